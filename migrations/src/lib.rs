@@ -1,0 +1,18 @@
+//! Database migrations of Coordo: an ordered, append-only list. Portable across SQLite and
+//! PostgreSQL: only sea-query schema statements, never backend-specific SQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_registry_accounts_audit;
+
+/// The ordered list of migrations applied at start.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(
+            m20261123_000001_registry_accounts_audit::Migration,
+        )]
+    }
+}

@@ -1,0 +1,458 @@
+//! Use cases on accounts: creation (web, API, CLI, demo seed), login with throttling, tokens.
+
+use super::{CaoSeat, CurrentUser, Role, password, throttle};
+use crate::audit::{self, Actor};
+use crate::db::entities::{app_user, member};
+use crate::error::{AppError, FieldErrors};
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use sha2::{Digest, Sha256};
+
+/// A validated request to create an account.
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub groupement_id: i32,
+    pub member_id: Option<i32>,
+    pub cao_seat: Option<CaoSeat>,
+    pub password: String,
+}
+
+/// Raw input of the account form / API, all strings.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct NewUserInput {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub member_id: String,
+    #[serde(default)]
+    pub cao_seat: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+fn push(errs: &mut FieldErrors, field: &str, msg: impl Into<String>) {
+    errs.entry(field.to_owned()).or_default().push(msg.into());
+}
+
+/// Checks the form fields (pure). The member's groupement is checked by [`create`].
+///
+/// # Errors
+/// French messages per field.
+pub fn validate(input: &NewUserInput, groupement_id: i32) -> Result<NewUser, FieldErrors> {
+    let mut errs = FieldErrors::new();
+    let email = input.email.trim().to_lowercase();
+    if email.is_empty() {
+        push(&mut errs, "email", "l'adresse électronique est obligatoire");
+    } else if email.len() > 254 || email.parse::<lettre::Address>().is_err() {
+        push(
+            &mut errs,
+            "email",
+            format!("« {email} » n'est pas une adresse électronique valide"),
+        );
+    }
+    let display_name = input.display_name.trim().to_owned();
+    if display_name.is_empty() {
+        push(&mut errs, "display_name", "le nom est obligatoire");
+    } else if display_name.chars().count() > 120 {
+        push(
+            &mut errs,
+            "display_name",
+            "le nom ne peut pas dépasser 120 caractères",
+        );
+    }
+    let role = match input.role.parse::<Role>() {
+        Ok(r) => Some(r),
+        Err(e) => {
+            push(&mut errs, "role", e);
+            None
+        }
+    };
+    let member_id = if input.member_id.trim().is_empty() {
+        None
+    } else if let Ok(id) = input.member_id.trim().parse::<i32>() {
+        Some(id)
+    } else {
+        push(&mut errs, "member_id", "le membre choisi est invalide");
+        None
+    };
+    if role.is_some_and(Role::needs_member)
+        && member_id.is_none()
+        && !errs.contains_key("member_id")
+    {
+        push(
+            &mut errs,
+            "member_id",
+            "un référent ou un membre de la CAO doit être rattaché à un membre",
+        );
+    }
+    let cao_seat = if input.cao_seat.trim().is_empty() {
+        None
+    } else {
+        match input.cao_seat.parse::<CaoSeat>() {
+            Ok(s) => Some(s),
+            Err(e) => {
+                push(&mut errs, "cao_seat", e);
+                None
+            }
+        }
+    };
+    if role == Some(Role::Cao) && cao_seat.is_none() && !errs.contains_key("cao_seat") {
+        push(
+            &mut errs,
+            "cao_seat",
+            "préciser le siège CAO : titulaire, suppléant ou président",
+        );
+    }
+    if role.is_some_and(|r| r != Role::Cao) && cao_seat.is_some() {
+        push(
+            &mut errs,
+            "cao_seat",
+            "seul un membre de la CAO a un siège CAO",
+        );
+    }
+    if let Err(e) = password::check_strength(&input.password) {
+        push(&mut errs, "password", e);
+    }
+    match (errs.is_empty(), role) {
+        (true, Some(role)) => Ok(NewUser {
+            email,
+            display_name,
+            role,
+            groupement_id,
+            member_id,
+            cao_seat,
+            password: input.password.clone(),
+        }),
+        _ => Err(errs),
+    }
+}
+
+/// Creates an account inside the caller's audited transaction (the password is already hashed).
+///
+/// # Errors
+/// The e-mail is taken, the member is not in the groupement, or the database fails.
+pub async fn insert<C: ConnectionTrait>(
+    tx: &C,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    new: &NewUser,
+    password_hash: String,
+) -> Result<app_user::Model, AppError> {
+    if app_user::Entity::find()
+        .filter(app_user::Column::Email.eq(&new.email))
+        .one(tx)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::field(
+            "email",
+            format!("un compte existe déjà pour {}", new.email),
+        ));
+    }
+    if let Some(mid) = new.member_id {
+        let ok = member::Entity::find_by_id(mid)
+            .filter(member::Column::GroupementId.eq(new.groupement_id))
+            .one(tx)
+            .await?
+            .is_some();
+        if !ok {
+            return Err(AppError::field(
+                "member_id",
+                "ce membre n'appartient pas au groupement",
+            ));
+        }
+    }
+    let row = app_user::ActiveModel {
+        email: Set(new.email.clone()),
+        display_name: Set(new.display_name.clone()),
+        password_hash: Set(password_hash),
+        role: Set(new.role.as_str().to_owned()),
+        groupement_id: Set(Some(new.groupement_id)),
+        member_id: Set(new.member_id),
+        cao_seat: Set(new.cao_seat.map(|s| s.as_str().to_owned())),
+        api_token_hash: Set(None),
+        failed_logins: Set(0),
+        locked_until: Set(None),
+        active: Set(true),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(tx)
+    .await?;
+    audit::record(
+        tx,
+        now,
+        actor,
+        audit::Event {
+            groupement_id: Some(new.groupement_id),
+            action: "compte.creation",
+            entity: "app_user",
+            entity_id: row.id.to_string(),
+            summary: serde_json::json!({"after": {
+                "email": row.email, "role": row.role, "member_id": row.member_id, "cao_seat": row.cao_seat,
+            }}),
+        },
+    )
+    .await?;
+    Ok(row)
+}
+
+/// Creates an account in its own audited transaction.
+///
+/// # Errors
+/// See [`insert`].
+pub async fn create(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    new: &NewUser,
+) -> Result<app_user::Model, AppError> {
+    let hash = password::hash_async(new.password.clone()).await?;
+    let tx = audit::begin(db).await?;
+    let row = insert(&tx, now, actor, new, hash).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// SHA-256 (hex) of an API token, the only form stored.
+#[must_use]
+pub fn token_digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Issues a new API token for a user (replacing the previous one); returns it once.
+///
+/// # Errors
+/// Database errors.
+pub async fn issue_token<C: ConnectionTrait>(
+    tx: &C,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    user: &app_user::Model,
+) -> Result<String, AppError> {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = format!("cdo_{}", hex::encode(bytes));
+    let mut a: app_user::ActiveModel = user.clone().into();
+    a.api_token_hash = Set(Some(token_digest(&token)));
+    a.update(tx).await?;
+    audit::record(
+        tx,
+        now,
+        actor,
+        audit::Event {
+            groupement_id: user.groupement_id,
+            action: "compte.jeton_api",
+            entity: "app_user",
+            entity_id: user.id.to_string(),
+            summary: serde_json::json!({"email": user.email}),
+        },
+    )
+    .await?;
+    Ok(token)
+}
+
+/// The active user holding this API token.
+///
+/// # Errors
+/// Database errors.
+pub async fn by_token(
+    db: &DatabaseConnection,
+    token: &str,
+) -> Result<Option<CurrentUser>, AppError> {
+    let row = app_user::Entity::find()
+        .filter(app_user::Column::ApiTokenHash.eq(token_digest(token)))
+        .filter(app_user::Column::Active.eq(true))
+        .one(db)
+        .await?;
+    Ok(row.and_then(|u| CurrentUser::from_row(&u, true)))
+}
+
+/// The active user of a session.
+///
+/// # Errors
+/// Database errors.
+pub async fn by_id(db: &DatabaseConnection, id: i32) -> Result<Option<CurrentUser>, AppError> {
+    let row = app_user::Entity::find_by_id(id)
+        .filter(app_user::Column::Active.eq(true))
+        .one(db)
+        .await?;
+    Ok(row.and_then(|u| CurrentUser::from_row(&u, false)))
+}
+
+/// Accounts of a groupement, by role then name.
+///
+/// # Errors
+/// Database errors.
+pub async fn list(
+    db: &DatabaseConnection,
+    groupement_id: i32,
+) -> Result<Vec<app_user::Model>, AppError> {
+    Ok(app_user::Entity::find()
+        .filter(app_user::Column::GroupementId.eq(groupement_id))
+        .order_by_asc(app_user::Column::Role)
+        .order_by_asc(app_user::Column::Email)
+        .all(db)
+        .await?)
+}
+
+/// What a login attempt gave.
+#[derive(Debug)]
+pub enum LoginOutcome {
+    Success(CurrentUser),
+    /// Wrong e-mail or password; answer after `delay`.
+    Invalid {
+        delay: std::time::Duration,
+    },
+    Locked {
+        until: DateTime<Utc>,
+    },
+}
+
+/// Checks credentials, counts failures, locks after repeated failures; journals each outcome
+/// on a known account.
+///
+/// # Errors
+/// Database errors.
+pub async fn attempt_login(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    email: &str,
+    pw: &str,
+) -> Result<LoginOutcome, AppError> {
+    let email = email.trim().to_lowercase();
+    let Some(user) = app_user::Entity::find()
+        .filter(app_user::Column::Email.eq(&email))
+        .filter(app_user::Column::Active.eq(true))
+        .one(db)
+        .await?
+    else {
+        // Same cost as a real check, so that timing does not reveal which e-mails exist.
+        let _ = password::verify_async(pw.to_owned(), DUMMY_HASH.to_owned()).await;
+        return Ok(LoginOutcome::Invalid {
+            delay: std::time::Duration::ZERO,
+        });
+    };
+    if throttle::is_locked(user.locked_until, now) {
+        return Ok(LoginOutcome::Locked {
+            until: user.locked_until.unwrap_or(now),
+        });
+    }
+    let ok = password::verify_async(pw.to_owned(), user.password_hash.clone()).await;
+    let tx = audit::begin(db).await?;
+    let actor = Actor {
+        user_id: Some(user.id),
+        label: user.email.clone(),
+    };
+    let gid = user.groupement_id;
+    let uid = user.id;
+    let mut a: app_user::ActiveModel = user.clone().into();
+    let outcome = if ok {
+        a.failed_logins = Set(0);
+        a.locked_until = Set(None);
+        LoginOutcome::Success(
+            CurrentUser::from_row(&user, false)
+                .ok_or_else(|| anyhow::anyhow!("rôle inconnu pour le compte {}", user.id))?,
+        )
+    } else {
+        let failures = user.failed_logins + 1;
+        a.failed_logins = Set(failures);
+        let lock = throttle::lock_after(failures, now);
+        a.locked_until = Set(lock);
+        match lock {
+            Some(until) => LoginOutcome::Locked { until },
+            None => LoginOutcome::Invalid {
+                delay: throttle::delay_after(failures),
+            },
+        }
+    };
+    a.update(&tx).await?;
+    let action = match &outcome {
+        LoginOutcome::Success(_) => "connexion.reussie",
+        LoginOutcome::Invalid { .. } => "connexion.echec",
+        LoginOutcome::Locked { .. } => "connexion.verrouillage",
+    };
+    audit::record(
+        &tx,
+        now,
+        &actor,
+        audit::Event {
+            groupement_id: gid,
+            action,
+            entity: "app_user",
+            entity_id: uid.to_string(),
+            summary: serde_json::json!({}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// A valid argon2id hash of a random string, verified against when the e-mail is unknown.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Qm9ndXNIYXNoVmFsdWVGb3JUaW1pbmdPbmx5MDAwMDA";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(role: &str, member: &str, seat: &str) -> NewUserInput {
+        NewUserInput {
+            email: " Marie.Durand@Example.FR ".into(),
+            display_name: "Marie Durand".into(),
+            role: role.into(),
+            member_id: member.into(),
+            cao_seat: seat.into(),
+            password: "un mot de passe long".into(),
+        }
+    }
+
+    #[test]
+    fn a_valid_referent_is_normalised() {
+        let u = validate(&input("referent", "3", ""), 1).expect("valid");
+        assert_eq!(u.email, "marie.durand@example.fr");
+        assert_eq!(u.member_id, Some(3));
+    }
+
+    #[test]
+    fn every_bad_field_gets_a_french_message() {
+        let bad = NewUserInput {
+            email: "pas-une-adresse".into(),
+            display_name: String::new(),
+            role: "chef".into(),
+            member_id: "x".into(),
+            cao_seat: "assis".into(),
+            password: "court".into(),
+        };
+        let errs = validate(&bad, 1).expect_err("invalid");
+        for f in [
+            "email",
+            "display_name",
+            "role",
+            "member_id",
+            "cao_seat",
+            "password",
+        ] {
+            assert!(errs.contains_key(f), "{f}: {errs:?}");
+        }
+    }
+
+    #[test]
+    fn cao_members_need_a_member_and_a_seat() {
+        let errs = validate(&input("cao", "", ""), 1).expect_err("invalid");
+        assert!(errs.contains_key("member_id") && errs.contains_key("cao_seat"));
+        assert!(validate(&input("amoa", "", "titulaire"), 1).is_err());
+        assert!(validate(&input("cao", "2", "suppleant"), 1).is_ok());
+    }
+}

@@ -1,0 +1,353 @@
+//! The `coordo` command line: `serve` (default) and the operator's subcommands, all on the
+//! same configuration as the service.
+
+use crate::audit::{self, Actor};
+use crate::auth::users::{self, NewUserInput};
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::registry::{import, service};
+use clap::{Parser, Subcommand};
+use rand::RngCore;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Coordo — l'outil du coordonnateur d'un groupement de commandes.
+#[derive(Parser, Debug)]
+#[command(name = "coordo", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Démarre le service web (par défaut).
+    Serve,
+    /// Importe un groupement (format data/groupement.json) et affiche le rapport de qualité.
+    Import {
+        file: PathBuf,
+        /// N'écrit rien : affiche ce qui serait modifié.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Gestion des comptes.
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+    /// Journal d'audit.
+    Audit {
+        #[command(subcommand)]
+        action: AuditCommand,
+    },
+    /// Copie cohérente de la base de données, service en marche.
+    Backup { file: PathBuf },
+    /// Propose la procédure applicable (JSON) : seuils datés, publicité, délai minimal, CAO.
+    Procedure {
+        /// fournitures, services ou travaux.
+        #[arg(long)]
+        nature: String,
+        /// Montant estimé HT de l'ensemble du besoin (options et reconductions comprises).
+        #[arg(long = "amount-ht")]
+        amount_ht: String,
+        /// Date de lancement de la consultation (AAAA-MM-JJ).
+        #[arg(long)]
+        launch: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Crée un compte et affiche son mot de passe initial.
+    Add {
+        email: String,
+        #[arg(long)]
+        role: String,
+        /// Identifiant du groupement (facultatif s'il n'y en a qu'un).
+        #[arg(long)]
+        groupement: Option<i32>,
+        /// FINESS juridique du membre (référent, CAO).
+        #[arg(long)]
+        member: Option<String>,
+        /// Siège CAO : president, titulaire, suppleant.
+        #[arg(long)]
+        seat: Option<String>,
+        /// Nom affiché (par défaut l'adresse).
+        #[arg(long)]
+        name: Option<String>,
+        /// Affiche aussi un jeton d'API (Authorization: Bearer …).
+        #[arg(long)]
+        token: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Vérifie la chaîne d'empreintes du journal.
+    Verify,
+}
+
+/// Parses arguments with French messages; exit 2 on bad arguments.
+///
+/// # Errors
+/// The exit code to return after a help, version or usage message.
+pub fn parse() -> Result<Cli, ExitCode> {
+    Cli::try_parse().map_err(|e| {
+        use clap::error::ErrorKind as K;
+        match e.kind() {
+            K::DisplayHelp | K::DisplayVersion | K::DisplayHelpOnMissingArgumentOrSubcommand => {
+                let _ = e.print();
+                ExitCode::SUCCESS
+            }
+            kind => {
+                let what = match kind {
+                    K::MissingRequiredArgument => "argument obligatoire manquant",
+                    K::UnknownArgument => "argument inconnu",
+                    K::InvalidSubcommand => "sous-commande inconnue",
+                    K::InvalidValue | K::ValueValidation => "valeur invalide",
+                    K::TooManyValues | K::WrongNumberOfValues => "nombre de valeurs incorrect",
+                    _ => "arguments invalides",
+                };
+                let detail = e.render().to_string();
+                let first = detail
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .trim_start_matches("error: ");
+                eprintln!("Erreur : {what} ({first}). Lancez « coordo --help » pour l'aide.");
+                ExitCode::from(2)
+            }
+        }
+    })
+}
+
+fn fail(msg: impl std::fmt::Display, code: u8) -> ExitCode {
+    eprintln!("Erreur : {msg}");
+    ExitCode::from(code)
+}
+
+/// Runs one command.
+pub async fn run(cli: Cli) -> ExitCode {
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => return fail(e, 2),
+    };
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Procedure {
+        nature,
+        amount_ht,
+        launch,
+    } = &command
+    {
+        return match crate::consultations::rules::cli::cli_json(nature, amount_ht, launch) {
+            Ok(v) => {
+                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e, 2),
+        };
+    }
+    if matches!(command, Command::Serve) {
+        return match crate::startup::serve(settings).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(e, 1),
+        };
+    }
+    let state = match crate::startup::build_state(settings, Clock::system()).await {
+        Ok(s) => s,
+        Err(e) => return fail(e, 1),
+    };
+    let result = match command {
+        Command::Serve | Command::Procedure { .. } => Ok(ExitCode::SUCCESS),
+        Command::Import { file, dry_run } => import_cmd(&state, &file, dry_run).await,
+        Command::User {
+            action:
+                UserCommand::Add {
+                    email,
+                    role,
+                    groupement,
+                    member,
+                    seat,
+                    name,
+                    token,
+                },
+        } => {
+            user_add(
+                &state,
+                UserAdd {
+                    email,
+                    role,
+                    groupement,
+                    member,
+                    seat,
+                    name,
+                    token,
+                },
+            )
+            .await
+        }
+        Command::Audit {
+            action: AuditCommand::Verify,
+        } => audit_verify(&state).await,
+        Command::Backup { file } => backup(&state, &file).await,
+    };
+    result.unwrap_or_else(|e| fail(e, 1))
+}
+
+async fn import_cmd(
+    state: &crate::state::AppState,
+    file: &PathBuf,
+    dry_run: bool,
+) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("lecture de « {} » impossible : {e}", file.display()))?;
+    match import::import_text(&state.db, state.clock.now(), &Actor::cli(), &text, dry_run).await {
+        Ok(out) => {
+            println!("Rapport de qualité des données :");
+            println!("{}", out.report.render_text());
+            if out.changes.is_empty() {
+                println!("Aucune modification : la base est déjà à jour.");
+            } else {
+                let verb = if dry_run {
+                    "Modifications qui seraient faites"
+                } else {
+                    "Modifications faites"
+                };
+                println!("{verb} ({}) :", out.changes.len());
+                for c in &out.changes {
+                    println!("  - {c}");
+                }
+                if dry_run {
+                    println!("Simulation (--dry-run) : rien n'a été écrit.");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(import::ImportError::Invalid(n, report)) => {
+            println!("{}", report.render_text());
+            Err(anyhow::anyhow!(
+                "le fichier contient {n} erreur(s) : rien n'a été importé"
+            ))
+        }
+        Err(e) => Err(anyhow::anyhow!("{e}")),
+    }
+}
+
+struct UserAdd {
+    email: String,
+    role: String,
+    groupement: Option<i32>,
+    member: Option<String>,
+    seat: Option<String>,
+    name: Option<String>,
+    token: bool,
+}
+
+async fn user_add(state: &crate::state::AppState, a: UserAdd) -> anyhow::Result<ExitCode> {
+    let gs = service::groupements(&state.db).await?;
+    let gid = match (a.groupement, gs.len()) {
+        (Some(id), _) if gs.iter().any(|g| g.id == id) => id,
+        (Some(id), _) => return Err(anyhow::anyhow!("groupement {id} introuvable")),
+        (None, 1) => gs[0].id,
+        (None, 0) => {
+            return Err(anyhow::anyhow!(
+                "aucun groupement : importez-en un d'abord (coordo import FICHIER)"
+            ));
+        }
+        (None, n) => {
+            return Err(anyhow::anyhow!(
+                "{n} groupements existent : précisez --groupement ID"
+            ));
+        }
+    };
+    let member_id = match &a.member {
+        None => String::new(),
+        Some(f) => {
+            let key = crate::registry::seed::compact_upper(f);
+            let ms = service::members(&state.db, gid).await?;
+            let m = ms
+                .iter()
+                .find(|m| m.member.finess_juridique == key)
+                .ok_or_else(|| {
+                    anyhow::anyhow!("aucun membre de FINESS juridique « {f} » dans ce groupement")
+                })?;
+            m.member.id.to_string()
+        }
+    };
+    let mut bytes = [0u8; 12];
+    rand::rng().fill_bytes(&mut bytes);
+    let password = hex::encode(bytes);
+    let input = NewUserInput {
+        display_name: a.name.clone().unwrap_or_else(|| a.email.clone()),
+        email: a.email,
+        role: a.role,
+        member_id,
+        cao_seat: a.seat.unwrap_or_default(),
+        password: password.clone(),
+    };
+    let new = users::validate(&input, gid).map_err(|errs| {
+        anyhow::anyhow!(
+            "{}",
+            errs.values()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ; ")
+        )
+    })?;
+    let hash = crate::auth::password::hash_async(password.clone()).await?;
+    let tx = audit::begin(&state.db).await?;
+    let row = users::insert(&tx, state.clock.now(), &Actor::cli(), &new, hash)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+    let token = if a.token {
+        Some(
+            users::issue_token(&tx, state.clock.now(), &Actor::cli(), &row)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message()))?,
+        )
+    } else {
+        None
+    };
+    tx.commit().await?;
+    println!("Compte créé : {} ({})", row.email, new.role.label());
+    println!("Mot de passe initial : {password}");
+    if let Some(t) = token {
+        println!("Jeton d'API : {t}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn audit_verify(state: &crate::state::AppState) -> anyhow::Result<ExitCode> {
+    let n = audit::count(&state.db).await?;
+    match audit::verify(&state.db).await? {
+        None => {
+            println!("Journal d'audit intact : {n} entrée(s) vérifiée(s).");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(b) => {
+            eprintln!(
+                "Journal d'audit ROMPU à l'entrée n° {} : {}",
+                b.entry_id, b.reason
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+async fn backup(state: &crate::state::AppState, file: &PathBuf) -> anyhow::Result<ExitCode> {
+    if file.exists() {
+        return Err(anyhow::anyhow!(
+            "« {} » existe déjà : choisissez un autre fichier",
+            file.display()
+        ));
+    }
+    if !crate::db::is_sqlite(&state.db) {
+        return Err(anyhow::anyhow!(
+            "la sauvegarde intégrée concerne SQLite ; pour PostgreSQL, utilisez pg_dump"
+        ));
+    }
+    crate::db::backup_sqlite(&state.db, file).await?;
+    println!("Sauvegarde cohérente écrite dans {}", file.display());
+    Ok(ExitCode::SUCCESS)
+}

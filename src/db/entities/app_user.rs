@@ -1,0 +1,30 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "app_user")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub email: String,
+    pub display_name: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// `auth::Role` as snake_case.
+    pub role: String,
+    pub groupement_id: Option<i32>,
+    pub member_id: Option<i32>,
+    /// `titulaire`, `suppleant` or `president` for CAO members.
+    pub cao_seat: Option<String>,
+    /// SHA-256 (hex) of the API token; the token itself is shown once.
+    pub api_token_hash: Option<String>,
+    pub failed_logins: i32,
+    pub locked_until: Option<DateTimeUtc>,
+    pub active: bool,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

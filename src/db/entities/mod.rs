@@ -1,0 +1,9 @@
+//! sea-orm entities, one file per table, mirroring `migrations/` exactly.
+
+pub mod app_user;
+pub mod audit_entry;
+pub mod audit_head;
+pub mod establishment;
+pub mod groupement;
+pub mod member;
+pub mod web_session;

@@ -1,0 +1,19 @@
+//! Coordo: the coordonnateur's tool for a French groupement de commandes (convention
+//! art. 5.4, 6.2, 8): registry, consultations, pieces and visas, CAO, offers, letters, archive.
+
+pub mod audit;
+pub mod auth;
+pub mod calendar;
+pub mod cao;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod consultations;
+pub mod db;
+pub mod error;
+pub mod identifiers;
+pub mod registry;
+pub mod startup;
+pub mod state;
+pub mod visas;
+pub mod web;

@@ -1,0 +1,190 @@
+//! Registry pages (dashboard, member, journal) and the registry API.
+
+use super::{service, views};
+use crate::auth::{CurrentUser, Role};
+use crate::error::{ApiResult, AppError, AppResult};
+use crate::state::AppState;
+use crate::web::render::Page;
+use crate::web::security::{self, Access};
+use crate::web::{RouteEntry, route};
+use axum::extract::{Path, State};
+use axum::http::Method;
+use axum::response::Html;
+use axum::routing::get;
+use axum::{Extension, Json};
+use std::sync::Arc;
+use tower_sessions::Session;
+
+/// Routes of this area.
+pub fn routes() -> Vec<RouteEntry> {
+    vec![
+        route(Method::GET, "/g/{gid}", Access::AnyUser, get(dashboard)),
+        route(
+            Method::GET,
+            "/g/{gid}/members/{mid}",
+            Access::AnyUser,
+            get(member_page),
+        ),
+        route(
+            Method::GET,
+            "/g/{gid}/journal",
+            Access::Roles(&[Role::Coordonnateur]),
+            get(journal),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/groupements",
+            Access::AnyUser,
+            get(api_groupements),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/groupements/{gid}",
+            Access::AnyUser,
+            get(api_groupement),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/groupements/{gid}/members",
+            Access::AnyUser,
+            get(api_members),
+        ),
+    ]
+}
+
+async fn dashboard(
+    State(st): State<AppState>,
+    Extension(user): Extension<Arc<CurrentUser>>,
+    session: Session,
+    Path(gid): Path<i32>,
+) -> AppResult<Html<String>> {
+    let g = service::groupement(&st.db, gid)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let members = service::members(&st.db, gid).await?;
+    let report = service::quality_report(&g, &members).map_err(anyhow::Error::new)?;
+    let view = views::DashboardView {
+        name: g.name.clone(),
+        legal_basis: g.legal_basis.clone(),
+        convention_adopted_on: g
+            .convention_adopted_on
+            .map(crate::calendar::french_date)
+            .unwrap_or_default(),
+        member_count: members.len(),
+        establishment_count: members.iter().map(|m| m.establishments.len()).sum(),
+        members: members.iter().map(views::MemberView::from).collect(),
+        finding_count: report.findings.len(),
+        findings: views::findings(&report),
+    };
+    let csrf = security::csrf_token(&session).await?;
+    let flash = security::take_flash(&session).await?;
+    st.templates.page(
+        "registry/dashboard",
+        &Page::new(g.name, Some(&user), csrf, view).flash(flash),
+    )
+}
+
+async fn member_page(
+    State(st): State<AppState>,
+    Extension(user): Extension<Arc<CurrentUser>>,
+    session: Session,
+    Path((gid, mid)): Path<(i32, String)>,
+) -> AppResult<Html<String>> {
+    let mid: i32 = mid.parse().map_err(|_| AppError::NotFound)?;
+    let g = service::groupement(&st.db, gid)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let m = service::member(&st.db, gid, mid)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let all = service::members(&st.db, gid).await?;
+    let report = service::quality_report(&g, &all).map_err(anyhow::Error::new)?;
+    let pos = all
+        .iter()
+        .position(|x| x.member.id == mid)
+        .unwrap_or(usize::MAX);
+    let prefix = format!("members[{pos}]");
+    let mut findings = views::findings(&report);
+    findings.retain(|f| f.field == prefix || f.field.starts_with(&format!("{prefix}.")));
+    let view = views::MemberPageView {
+        member: views::MemberView::from(&m),
+        findings,
+    };
+    let csrf = security::csrf_token(&session).await?;
+    st.templates.page(
+        "registry/member",
+        &Page::new(m.member.name.clone(), Some(&user), csrf, view),
+    )
+}
+
+async fn journal(
+    State(st): State<AppState>,
+    Extension(user): Extension<Arc<CurrentUser>>,
+    session: Session,
+    Path(gid): Path<i32>,
+) -> AppResult<Html<String>> {
+    let rows = crate::audit::latest(&st.db, gid, 200).await?;
+    let problem = crate::audit::verify(&st.db).await?;
+    let view = views::JournalView {
+        lines: rows
+            .into_iter()
+            .map(|r| views::JournalLine {
+                id: r.id,
+                at: r.at,
+                actor: r.actor,
+                action: r.action,
+                entity: format!("{} {}", r.entity, r.entity_id),
+                summary: r.summary,
+            })
+            .collect(),
+        intact: problem.is_none(),
+        problem: problem
+            .map(|b| format!("entrée n° {} : {}", b.entry_id, b.reason))
+            .unwrap_or_default(),
+    };
+    let csrf = security::csrf_token(&session).await?;
+    st.templates.page(
+        "registry/journal",
+        &Page::new("Journal d'audit", Some(&user), csrf, view),
+    )
+}
+
+fn api_groupement_view(g: crate::db::entities::groupement::Model) -> views::GroupementApi {
+    views::GroupementApi {
+        id: g.id,
+        name: g.name,
+        legal_basis: g.legal_basis,
+        convention_adopted_on: g.convention_adopted_on.map(|d| d.to_string()),
+    }
+}
+
+async fn api_groupements(
+    State(st): State<AppState>,
+    Extension(user): Extension<Arc<CurrentUser>>,
+) -> ApiResult<Json<Vec<views::GroupementApi>>> {
+    let all = service::groupements(&st.db).await?;
+    Ok(Json(
+        all.into_iter()
+            .filter(|g| Some(g.id) == user.groupement_id)
+            .map(api_groupement_view)
+            .collect(),
+    ))
+}
+
+async fn api_groupement(
+    State(st): State<AppState>,
+    Path(gid): Path<i32>,
+) -> ApiResult<Json<views::GroupementApi>> {
+    let g = service::groupement(&st.db, gid)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(api_groupement_view(g)))
+}
+
+async fn api_members(
+    State(st): State<AppState>,
+    Path(gid): Path<i32>,
+) -> ApiResult<Json<Vec<views::MemberView>>> {
+    let members = service::members(&st.db, gid).await?;
+    Ok(Json(members.iter().map(views::MemberView::from).collect()))
+}

@@ -1,0 +1,13 @@
+//! The registry of groupements: members (organismes gestionnaires), their establishments
+//! (ESMS) and the data-quality checks of the identifiers they carry.
+
+pub mod handlers;
+pub mod import;
+pub mod quality;
+pub mod seed;
+pub mod service;
+pub mod views;
+
+/// The real groupement of the convention (CCAS de Wattrelos coordonnateur), the demo data and
+/// the first test fixture.
+pub const DEMO_GROUPEMENT_JSON: &str = include_str!("../../data/groupement.json");

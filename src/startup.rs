@@ -1,0 +1,192 @@
+//! Building and running the service: database, templates, demo data, HTTP listener.
+
+use crate::audit::{self, Actor};
+use crate::auth::users::{self, NewUser};
+use crate::auth::{CaoSeat, Role, password};
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::registry::{self, import, service};
+use crate::state::AppState;
+use crate::web::render::Templates;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Password of every demo account (printed at start on a fresh database).
+pub const DEMO_PASSWORD: &str = "coordo-demo-2026";
+/// Domain of the demo accounts.
+pub const DEMO_DOMAIN: &str = "demo.coordo.fr";
+
+/// Opens the database (migrations included) and loads the templates.
+///
+/// # Errors
+/// The database cannot be opened or a template does not compile.
+pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<AppState> {
+    let db = crate::db::connect(&settings.database_url)
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "base de données « {} » inaccessible : {e}",
+                settings.database_url
+            )
+        })?;
+    Ok(AppState {
+        db,
+        settings: Arc::new(settings),
+        clock,
+        templates: Arc::new(Templates::new()?),
+    })
+}
+
+/// One demo account.
+#[derive(Clone, Debug)]
+pub struct DemoAccount {
+    pub email: String,
+    pub role: Role,
+    pub member_finess: Option<String>,
+    pub seat: Option<CaoSeat>,
+}
+
+/// On an empty database: imports the real groupement and creates the demo accounts
+/// (one coordonnateur, one référent per member, a CAO titulaire and suppléant per member —
+/// the coordonnateur's titulaire presides, convention art. 5.4 — and one AMOA).
+/// Returns the accounts created, or `None` when the database already had a groupement.
+///
+/// # Errors
+/// Database errors.
+pub async fn seed_demo_if_empty(state: &AppState) -> anyhow::Result<Option<Vec<DemoAccount>>> {
+    if !service::groupements(&state.db).await?.is_empty() {
+        return Ok(None);
+    }
+    let now = state.clock.now();
+    let outcome = import::import_text(
+        &state.db,
+        now,
+        &Actor::system(),
+        registry::DEMO_GROUPEMENT_JSON,
+        false,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("import du groupement de démonstration : {e}"))?;
+    let gid = outcome
+        .groupement_id
+        .ok_or_else(|| anyhow::anyhow!("groupement de démonstration non créé"))?;
+    let members = service::members(&state.db, gid).await?;
+    let mut accounts = vec![DemoAccount {
+        email: format!("coordonnateur@{DEMO_DOMAIN}"),
+        role: Role::Coordonnateur,
+        member_finess: None,
+        seat: None,
+    }];
+    for m in &members {
+        let f = &m.member.finess_juridique;
+        let presides = m.member.role.as_deref() == Some("coordonnateur");
+        accounts.push(DemoAccount {
+            email: format!("referent.{f}@{DEMO_DOMAIN}"),
+            role: Role::Referent,
+            member_finess: Some(f.clone()),
+            seat: None,
+        });
+        accounts.push(DemoAccount {
+            email: format!("cao.titulaire.{f}@{DEMO_DOMAIN}"),
+            role: Role::Cao,
+            member_finess: Some(f.clone()),
+            seat: Some(if presides {
+                CaoSeat::President
+            } else {
+                CaoSeat::Titulaire
+            }),
+        });
+        accounts.push(DemoAccount {
+            email: format!("cao.suppleant.{f}@{DEMO_DOMAIN}"),
+            role: Role::Cao,
+            member_finess: Some(f.clone()),
+            seat: Some(CaoSeat::Suppleant),
+        });
+    }
+    accounts.push(DemoAccount {
+        email: format!("amoa@{DEMO_DOMAIN}"),
+        role: Role::Amoa,
+        member_finess: None,
+        seat: None,
+    });
+    // One hash for every demo account: they share the demo password anyway.
+    let hash = password::hash_async(DEMO_PASSWORD.to_owned()).await?;
+    let tx = audit::begin(&state.db).await?;
+    for a in &accounts {
+        let member = a
+            .member_finess
+            .as_ref()
+            .and_then(|f| members.iter().find(|m| &m.member.finess_juridique == f));
+        let display_name = match (a.role, member) {
+            (Role::Referent, Some(m)) => format!("Référent — {}", m.member.name),
+            (Role::Cao, Some(m)) => format!(
+                "CAO {} — {}",
+                a.seat.map_or("", CaoSeat::label).to_lowercase(),
+                m.member.name
+            ),
+            (Role::Amoa, _) => "AMOA du groupement".to_owned(),
+            _ => "Service marchés — CCAS de Wattrelos".to_owned(),
+        };
+        let new = NewUser {
+            email: a.email.clone(),
+            display_name,
+            role: a.role,
+            groupement_id: gid,
+            member_id: member.map(|m| m.member.id),
+            cao_seat: a.seat,
+            password: String::new(),
+        };
+        users::insert(&tx, now, &Actor::system(), &new, hash.clone())
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!("compte de démonstration {} : {}", a.email, e.message())
+            })?;
+    }
+    tx.commit().await?;
+    Ok(Some(accounts))
+}
+
+/// Binds the listener and serves until the process stops.
+///
+/// # Errors
+/// The address is taken or the service fails.
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let addr = settings.addr;
+    let state = build_state(settings, Clock::system()).await?;
+    if let Some(accounts) = seed_demo_if_empty(&state).await? {
+        println!(
+            "Base vide : groupement de démonstration importé ({} comptes créés).",
+            accounts.len()
+        );
+        println!(
+            "Connectez-vous sur {}/login avec :",
+            state.settings.base_url
+        );
+        println!("  coordonnateur@{DEMO_DOMAIN}  /  mot de passe : {DEMO_PASSWORD}");
+        println!(
+            "  (référents : referent.<FINESS juridique>@{DEMO_DOMAIN}, CAO : cao.titulaire.<FINESS>@…, cao.suppleant.<FINESS>@…, amoa@{DEMO_DOMAIN} — même mot de passe)"
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("impossible d'écouter sur {addr} : {e}"))?;
+    println!("Coordo écoute sur http://{}", listener.local_addr()?);
+    run(listener, state).await
+}
+
+/// Serves `state` on an already bound listener.
+///
+/// # Errors
+/// The server fails.
+pub async fn run(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
+    let app = crate::web::router(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,16 @@
+//! What every handler can reach.
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::web::render::Templates;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// Shared application state (cheap to clone).
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub clock: Clock,
+    pub templates: Arc<Templates>,
+}

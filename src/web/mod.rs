@@ -1,0 +1,130 @@
+//! The HTTP surface: every route of every area is declared once with its [`Access`], so the
+//! router and the authorisation-matrix test read the same table.
+
+pub mod render;
+pub mod security;
+
+use crate::auth::session_store::DbSessionStore;
+use crate::state::AppState;
+use axum::Router;
+use axum::http::{Method, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{MethodRouter, get};
+pub use security::Access;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// One route: its method, path pattern and who may call it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+/// A declared route with its handler.
+pub type RouteEntry = (RouteSpec, MethodRouter<AppState>);
+
+/// Declares a route.
+#[must_use]
+pub fn route(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    handler: MethodRouter<AppState>,
+) -> RouteEntry {
+    (
+        RouteSpec {
+            method,
+            path,
+            access,
+        },
+        handler,
+    )
+}
+
+fn entries() -> Vec<RouteEntry> {
+    let mut all = vec![
+        route(Method::GET, "/healthz", Access::Public, get(healthz)),
+        route(
+            Method::GET,
+            "/static/{*file}",
+            Access::Public,
+            get(static_file),
+        ),
+    ];
+    all.extend(crate::auth::handlers::routes());
+    all.extend(crate::registry::handlers::routes());
+    all
+}
+
+/// Every route with its access rule, for the authorisation matrix.
+#[must_use]
+pub fn route_table() -> Vec<RouteSpec> {
+    entries().into_iter().map(|(s, _)| s).collect()
+}
+
+/// The whole application router.
+pub fn router(state: AppState) -> Router {
+    let mut app: Router<AppState> = Router::new();
+    for (spec, handler) in entries() {
+        let guarded = handler.route_layer(axum::middleware::from_fn_with_state(
+            spec.access,
+            security::authorize,
+        ));
+        app = app.route(spec.path, guarded);
+    }
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name("coordo_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.settings.base_url.starts_with("https://"))
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
+    app.fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::authenticate,
+        ))
+        .layer(sessions)
+        .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn not_found() -> crate::error::AppError {
+    crate::error::AppError::NotFound
+}
+
+#[derive(rust_embed::RustEmbed)]
+#[folder = "static/"]
+struct StaticFiles;
+
+async fn static_file(
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> axum::response::Response {
+    match StaticFiles::get(&file) {
+        Some(f) => {
+            let mime = match file.rsplit('.').next() {
+                Some("css") => "text/css; charset=utf-8",
+                Some("js") => "text/javascript; charset=utf-8",
+                Some("svg") => "image/svg+xml",
+                _ => "application/octet-stream",
+            };
+            (
+                [
+                    (header::CONTENT_TYPE, mime),
+                    (header::CACHE_CONTROL, "max-age=3600"),
+                ],
+                f.data,
+            )
+                .into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}

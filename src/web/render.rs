@@ -1,0 +1,111 @@
+//! Page rendering: handlebars templates embedded from `templates/` at build time, strict mode
+//! (a missing variable is an error, not an empty string), one layout for every page.
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use axum::response::Html;
+use handlebars::Handlebars;
+use serde::Serialize;
+
+#[derive(rust_embed::RustEmbed)]
+#[folder = "templates/"]
+struct PageTemplates;
+
+/// The registry of page templates.
+pub struct Templates {
+    hb: Handlebars<'static>,
+}
+
+impl Templates {
+    /// Loads every embedded template.
+    ///
+    /// # Errors
+    /// A template does not compile.
+    pub fn new() -> anyhow::Result<Self> {
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        hb.register_embed_templates_with_extension::<PageTemplates>(".hbs")?;
+        hb.register_helper("eq", Box::new(eq_helper));
+        Ok(Self { hb })
+    }
+
+    /// Renders one page inside the layout.
+    ///
+    /// # Errors
+    /// A rendering error (a bug: logged, shown as a generic error).
+    pub fn page<T: Serialize>(
+        &self,
+        name: &str,
+        page: &Page<'_, T>,
+    ) -> Result<Html<String>, AppError> {
+        self.hb
+            .render(name, page)
+            .map(Html)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("gabarit {name} : {e}")))
+    }
+}
+
+fn eq_helper(
+    h: &handlebars::Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &handlebars::Context,
+    _: &mut handlebars::RenderContext<'_, '_>,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    let a = h.param(0).map(handlebars::PathAndJson::value);
+    let b = h.param(1).map(handlebars::PathAndJson::value);
+    if a == b {
+        out.write("true")?;
+    }
+    Ok(())
+}
+
+/// What every page gets besides its own view-model.
+#[derive(Serialize)]
+pub struct Page<'a, T: Serialize> {
+    pub title: String,
+    pub user: Option<&'a CurrentUser>,
+    pub role_label: &'static str,
+    pub is_coordonnateur: bool,
+    pub groupement_id: Option<i32>,
+    pub csrf: String,
+    pub flash: Option<String>,
+    pub errors: Vec<String>,
+    pub body: T,
+}
+
+impl<'a, T: Serialize> Page<'a, T> {
+    /// A page for `user` (or anonymous) with its CSRF token.
+    pub fn new(
+        title: impl Into<String>,
+        user: Option<&'a CurrentUser>,
+        csrf: String,
+        body: T,
+    ) -> Self {
+        Self {
+            title: title.into(),
+            user,
+            role_label: user.map_or("", |u| u.role.label()),
+            is_coordonnateur: user.is_some_and(|u| u.role == crate::auth::Role::Coordonnateur),
+            groupement_id: user.and_then(|u| u.groupement_id),
+            csrf,
+            flash: None,
+            errors: Vec::new(),
+            body,
+        }
+    }
+
+    /// Adds a confirmation message.
+    #[must_use]
+    pub fn flash(mut self, msg: Option<String>) -> Self {
+        self.flash = msg;
+        self
+    }
+
+    /// Adds error messages (form re-rendered with a 422).
+    #[must_use]
+    pub fn errors(mut self, errs: Vec<String>) -> Self {
+        self.errors = errs;
+        self
+    }
+}

@@ -1,0 +1,196 @@
+//! The authorisation matrix: every declared route, called by every role and by an anonymous
+//! visitor, against an expectation written here independently of the code. A route added
+//! without a line here fails `every_route_has_an_expectation`.
+
+use crate::support::*;
+use axum::http::Method;
+use coordo::web::route_table;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    Coordonnateur,
+    Referent,
+    Cao,
+    Amoa,
+}
+
+const ALL: [Who; 5] = [
+    Who::Anonymous,
+    Who::Coordonnateur,
+    Who::Referent,
+    Who::Cao,
+    Who::Amoa,
+];
+const LOGGED: &[Who] = &[Who::Coordonnateur, Who::Referent, Who::Cao, Who::Amoa];
+const COORD: &[Who] = &[Who::Coordonnateur];
+
+/// Who may call each route (the anonymous visitor only where listed).
+fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
+    let all: &'static [Who] = &ALL;
+    Some(match (method.as_str(), path) {
+        ("GET", "/healthz" | "/static/{*file}" | "/login") | ("POST", "/login") => all,
+        ("POST", "/logout") | ("GET", "/") => LOGGED,
+        ("GET", "/g/{gid}" | "/g/{gid}/members/{mid}") => LOGGED,
+        ("GET", "/g/{gid}/users" | "/g/{gid}/journal") | ("POST", "/g/{gid}/users") => COORD,
+        ("POST", "/api/v1/groupements/{gid}/users") => COORD,
+        (
+            "GET",
+            "/api/v1/groupements"
+            | "/api/v1/groupements/{gid}"
+            | "/api/v1/groupements/{gid}/members",
+        ) => LOGGED,
+        _ => return None,
+    })
+}
+
+#[test]
+fn every_route_has_an_expectation() {
+    let missing: Vec<String> = route_table()
+        .into_iter()
+        .filter(|r| expected(&r.method, r.path).is_none())
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an authorisation rule in the matrix: {missing:?}"
+    );
+}
+
+async fn client_for(app: &TestApp, who: Who) -> Client {
+    match who {
+        Who::Anonymous => app.anonymous().await,
+        Who::Coordonnateur => app.login(&coord_email()).await,
+        Who::Referent => app.login(&referent_email(SANTELYS)).await,
+        Who::Cao => app.login(&cao_email("titulaire", SANTELYS)).await,
+        Who::Amoa => app.login(&amoa_email()).await,
+    }
+}
+
+fn concrete(path: &str, gid: i32, mid: i32) -> String {
+    path.replace("{gid}", &gid.to_string())
+        .replace("{mid}", &mid.to_string())
+        .replace("{*file}", "app.css")
+}
+
+async fn call(c: &Client, method: &Method, path: &str) -> (u16, String) {
+    let r = if *method == Method::GET {
+        c.get(path).await
+    } else if path.starts_with("/api/") {
+        c.post_json(path, &serde_json::json!({})).await
+    } else {
+        c.post_form(path, &[]).await
+    };
+    let location = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (r.status().as_u16(), location)
+}
+
+fn denied(who: Who, path: &str, status: u16, location: &str) -> bool {
+    match who {
+        // Pages send the visitor to /login, the API answers 401.
+        Who::Anonymous => {
+            (status == 303 && location == "/login") || (status == 401 && path.starts_with("/api/"))
+        }
+        _ => status == 403,
+    }
+}
+
+#[tokio::test]
+async fn every_route_with_every_role() {
+    let app = TestApp::spawn().await;
+    let gid = app.gid().await;
+    let mid = app.member_id(SANTELYS).await;
+    let mut failures = Vec::new();
+    for who in ALL {
+        let c = client_for(&app, who).await;
+        for spec in route_table() {
+            if spec.path == "/logout" {
+                continue; // checked below on its own session
+            }
+            let allowed = expected(&spec.method, spec.path)
+                .unwrap_or(&[])
+                .contains(&who);
+            let (status, location) = call(&c, &spec.method, &concrete(spec.path, gid, mid)).await;
+            let was_denied = denied(who, spec.path, status, &location);
+            if allowed == was_denied || status == 500 {
+                failures.push(format!(
+                    "{who:?} {} {} -> {status} (allowed: {allowed})",
+                    spec.method, spec.path
+                ));
+            }
+        }
+        let fresh = client_for(&app, who).await;
+        let status = fresh.post_form("/logout", &[]).await.status().as_u16();
+        let ok = status == 303;
+        if !ok {
+            failures.push(format!("{who:?} POST /logout -> {status}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "authorisation matrix broken:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn a_user_never_reaches_another_groupement() {
+    let app = TestApp::spawn().await;
+    let other = serde_json::json!({
+        "name": "Autre groupement",
+        "legal_basis": "L2113-6",
+        "coordonnateur_finess_juridique": RONCHIN,
+        "members": [{
+            "name": "CCAS DE RONCHIN", "kind": "ccas", "finess_juridique": RONCHIN,
+            "address": "13 place du Général de Gaulle, 59790 Ronchin",
+            "representative": {"name": "X", "title": "Président"}, "has_own_cao": true, "role": "coordonnateur",
+            "establishments": [{"name": "SSIAD DE RONCHIN", "kind": "SSIAD", "finess": "590807723", "capacity": "65", "siret": ["26590507500056"]}]
+        }]
+    });
+    let out = coordo::registry::import::import_text(
+        &app.state.db,
+        app.state.clock.now(),
+        &coordo::audit::Actor::cli(),
+        &other.to_string(),
+        false,
+    )
+    .await
+    .expect("second groupement");
+    let g2 = out.groupement_id.expect("created");
+    let mid2 = coordo::registry::service::members(&app.state.db, g2)
+        .await
+        .expect("m")[0]
+        .member
+        .id;
+    let c = app.login(&coord_email()).await;
+    for path in [
+        format!("/g/{g2}"),
+        format!("/g/{g2}/members/{mid2}"),
+        format!("/g/{g2}/users"),
+        format!("/api/v1/groupements/{g2}/members"),
+    ] {
+        assert_eq!(c.get(&path).await.status(), 403, "{path}");
+    }
+    // A member of another groupement through one's own groupement's path is not found.
+    let gid = app.gid().await;
+    assert_eq!(
+        c.get(&format!("/g/{gid}/members/{mid2}")).await.status(),
+        404
+    );
+    let list: serde_json::Value = c
+        .get("/api/v1/groupements")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        list.as_array().map(Vec::len),
+        Some(1),
+        "only one's own groupement is listed"
+    );
+}

@@ -1,0 +1,116 @@
+//! The `coordo` binary: import, user add, backup, configuration errors.
+
+use crate::support::*;
+
+fn data_file() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/groupement.json")
+}
+
+#[test]
+fn import_dry_run_then_import_then_idempotent() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("c.db");
+    let file = data_file();
+    let f = file.to_str().expect("path");
+    let dry = coordo_cmd(&db, &["import", f, "--dry-run"]);
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    let out = stdout(&dry);
+    assert!(
+        out.contains("92376482300012"),
+        "the report names the shared SIRET: {out}"
+    );
+    assert!(out.contains("rien n'a été écrit"));
+    let verify = coordo_cmd(&db, &["audit", "verify"]);
+    assert!(
+        stdout(&verify).contains("0 entrée(s)"),
+        "dry run journals nothing"
+    );
+
+    let real = coordo_cmd(&db, &["import", f]);
+    assert!(real.status.success(), "{}", stderr(&real));
+    assert!(stdout(&real).contains("membre ajouté : CCAS DE WATTRELOS"));
+    let again = coordo_cmd(&db, &["import", f]);
+    assert!(
+        stdout(&again).contains("Aucune modification"),
+        "{}",
+        stdout(&again)
+    );
+}
+
+#[test]
+fn a_missing_file_and_bad_configuration_are_french_errors() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("c.db");
+    let out = coordo_cmd(&db, &["import", "/nulle/part.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("lecture de « /nulle/part.json » impossible"));
+
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_coordo"))
+        .args(["audit", "verify"])
+        .env("COORDO_ADDR", "pas-une-adresse")
+        .output()
+        .expect("run");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("COORDO_ADDR"), "{}", stderr(&bad));
+
+    let unknown = coordo_cmd(&db, &["inconnue"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("sous-commande inconnue") || stderr(&unknown).contains("Erreur")
+    );
+}
+
+#[tokio::test]
+async fn user_add_with_token_works_against_the_running_server() {
+    let app = TestApp::spawn().await;
+    let out = coordo_cmd(
+        &app.db_path,
+        &[
+            "user",
+            "add",
+            "Nouveau.Referent@Exemple.fr",
+            "--role",
+            "referent",
+            "--member",
+            RONCHIN,
+            "--token",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let token = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Jeton d'API : "))
+        .expect("token printed")
+        .trim()
+        .to_owned();
+    let r = reqwest::Client::new()
+        .get(app.url("/api/v1/groupements"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 200);
+    let missing = coordo_cmd(
+        &app.db_path,
+        &["user", "add", "x@exemple.fr", "--role", "referent"],
+    );
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("doit être rattaché à un membre"));
+}
+
+#[tokio::test]
+async fn backup_is_a_consistent_copy_that_opens() {
+    let app = TestApp::spawn().await;
+    let copy = app.dir.path().join("copie.db");
+    let out = coordo_cmd(&app.db_path, &["backup", copy.to_str().expect("p")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let verify = coordo_cmd(&copy, &["audit", "verify"]);
+    assert!(verify.status.success(), "{}", stderr(&verify));
+    let again = coordo_cmd(&app.db_path, &["backup", copy.to_str().expect("p")]);
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "an existing file is never overwritten"
+    );
+}

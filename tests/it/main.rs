@@ -1,0 +1,11 @@
+//! One integration-test binary: the real service on a loopback port, a real SQLite file in a
+//! temporary folder, the real `coordo` binary for the command line.
+
+mod support;
+
+mod audit_journal;
+mod auth_security;
+mod authz_matrix;
+mod bad_input;
+mod cli;
+mod registry_import;
