@@ -335,7 +335,10 @@ async fn audit_verify(state: &crate::state::AppState) -> anyhow::Result<ExitCode
     }
 }
 
-async fn backup(state: &crate::state::AppState, file: &PathBuf) -> anyhow::Result<ExitCode> {
+async fn backup(
+    state: &crate::state::AppState,
+    file: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
     if file.exists() {
         return Err(anyhow::anyhow!(
             "« {} » existe déjà : choisissez un autre fichier",

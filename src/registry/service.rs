@@ -131,7 +131,6 @@ pub fn sirets(e: &establishment::Model) -> Vec<String> {
 
 /// Rebuilds the file form of a stored groupement, so that the same quality checks run on what
 /// is stored as on what is imported.
-#[must_use]
 pub fn to_file(
     g: &groupement::Model,
     members: &[MemberWithEstablishments],

@@ -28,7 +28,6 @@ pub struct RouteSpec {
 pub type RouteEntry = (RouteSpec, MethodRouter<AppState>);
 
 /// Declares a route.
-#[must_use]
 pub fn route(
     method: Method,
     path: &'static str,

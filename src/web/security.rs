@@ -131,10 +131,10 @@ async fn resolve(state: &AppState, mut req: Request) -> Result<Request, AppError
         .get::<Session>()
         .cloned()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("couche de session absente")))?;
-    if let Some(uid) = session.get::<i32>(USER_KEY).await.map_err(session_err)? {
-        if let Some(user) = users::by_id(&state.db, uid).await? {
-            req.extensions_mut().insert(Arc::new(user));
-        }
+    if let Some(uid) = session.get::<i32>(USER_KEY).await.map_err(session_err)?
+        && let Some(user) = users::by_id(&state.db, uid).await?
+    {
+        req.extensions_mut().insert(Arc::new(user));
     }
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(req);
@@ -224,17 +224,14 @@ pub fn check(
         return Ok(());
     }
     let user = user.ok_or(AppError::Unauthenticated)?;
-    if let Access::Roles(roles) = access {
-        if !roles.contains(&user.role) {
-            return Err(AppError::Forbidden(format!(
-                "cette action est réservée au rôle {}",
-                roles
-                    .iter()
-                    .map(|r| r.label())
-                    .collect::<Vec<_>>()
-                    .join(" ou ")
-            )));
-        }
+    if let Access::Roles(roles) = access
+        && !roles.contains(&user.role)
+    {
+        let labels: Vec<&str> = roles.iter().map(|r| r.label()).collect();
+        return Err(AppError::Forbidden(format!(
+            "cette action est réservée au rôle {}",
+            labels.join(" ou ")
+        )));
     }
     if let Some(gid) = gid {
         let same = gid

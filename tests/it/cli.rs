@@ -114,3 +114,38 @@ async fn backup_is_a_consistent_copy_that_opens() {
         "an existing file is never overwritten"
     );
 }
+
+#[test]
+fn procedure_prints_the_proposal_as_json_and_refuses_bad_arguments_in_french() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("c.db");
+    let out = coordo_cmd(&db, &["procedure", "--nature", "services", "--amount-ht", "350000", "--launch", "2026-12-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["procedure"], "appel_offres_ouvert");
+    assert_eq!(v["cao_required"], true);
+    assert_eq!(v["min_offer_days"], 30);
+    let formalised = v["thresholds"]
+        .as_array()
+        .expect("thresholds")
+        .iter()
+        .find(|t| t["value"] == "216000")
+        .expect("the 2026-2027 formalised threshold");
+    assert_eq!(formalised["valid_from"], "2026-01-01");
+    // Below the 90 000 € step in 2026: MAPA with free publicity.
+    let mapa = coordo_cmd(&db, &["procedure", "--nature", "services", "--amount-ht", "83333.33", "--launch", "2026-12-01"]);
+    let v: serde_json::Value = serde_json::from_slice(&mapa.stdout).expect("json");
+    assert_eq!(v["procedure"], "procedure_adaptee");
+    assert_eq!(v["cao_required"], false);
+
+    for args in [
+        ["procedure", "--nature", "jardinage", "--amount-ht", "1000", "--launch", "2026-12-01"],
+        ["procedure", "--nature", "services", "--amount-ht", "abc", "--launch", "2026-12-01"],
+        ["procedure", "--nature", "services", "--amount-ht", "1000", "--launch", "2026-13-45"],
+    ] {
+        let bad = coordo_cmd(&db, &args);
+        assert_eq!(bad.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&bad).starts_with("Erreur"), "{}", stderr(&bad));
+        assert!(bad.stdout.is_empty());
+    }
+}
