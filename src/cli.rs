@@ -54,6 +54,8 @@ pub enum Command {
         #[arg(long)]
         launch: String,
     },
+    /// Note et classe les offres d'un cas (JSON) ; résultat JSON sur la sortie standard.
+    Score { case: PathBuf },
 }
 
 #[derive(Subcommand, Debug)]
@@ -133,6 +135,24 @@ pub async fn run(cli: Cli) -> ExitCode {
         Err(e) => return fail(e, 2),
     };
     let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Score { case } = &command {
+        let text = match std::fs::read_to_string(case) {
+            Ok(t) => t,
+            Err(e) => {
+                return fail(
+                    format!("lecture de « {} » impossible : {e}", case.display()),
+                    2,
+                );
+            }
+        };
+        return match crate::offers::scoring::score_case_json(&text) {
+            Ok(v) => {
+                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e, 2),
+        };
+    }
     if let Command::Procedure {
         nature,
         amount_ht,
@@ -158,7 +178,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Err(e) => return fail(e, 1),
     };
     let result = match command {
-        Command::Serve | Command::Procedure { .. } => Ok(ExitCode::SUCCESS),
+        Command::Serve | Command::Procedure { .. } | Command::Score { .. } => Ok(ExitCode::SUCCESS),
         Command::Import { file, dry_run } => import_cmd(&state, &file, dry_run).await,
         Command::User {
             action:

@@ -119,7 +119,18 @@ async fn backup_is_a_consistent_copy_that_opens() {
 fn procedure_prints_the_proposal_as_json_and_refuses_bad_arguments_in_french() {
     let dir = tempfile::tempdir().expect("tmp");
     let db = dir.path().join("c.db");
-    let out = coordo_cmd(&db, &["procedure", "--nature", "services", "--amount-ht", "350000", "--launch", "2026-12-01"]);
+    let out = coordo_cmd(
+        &db,
+        &[
+            "procedure",
+            "--nature",
+            "services",
+            "--amount-ht",
+            "350000",
+            "--launch",
+            "2026-12-01",
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["procedure"], "appel_offres_ouvert");
@@ -133,19 +144,128 @@ fn procedure_prints_the_proposal_as_json_and_refuses_bad_arguments_in_french() {
         .expect("the 2026-2027 formalised threshold");
     assert_eq!(formalised["valid_from"], "2026-01-01");
     // Below the 90 000 € step in 2026: MAPA with free publicity.
-    let mapa = coordo_cmd(&db, &["procedure", "--nature", "services", "--amount-ht", "83333.33", "--launch", "2026-12-01"]);
+    let mapa = coordo_cmd(
+        &db,
+        &[
+            "procedure",
+            "--nature",
+            "services",
+            "--amount-ht",
+            "83333.33",
+            "--launch",
+            "2026-12-01",
+        ],
+    );
     let v: serde_json::Value = serde_json::from_slice(&mapa.stdout).expect("json");
     assert_eq!(v["procedure"], "procedure_adaptee");
     assert_eq!(v["cao_required"], false);
 
     for args in [
-        ["procedure", "--nature", "jardinage", "--amount-ht", "1000", "--launch", "2026-12-01"],
-        ["procedure", "--nature", "services", "--amount-ht", "abc", "--launch", "2026-12-01"],
-        ["procedure", "--nature", "services", "--amount-ht", "1000", "--launch", "2026-13-45"],
+        [
+            "procedure",
+            "--nature",
+            "jardinage",
+            "--amount-ht",
+            "1000",
+            "--launch",
+            "2026-12-01",
+        ],
+        [
+            "procedure",
+            "--nature",
+            "services",
+            "--amount-ht",
+            "abc",
+            "--launch",
+            "2026-12-01",
+        ],
+        [
+            "procedure",
+            "--nature",
+            "services",
+            "--amount-ht",
+            "1000",
+            "--launch",
+            "2026-13-45",
+        ],
     ] {
         let bad = coordo_cmd(&db, &args);
         assert_eq!(bad.status.code(), Some(2), "{args:?}");
         assert!(stderr(&bad).starts_with("Erreur"), "{}", stderr(&bad));
         assert!(bad.stdout.is_empty());
+    }
+}
+
+fn score_case() -> serde_json::Value {
+    serde_json::json!({"criteria": [
+        {"id": "prix", "label": "Prix", "weight": "40", "kind": "price", "formula": "proportional"},
+        {"id": "tech", "label": "Valeur technique", "weight": "60", "kind": "evaluated", "scale": "20",
+         "sub_criteria": [{"id": "fonct", "label": "Couverture fonctionnelle", "weight": "40"},
+                          {"id": "deploi", "label": "Déploiement", "weight": "20"}]}],
+     "offers": [{"id": "A", "bidder": "Éditeur A", "price": "310000.00", "status": "admissible"},
+                {"id": "B", "bidder": "Éditeur B", "price": "280000.00", "status": "irreguliere"},
+                {"id": "C", "bidder": "Éditeur C", "price": "372000.00", "status": "admissible"}],
+     "notes": [{"evaluator": "e1", "offer": "A", "criterion": "fonct", "note": "16"},
+               {"evaluator": "e2", "offer": "A", "criterion": "fonct", "note": "16"},
+               {"evaluator": "e1", "offer": "A", "criterion": "deploi", "note": "15"},
+               {"evaluator": "e2", "offer": "A", "criterion": "deploi", "note": "16"},
+               {"evaluator": "e1", "offer": "C", "criterion": "fonct", "note": "18"},
+               {"evaluator": "e2", "offer": "C", "criterion": "fonct", "note": "20"},
+               {"evaluator": "e1", "offer": "C", "criterion": "deploi", "note": "10"},
+               {"evaluator": "e2", "offer": "C", "criterion": "deploi", "note": "12"}]})
+}
+
+fn run_score(dir: &std::path::Path, case: &serde_json::Value) -> std::process::Output {
+    let f = dir.join("cas.json");
+    std::fs::write(&f, case.to_string()).expect("write");
+    coordo_cmd(&dir.join("c.db"), &["score", f.to_str().expect("p")])
+}
+
+#[test]
+fn score_ranks_admissible_offers_with_exact_points() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = run_score(dir.path(), &score_case());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    // A: prix 40 × 310000/310000 = 40; fonct 40 × 16/20 = 32; deploi 20 × 15.5/20 = 15.5 → 87.50.
+    // C: prix 40 × 310000/372000 = 33.333…; fonct 40 × 19/20 = 38; deploi 20 × 11/20 = 11 → 82.33.
+    assert_eq!(v["ranking"][0]["offer"], "A");
+    assert_eq!(v["ranking"][0]["total"], "87.50");
+    assert_eq!(v["ranking"][0]["points"]["tech"], "47.50");
+    assert_eq!(v["ranking"][1]["offer"], "C");
+    assert_eq!(v["ranking"][1]["points"]["prix"], "33.33");
+    assert_eq!(v["ranking"][1]["total"], "82.33");
+    assert_eq!(v["ranking"][1]["rank"], 2);
+    assert_eq!(
+        v["excluded"][0]["offer"], "B",
+        "an irregular offer never enters Pmin"
+    );
+}
+
+#[test]
+fn score_refuses_invalid_cases_with_exit_2_and_a_french_message() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut weights = score_case();
+    weights["criteria"][0]["weight"] = "30".into();
+    let mut unknown = score_case();
+    unknown["notes"][0]["criterion"] = "inconnu".into();
+    let mut outside = score_case();
+    outside["notes"][0]["note"] = "21".into();
+    let mut zero = score_case();
+    zero["offers"][0]["price"] = "0".into();
+    let mut negative = score_case();
+    negative["offers"][2]["price"] = "-5".into();
+    for (name, case) in [
+        ("poids", weights),
+        ("critère", unknown),
+        ("échelle", outside),
+        ("prix nul", zero),
+        ("prix négatif", negative),
+    ] {
+        let out = run_score(dir.path(), &case);
+        assert_eq!(out.status.code(), Some(2), "{name}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(err.starts_with("Erreur"), "{name}: {err}");
+        assert!(out.stdout.is_empty(), "{name}");
     }
 }
