@@ -8,4 +8,6 @@ mod auth_security;
 mod authz_matrix;
 mod bad_input;
 mod cli;
+mod consultations;
+mod docgen;
 mod registry_import;
