@@ -31,8 +31,10 @@ mod oab;
 mod ranking;
 mod robustness;
 
-#[cfg(test)]
-mod test_cases;
+/// Reference cases (DOMAIN.md §4.6 worked examples, the benchmark shape), shared by the unit
+/// tests and `benches/`.
+#[doc(hidden)]
+pub mod test_cases;
 #[cfg(test)]
 mod tests_properties;
 #[cfg(test)]

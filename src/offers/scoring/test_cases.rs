@@ -9,7 +9,7 @@ use crate::offers::scoring::{
 
 /// The example of the issue, as a case file. Notes: fonct 16 and 16 (→ 32 points), deploi 15
 /// and 16 (→ 15.5 points); B is irregular.
-pub(crate) const SPEC_CASE_JSON: &str = r#"{"criteria": [
+pub const SPEC_CASE_JSON: &str = r#"{"criteria": [
    {"id": "prix", "label": "Prix", "weight": "40", "kind": "price", "formula": "proportional"},
    {"id": "tech", "label": "Valeur technique", "weight": "60", "kind": "evaluated", "scale": "20",
     "sub_criteria": [{"id": "fonct", "label": "Couverture fonctionnelle", "weight": "40"},
@@ -21,7 +21,7 @@ pub(crate) const SPEC_CASE_JSON: &str = r#"{"criteria": [
            {"evaluator": "e1", "offer": "A", "criterion": "deploi", "note": "15"},
            {"evaluator": "e2", "offer": "A", "criterion": "deploi", "note": "16"}]}"#;
 
-pub(crate) fn offer(id: &str, price: Decimal) -> Offer {
+pub fn offer(id: &str, price: Decimal) -> Offer {
     Offer {
         id: id.to_owned(),
         bidder: format!("Éditeur {id}"),
@@ -30,7 +30,7 @@ pub(crate) fn offer(id: &str, price: Decimal) -> Offer {
     }
 }
 
-pub(crate) fn note(evaluator: &str, offer: &str, criterion: &str, value: Decimal) -> Note {
+pub fn note(evaluator: &str, offer: &str, criterion: &str, value: Decimal) -> Note {
     Note {
         evaluator: evaluator.to_owned(),
         offer: offer.to_owned(),
@@ -41,7 +41,7 @@ pub(crate) fn note(evaluator: &str, offer: &str, criterion: &str, value: Decimal
 
 /// DOMAIN §4.6 setting: price /40 with `formula`, technical value /60 noted directly on a 0–60
 /// scale by one evaluator. `offers` are (id, price, technical mark).
-pub(crate) fn reversal_case(
+pub fn reversal_case(
     formula: PriceFormula,
     offers: &[(&str, Decimal, Decimal)],
 ) -> ScoringCase {
@@ -62,7 +62,7 @@ pub(crate) fn reversal_case(
 
 /// Two roots: price (40) and technical value (60, scale 20) split into fonct (40) and deploi
 /// (20); offers A, B, C; two evaluators.
-pub(crate) fn three_offers() -> ScoringCase {
+pub fn three_offers() -> ScoringCase {
     let criteria = vec![
         Criterion::price("prix", "Prix", dec!(40), PriceFormula::Proportional),
         Criterion::evaluated("tech", "Valeur technique", dec!(60), dec!(20)).with_sub_criteria(
@@ -94,7 +94,7 @@ pub(crate) fn three_offers() -> ScoringCase {
 
 /// The benchmark shape: `offers` offers × 12 leaf criteria (1 price + 11 evaluated, two of
 /// them split) × `evaluators` evaluators, deterministic pseudo-random notes and prices.
-pub(crate) fn large_case(offers: usize, evaluators: usize) -> ScoringCase {
+pub fn large_case(offers: usize, evaluators: usize) -> ScoringCase {
     // Roots: prix 30, then 7 evaluated roots of 10 points; roots 1 and 2 split in 3 sub-criteria
     // (4 + 3 + 3): 1 price + 5 simple evaluated + 6 sub-criteria = 12 leaves.
     let mut criteria = vec![Criterion::price(
