@@ -5,5 +5,7 @@ pub mod audit_entry;
 pub mod audit_head;
 pub mod establishment;
 pub mod groupement;
+pub mod mail_attachment;
+pub mod mail_message;
 pub mod member;
 pub mod web_session;
