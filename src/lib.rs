@@ -12,6 +12,7 @@ pub mod consultations;
 pub mod db;
 pub mod error;
 pub mod identifiers;
+pub mod mail;
 pub mod offers;
 pub mod registry;
 pub mod startup;
