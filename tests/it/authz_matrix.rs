@@ -34,6 +34,7 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         ("GET", "/g/{gid}" | "/g/{gid}/members/{mid}") => LOGGED,
         ("GET", "/g/{gid}/users" | "/g/{gid}/journal") | ("POST", "/g/{gid}/users") => COORD,
         ("POST", "/api/v1/groupements/{gid}/users") => COORD,
+        ("GET", "/g/{gid}/courriels") | ("POST", "/g/{gid}/courriels/{id}/renvoyer") => COORD,
         (
             "GET",
             "/api/v1/groupements"
@@ -71,6 +72,7 @@ fn concrete(path: &str, gid: i32, mid: i32) -> String {
     path.replace("{gid}", &gid.to_string())
         .replace("{mid}", &mid.to_string())
         .replace("{*file}", "app.css")
+        .replace("{id}", "1")
 }
 
 async fn call(c: &Client, method: &Method, path: &str) -> (u16, String) {

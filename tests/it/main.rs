@@ -8,4 +8,5 @@ mod auth_security;
 mod authz_matrix;
 mod bad_input;
 mod cli;
+mod mail;
 mod registry_import;
