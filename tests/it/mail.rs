@@ -612,3 +612,22 @@ async fn the_outbox_page_is_the_coordonnateurs_only() {
         .expect("page");
     assert!(!home.contains("/courriels"), "no nav link for a référent");
 }
+
+#[tokio::test]
+async fn the_background_worker_delivers_without_being_asked() {
+    let app = TestApp::spawn().await;
+    let gid = app.gid().await;
+    let id = enqueue(&app, Some(gid), email("En tâche de fond", vec![])).await;
+    let worker = coordo::mail::worker::spawn(app.state.clone());
+    let mut status = String::new();
+    for _ in 0..50 {
+        status = row(&app, id).await.status;
+        if status == "envoye" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    worker.abort();
+    assert_eq!(status, "envoye");
+    assert_eq!(std::fs::read_dir(&app.mail_dir).expect("dir").count(), 1);
+}
