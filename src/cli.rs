@@ -56,6 +56,18 @@ pub enum Command {
     },
     /// Note et classe les offres d'un cas (JSON) ; résultat JSON sur la sortie standard.
     Score { case: PathBuf },
+    /// Produit un document DOCX (pièce ou courrier) à partir d'un contexte JSON.
+    Render {
+        /// rc, ae, ccap, cctp, bpu, noti1, noti3, noti5, sans_suite, convocation_cao, pv_cao,
+        /// pv_carence, bordereau_visas, rapport_analyse.
+        kind: String,
+        /// Le contexte JSON (voir documents/examples/).
+        #[arg(long)]
+        data: PathBuf,
+        /// Le fichier DOCX à écrire (par défaut KIND.docx).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -135,6 +147,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Err(e) => return fail(e, 2),
     };
     let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Render { kind, data, out } = &command {
+        return render_cmd(kind, data, out.as_deref());
+    }
     if let Command::Score { case } = &command {
         let text = match std::fs::read_to_string(case) {
             Ok(t) => t,
@@ -178,7 +193,10 @@ pub async fn run(cli: Cli) -> ExitCode {
         Err(e) => return fail(e, 1),
     };
     let result = match command {
-        Command::Serve | Command::Procedure { .. } | Command::Score { .. } => Ok(ExitCode::SUCCESS),
+        Command::Serve
+        | Command::Procedure { .. }
+        | Command::Score { .. }
+        | Command::Render { .. } => Ok(ExitCode::SUCCESS),
         Command::Import { file, dry_run } => import_cmd(&state, &file, dry_run).await,
         Command::User {
             action:
@@ -373,4 +391,61 @@ async fn backup(
     crate::db::backup_sqlite(&state.db, file).await?;
     println!("Sauvegarde cohérente écrite dans {}", file.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `coordo render`: exit 2 for bad arguments or a bad context, 1 when the file cannot be written.
+fn render_cmd(kind: &str, data: &std::path::Path, out: Option<&std::path::Path>) -> ExitCode {
+    use crate::docgen::{DocEngine, DocKind};
+    let kind: DocKind = match kind.parse() {
+        Ok(k) => k,
+        Err(e) => return fail(e, 2),
+    };
+    let text = match std::fs::read_to_string(data) {
+        Ok(t) => t,
+        Err(e) => {
+            return fail(
+                format!("lecture de « {} » impossible : {e}", data.display()),
+                2,
+            );
+        }
+    };
+    let ctx: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
+        Err(e) => {
+            return fail(
+                format!(
+                    "« {} » n'est pas un JSON valide (ligne {}, colonne {})",
+                    data.display(),
+                    e.line(),
+                    e.column()
+                ),
+                2,
+            );
+        }
+    };
+    let engine = match DocEngine::new() {
+        Ok(e) => e,
+        Err(e) => return fail(e, 1),
+    };
+    let doc = match engine.render_docx(kind, &ctx, &std::collections::BTreeMap::new()) {
+        Ok(d) => d,
+        Err(e) => return fail(e, 2),
+    };
+    let path = out.map_or_else(
+        || PathBuf::from(format!("{}.docx", kind.as_str())),
+        std::path::Path::to_path_buf,
+    );
+    if let Err(e) = std::fs::write(&path, &doc.docx) {
+        return fail(
+            format!("écriture de « {} » impossible : {e}", path.display()),
+            1,
+        );
+    }
+    println!(
+        "{} écrit : {} ({} octets)",
+        kind.label_fr(),
+        path.display(),
+        doc.docx.len()
+    );
+    ExitCode::SUCCESS
 }

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod consultations;
 pub mod db;
+pub mod docgen;
 pub mod error;
 pub mod identifiers;
 pub mod mail;

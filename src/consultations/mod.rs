@@ -1,4 +1,10 @@
-//! Consultations (tenders): the procedure rules engine, the legal calendar and the lifecycle.
+//! Consultations (tenders): the procedure rules engine, the legal calendar, the lifecycle,
+//! and the pages and API to create, edit and follow them.
 
+pub mod handlers;
 pub mod lifecycle;
+pub mod model;
 pub mod rules;
+pub mod service;
+pub mod timeline;
+pub mod views;

@@ -73,6 +73,9 @@ async fn dashboard(
         member_count: members.len(),
         establishment_count: members.iter().map(|m| m.establishments.len()).sum(),
         members: members.iter().map(views::MemberView::from).collect(),
+        consultations: crate::consultations::views::by_state(
+            &crate::consultations::service::list(&st.db, gid).await?,
+        ),
         finding_count: report.findings.len(),
         findings: views::findings(&report),
     };

@@ -97,6 +97,7 @@ pub struct DashboardView {
     pub members: Vec<MemberView>,
     pub finding_count: usize,
     pub findings: Vec<FindingView>,
+    pub consultations: Vec<crate::consultations::views::StateGroup>,
 }
 
 /// A member's page.

@@ -34,6 +34,23 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         ("GET", "/g/{gid}" | "/g/{gid}/members/{mid}") => LOGGED,
         ("GET", "/g/{gid}/users" | "/g/{gid}/journal") | ("POST", "/g/{gid}/users") => COORD,
         ("POST", "/api/v1/groupements/{gid}/users") => COORD,
+        ("GET", "/g/{gid}/consultations" | "/g/{gid}/consultations/{cid}") => LOGGED,
+        ("GET", "/g/{gid}/consultations/new" | "/g/{gid}/consultations/{cid}/edit") => COORD,
+        ("POST", "/g/{gid}/consultations" | "/g/{gid}/consultations/{cid}") => COORD,
+        ("POST", "/g/{gid}/consultations/{cid}/lots" | "/g/{gid}/consultations/{cid}/needs") => {
+            COORD
+        }
+        (
+            "POST",
+            "/g/{gid}/consultations/{cid}/procedure" | "/g/{gid}/consultations/{cid}/transition",
+        ) => COORD,
+        (
+            "GET",
+            "/api/v1/groupements/{gid}/consultations"
+            | "/api/v1/groupements/{gid}/consultations/{cid}",
+        ) => LOGGED,
+        ("POST", "/api/v1/groupements/{gid}/consultations") => COORD,
+        ("POST", "/api/v1/groupements/{gid}/consultations/{cid}/transition") => COORD,
         ("GET", "/g/{gid}/courriels") | ("POST", "/g/{gid}/courriels/{id}/renvoyer") => COORD,
         (
             "GET",
@@ -68,9 +85,10 @@ async fn client_for(app: &TestApp, who: Who) -> Client {
     }
 }
 
-fn concrete(path: &str, gid: i32, mid: i32) -> String {
+fn concrete(path: &str, gid: i32, mid: i32, cid: i32) -> String {
     path.replace("{gid}", &gid.to_string())
         .replace("{mid}", &mid.to_string())
+        .replace("{cid}", &cid.to_string())
         .replace("{*file}", "app.css")
         .replace("{id}", "1")
 }
@@ -107,6 +125,8 @@ async fn every_route_with_every_role() {
     let app = TestApp::spawn().await;
     let gid = app.gid().await;
     let mid = app.member_id(SANTELYS).await;
+    let coord = app.login(&coord_email()).await;
+    let cid = crate::consultations::software_tender(&app, &coord).await;
     let mut failures = Vec::new();
     for who in ALL {
         let c = client_for(&app, who).await;
@@ -117,7 +137,8 @@ async fn every_route_with_every_role() {
             let allowed = expected(&spec.method, spec.path)
                 .unwrap_or(&[])
                 .contains(&who);
-            let (status, location) = call(&c, &spec.method, &concrete(spec.path, gid, mid)).await;
+            let (status, location) =
+                call(&c, &spec.method, &concrete(spec.path, gid, mid, cid)).await;
             let was_denied = denied(who, spec.path, status, &location);
             if allowed == was_denied || status == 500 {
                 failures.push(format!(

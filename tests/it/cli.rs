@@ -269,3 +269,51 @@ fn score_refuses_invalid_cases_with_exit_2_and_a_french_message() {
         assert!(out.stdout.is_empty(), "{name}");
     }
 }
+
+#[test]
+fn render_works_for_every_example_and_refuses_bad_input() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("c.db");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for kind in coordo::docgen::DocKind::ALL {
+        let data = root.join(format!("documents/examples/{}.json", kind.as_str()));
+        let out = dir.path().join(format!("{}.docx", kind.as_str()));
+        let o = coordo_cmd(
+            &db,
+            &[
+                "render",
+                kind.as_str(),
+                "--data",
+                data.to_str().expect("p"),
+                "--out",
+                out.to_str().expect("p"),
+            ],
+        );
+        assert!(o.status.success(), "{kind}: {}", stderr(&o));
+        let bytes = std::fs::read(&out).expect("docx written");
+        let text = crate::support::docx_text::open(&bytes).document_text();
+        assert!(!text.trim().is_empty(), "{kind}: readable text");
+    }
+    let unknown = coordo_cmd(&db, &["render", "facture", "--data", "x.json"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).starts_with("Erreur"));
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{}").expect("write");
+    let o = coordo_cmd(
+        &db,
+        &[
+            "render",
+            "rc",
+            "--data",
+            bad.to_str().expect("p"),
+            "--out",
+            dir.path().join("x.docx").to_str().expect("p"),
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a context missing its fields is refused"
+    );
+    assert!(!dir.path().join("x.docx").exists(), "no file on error");
+}

@@ -8,5 +8,7 @@ mod auth_security;
 mod authz_matrix;
 mod bad_input;
 mod cli;
+mod consultations;
+mod docgen;
 mod mail;
 mod registry_import;

@@ -3,9 +3,12 @@
 pub mod app_user;
 pub mod audit_entry;
 pub mod audit_head;
+pub mod consultation;
 pub mod establishment;
 pub mod groupement;
+pub mod lot;
 pub mod mail_attachment;
 pub mod mail_message;
 pub mod member;
+pub mod need;
 pub mod web_session;

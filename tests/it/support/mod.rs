@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod docx_text;
+
 use chrono::{TimeZone, Utc};
 use coordo::clock::Clock;
 use coordo::config::Settings;

@@ -1,0 +1,45 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "consultation")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub groupement_id: i32,
+    /// The coordonnateur's reference (e.g. "2026-DUI").
+    pub reference: String,
+    pub objet: String,
+    /// `fournitures`, `services`, `travaux`.
+    pub nature: String,
+    pub cpv: String,
+    /// `fcs`, `pi`, `tic`, `travaux`, `moe`, `mi`, `aucun`.
+    pub ccag: String,
+    /// VAT rate in percent, decimal string.
+    pub vat_rate: String,
+    /// `consultations::lifecycle::Status` code.
+    pub status: String,
+    /// Procedure chosen instead of the proposed one (with its justification).
+    pub procedure_chosen: Option<String>,
+    pub procedure_justification: Option<String>,
+    pub launch_date: Option<Date>,
+    pub publication_date: Option<Date>,
+    /// Offers deadline, Paris wall-clock time `YYYY-MM-DDTHH:MM`.
+    pub offers_deadline: Option<String>,
+    pub questions_deadline: Option<Date>,
+    pub offers_validity_days: Option<i32>,
+    pub electronic: bool,
+    pub preinformation: bool,
+    pub urgence: bool,
+    /// Motif of a déclaration sans suite or infructuosité.
+    pub status_motif: Option<String>,
+    pub rejection_letters_sent_on: Option<Date>,
+    pub signed_on: Option<Date>,
+    pub notified_on: Option<Date>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
