@@ -13,6 +13,7 @@ pub mod db;
 pub mod docgen;
 pub mod error;
 pub mod identifiers;
+pub mod mail;
 pub mod offers;
 pub mod registry;
 pub mod startup;

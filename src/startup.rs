@@ -16,10 +16,11 @@ pub const DEMO_PASSWORD: &str = "coordo-demo-2026";
 /// Domain of the demo accounts.
 pub const DEMO_DOMAIN: &str = "demo.coordo.fr";
 
-/// Opens the database (migrations included) and loads the templates.
+/// Opens the database (migrations included), loads the templates and builds the mail
+/// transport (creating the `.eml` folder). Must run inside the tokio runtime.
 ///
 /// # Errors
-/// The database cannot be opened or a template does not compile.
+/// The database cannot be opened, a template does not compile or the mail transport is unusable.
 pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<AppState> {
     let db = crate::db::connect(&settings.database_url)
         .await
@@ -29,11 +30,14 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
                 settings.database_url
             )
         })?;
+    let mailer = crate::mail::Mailer::new(&settings.mail, &settings.mail_from)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(AppState {
         db,
         settings: Arc::new(settings),
         clock,
         templates: Arc::new(Templates::new()?),
+        mailer,
     })
 }
 
@@ -146,7 +150,7 @@ pub async fn seed_demo_if_empty(state: &AppState) -> anyhow::Result<Option<Vec<D
     Ok(Some(accounts))
 }
 
-/// Binds the listener and serves until the process stops.
+/// Binds the listener, starts the outbox worker and serves until the process stops.
 ///
 /// # Errors
 /// The address is taken or the service fails.
@@ -171,6 +175,12 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("impossible d'écouter sur {addr} : {e}"))?;
     println!("Coordo écoute sur http://{}", listener.local_addr()?);
+    state
+        .mailer
+        .ensure_ready()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("Courriels : {}", state.mailer.target());
+    let _outbox_worker = crate::mail::worker::spawn(state.clone());
     run(listener, state).await
 }
 

@@ -51,6 +51,7 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         ) => LOGGED,
         ("POST", "/api/v1/groupements/{gid}/consultations") => COORD,
         ("POST", "/api/v1/groupements/{gid}/consultations/{cid}/transition") => COORD,
+        ("GET", "/g/{gid}/courriels") | ("POST", "/g/{gid}/courriels/{id}/renvoyer") => COORD,
         (
             "GET",
             "/api/v1/groupements"
@@ -89,6 +90,7 @@ fn concrete(path: &str, gid: i32, mid: i32, cid: i32) -> String {
         .replace("{mid}", &mid.to_string())
         .replace("{cid}", &cid.to_string())
         .replace("{*file}", "app.css")
+        .replace("{id}", "1")
 }
 
 async fn call(c: &Client, method: &Method, path: &str) -> (u16, String) {

@@ -10,4 +10,5 @@ mod bad_input;
 mod cli;
 mod consultations;
 mod docgen;
+mod mail;
 mod registry_import;

@@ -7,6 +7,8 @@ pub mod consultation;
 pub mod establishment;
 pub mod groupement;
 pub mod lot;
+pub mod mail_attachment;
+pub mod mail_message;
 pub mod member;
 pub mod need;
 pub mod web_session;

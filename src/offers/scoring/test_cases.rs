@@ -41,10 +41,7 @@ pub fn note(evaluator: &str, offer: &str, criterion: &str, value: Decimal) -> No
 
 /// DOMAIN §4.6 setting: price /40 with `formula`, technical value /60 noted directly on a 0–60
 /// scale by one evaluator. `offers` are (id, price, technical mark).
-pub fn reversal_case(
-    formula: PriceFormula,
-    offers: &[(&str, Decimal, Decimal)],
-) -> ScoringCase {
+pub fn reversal_case(formula: PriceFormula, offers: &[(&str, Decimal, Decimal)]) -> ScoringCase {
     let criteria = vec![
         Criterion::price("prix", "Prix", dec!(40), formula),
         Criterion::evaluated("tech", "Valeur technique", dec!(60), dec!(60)),
