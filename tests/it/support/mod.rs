@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod docx_text;
 
 use chrono::{TimeZone, Utc};
