@@ -14,6 +14,7 @@ pub mod docgen;
 pub mod error;
 pub mod identifiers;
 pub mod offers;
+pub mod pieces;
 pub mod registry;
 pub mod startup;
 pub mod state;

@@ -16,7 +16,8 @@ pub const DEMO_PASSWORD: &str = "coordo-demo-2026";
 /// Domain of the demo accounts.
 pub const DEMO_DOMAIN: &str = "demo.coordo.fr";
 
-/// Opens the database (migrations included) and loads the templates.
+/// Opens the database (migrations included), loads the page templates and compiles the
+/// document engine.
 ///
 /// # Errors
 /// The database cannot be opened or a template does not compile.
@@ -34,6 +35,10 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
         settings: Arc::new(settings),
         clock,
         templates: Arc::new(Templates::new()?),
+        engine: Arc::new(
+            crate::docgen::DocEngine::new()
+                .map_err(|e| anyhow::anyhow!("moteur de documents : {e}"))?,
+        ),
     })
 }
 

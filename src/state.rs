@@ -2,6 +2,7 @@
 
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::docgen::DocEngine;
 use crate::web::render::Templates;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -13,4 +14,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub clock: Clock,
     pub templates: Arc<Templates>,
+    /// The document engine (templates compiled once), shared by every request.
+    pub engine: Arc<DocEngine>,
 }
