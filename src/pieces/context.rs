@@ -539,6 +539,34 @@ mod tests {
     }
 
     #[test]
+    fn gaps_block_only_their_kinds_with_a_french_sentence() {
+        let mut g = Gaps::default();
+        g.add(RC, "Fixez la date limite de remise des offres");
+        let text = g.text(CCTP, " ", "l'hébergement");
+        assert_eq!(text, "");
+        assert_eq!(g.number(CCAP, Some(30), "le délai de paiement"), "30");
+        let built = Built {
+            ctx: json!({"document": {"date": "2026-11-23"}}),
+            gaps: g.0,
+        };
+        assert_eq!(
+            built.gaps_for(DocKind::Rc),
+            vec!["Fixez la date limite de remise des offres avant de générer le RC."]
+        );
+        assert_eq!(
+            built.gaps_for(DocKind::Cctp),
+            vec!["Renseignez l'hébergement dans « Données du DCE » avant de générer le CCTP."]
+        );
+        assert!(built.gaps_for(DocKind::Ccap).is_empty());
+        assert!(matches!(
+            built.for_kind(DocKind::Rc),
+            Err(AppError::Validation(_))
+        ));
+        let ae = built.for_kind(DocKind::Ae).expect("no gap for the AE");
+        assert_eq!(ae["document"]["title"], "Acte d'engagement (ATTRI1)");
+    }
+
+    #[test]
     fn dce_kinds_are_the_five_pieces() {
         assert_eq!(dce_kind("rc").unwrap(), DocKind::Rc);
         assert!(dce_kind("noti1").is_err());

@@ -702,6 +702,51 @@ mod tests {
         );
     }
 
+    fn consultation(status: &str) -> consultation::Model {
+        let at = chrono::DateTime::<Utc>::UNIX_EPOCH;
+        consultation::Model {
+            id: 1,
+            groupement_id: 1,
+            reference: "2026-DUI".into(),
+            objet: "DUI".into(),
+            nature: "services".into(),
+            cpv: "48000000-8".into(),
+            ccag: "tic".into(),
+            vat_rate: "20".into(),
+            status: status.into(),
+            procedure_chosen: None,
+            procedure_justification: None,
+            launch_date: None,
+            publication_date: None,
+            offers_deadline: None,
+            questions_deadline: None,
+            offers_validity_days: None,
+            electronic: true,
+            preinformation: false,
+            urgence: false,
+            status_motif: None,
+            rejection_letters_sent_on: None,
+            signed_on: None,
+            notified_on: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn pieces_are_frozen_from_publication_on() {
+        for ok in ["brouillon", "pieces_en_visa", "prete_publier"] {
+            assert!(ensure_generatable(&consultation(ok)).is_ok(), "{ok}");
+        }
+        for frozen in ["publiee", "analyse", "sans_suite", "close"] {
+            let err = ensure_generatable(&consultation(frozen)).unwrap_err();
+            assert!(
+                matches!(&err, AppError::Conflict(m) if m.contains("après la publication")),
+                "{frozen}: {err:?}"
+            );
+        }
+    }
+
     #[test]
     fn sha256_of_known_input() {
         assert_eq!(

@@ -10,4 +10,5 @@ mod bad_input;
 mod cli;
 mod consultations;
 mod docgen;
+mod pieces;
 mod registry_import;
