@@ -9,6 +9,7 @@ pub mod clauses;
 pub mod context;
 pub mod data;
 pub mod diff;
+pub mod generate;
 pub mod handlers;
 pub mod parts;
 pub mod service;
