@@ -15,6 +15,7 @@ pub mod error;
 pub mod identifiers;
 pub mod mail;
 pub mod offers;
+pub mod pieces;
 pub mod registry;
 pub mod startup;
 pub mod state;

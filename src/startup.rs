@@ -16,8 +16,8 @@ pub const DEMO_PASSWORD: &str = "coordo-demo-2026";
 /// Domain of the demo accounts.
 pub const DEMO_DOMAIN: &str = "demo.coordo.fr";
 
-/// Opens the database (migrations included), loads the templates and builds the mail
-/// transport (creating the `.eml` folder). Must run inside the tokio runtime.
+/// Opens the database (migrations included), loads the page templates, compiles the document
+/// engine and builds the mail transport. Must run inside the tokio runtime.
 ///
 /// # Errors
 /// The database cannot be opened, a template does not compile or the mail transport is unusable.
@@ -38,6 +38,10 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
         clock,
         templates: Arc::new(Templates::new()?),
         mailer,
+        engine: Arc::new(
+            crate::docgen::DocEngine::new()
+                .map_err(|e| anyhow::anyhow!("moteur de documents : {e}"))?,
+        ),
     })
 }
 

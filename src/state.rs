@@ -2,6 +2,7 @@
 
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::docgen::DocEngine;
 use crate::mail::Mailer;
 use crate::web::render::Templates;
 use sea_orm::DatabaseConnection;
@@ -16,4 +17,6 @@ pub struct AppState {
     pub templates: Arc<Templates>,
     /// Where the outbox worker sends email (SMTP or `.eml` files).
     pub mailer: Mailer,
+    /// The document engine (templates compiled once), shared by every request.
+    pub engine: Arc<DocEngine>,
 }

@@ -553,7 +553,12 @@ pub async fn choose_procedure(
 }
 
 /// What the stored data says about the conditions of each transition.
-fn context(d: &Detail, now: DateTime<Utc>, motif: Option<String>) -> TransitionContext {
+fn context(
+    d: &Detail,
+    now: DateTime<Utc>,
+    motif: Option<String>,
+    dce_has_pieces: bool,
+) -> TransitionContext {
     let deadline_passed = offers_deadline(&d.c)
         .map(|o| {
             crate::calendar::paris_datetime(
@@ -564,8 +569,9 @@ fn context(d: &Detail, now: DateTime<Utc>, motif: Option<String>) -> TransitionC
         })
         .is_some_and(|o| now >= o.with_timezone(&Utc));
     TransitionContext {
-        // Pieces and visas (issues 4 and 5) are not stored yet: nothing can be published.
-        dce_has_pieces: false,
+        // The RC and the AE have at least one version (pieces::service::has_rc_and_ae).
+        dce_has_pieces,
+        // Visas (issue 5) are not stored yet: nothing can be published.
         all_visas_complete: false,
         offers_deadline_passed: deadline_passed,
         cao_required: d.proposal.as_ref().is_ok_and(|p| p.cao_required),
@@ -590,7 +596,8 @@ pub async fn transition(
     let today = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
     let to = Status::from_code(target).map_err(|e| AppError::field("statut", e.to_string()))?;
     let d = detail(db, gid, cid, today).await?;
-    let ctx = context(&d, now, motif.clone());
+    let has_pieces = crate::pieces::service::has_rc_and_ae(db, cid).await?;
+    let ctx = context(&d, now, motif.clone(), has_pieces);
     let new =
         lifecycle::transition(d.status, to, &ctx).map_err(|e| AppError::Conflict(e.to_string()))?;
     let tx = audit::begin(db).await?;

@@ -239,13 +239,27 @@ impl DocEngine {
         source: &str,
         ctx: &Value,
     ) -> Result<(), DocError> {
+        self.render_named_template(name, source, ctx).map(|_| ())
+    }
+
+    /// Renders a template or clause source on its own against `ctx` (strict mode, size limits),
+    /// for the clause editor's preview; errors are reported under `name` as by
+    /// [`Self::check_named_template`].
+    ///
+    /// # Errors
+    /// [`DocError::Template`] named `name`, or a size error.
+    pub fn render_named_template(
+        &self,
+        name: &str,
+        source: &str,
+        ctx: &Value,
+    ) -> Result<String, DocError> {
         self.check_source_size(name, source)?;
         self.check_context(ctx)?;
         let mut hb = self.hb.clone();
         hb.register_template_string(name, source)
             .map_err(|e| TemplateError::from_compile(name, &e))?;
         hb.render(name, ctx)
-            .map(|_| ())
             .map_err(|e| TemplateError::from_render(name, &e).into())
     }
 

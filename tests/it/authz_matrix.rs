@@ -58,6 +58,35 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/groupements/{gid}"
             | "/api/v1/groupements/{gid}/members",
         ) => LOGGED,
+        // Pièces du marché: every role reads and downloads (the référents visa them), only the
+        // coordonnateur generates and writes the DCE data.
+        (
+            "GET",
+            "/g/{gid}/consultations/{cid}/pieces"
+            | "/g/{gid}/consultations/{cid}/pieces/{kind}"
+            | "/g/{gid}/consultations/{cid}/pieces/{kind}/versions/{n}/docx"
+            | "/api/v1/groupements/{gid}/consultations/{cid}/pieces",
+        ) => LOGGED,
+        (
+            "POST",
+            "/g/{gid}/consultations/{cid}/pieces/generate-all"
+            | "/g/{gid}/consultations/{cid}/pieces/{kind}/generate"
+            | "/api/v1/groupements/{gid}/consultations/{cid}/pieces/{kind}/generate",
+        ) => COORD,
+        ("GET" | "POST", "/g/{gid}/consultations/{cid}/dce-data") => COORD,
+        // The clause library: the coordonnateur's drafting tool.
+        ("GET", "/g/{gid}/clauses" | "/g/{gid}/consultations/{cid}/clauses") => COORD,
+        (
+            "GET" | "POST",
+            "/g/{gid}/clauses/{name}" | "/g/{gid}/consultations/{cid}/clauses/{name}",
+        ) => COORD,
+        (
+            "POST",
+            "/g/{gid}/clauses/{name}/preview"
+            | "/g/{gid}/clauses/{name}/reset"
+            | "/g/{gid}/consultations/{cid}/clauses/{name}/preview"
+            | "/g/{gid}/consultations/{cid}/clauses/{name}/reset",
+        ) => COORD,
         _ => return None,
     })
 }
@@ -91,6 +120,9 @@ fn concrete(path: &str, gid: i32, mid: i32, cid: i32) -> String {
         .replace("{cid}", &cid.to_string())
         .replace("{*file}", "app.css")
         .replace("{id}", "1")
+        .replace("{kind}", "rc")
+        .replace("{n}", "1")
+        .replace("{name}", "penalites")
 }
 
 async fn call(c: &Client, method: &Method, path: &str) -> (u16, String) {

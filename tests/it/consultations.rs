@@ -3,7 +3,8 @@
 
 use crate::support::*;
 
-fn software_form() -> Vec<(&'static str, &'static str)> {
+/// The form of the software consultation (offers deadline 15 January 2027 at noon).
+pub fn software_form() -> Vec<(&'static str, &'static str)> {
     vec![
         ("reference", "2026-DUI"),
         ("objet", "Acquisition d'un dossier usager informatisé"),

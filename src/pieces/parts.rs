@@ -1,0 +1,335 @@
+//! The kind-specific parts of the DCE context: lists of the RC, the blank acte d'engagement
+//! (ATTRI1), the CCAP and CCTP parameters, and the BPU/DQE built from the members' needs.
+
+use super::context::{BPU, CCAP, CCTP, Facts, Gaps, RC, RC_AE, town_of};
+use super::data::DceData;
+use crate::docgen::DocKind;
+use crate::registry::service::MemberWithEstablishments;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeSet;
+use std::str::FromStr;
+
+const AE: &[DocKind] = &[DocKind::Ae];
+
+/// The generated pieces of the DCE (R2132-1), then the coordonnateur's annexes.
+pub(super) fn rc_lists(ctx: &mut Value, data: &DceData, g: &mut Gaps) {
+    let mut pieces: Vec<String> = vec![
+        "le présent règlement de la consultation (RC)".into(),
+        "l'acte d'engagement (ATTRI1)".into(),
+        "le cahier des clauses administratives particulières (CCAP)".into(),
+        "le cahier des clauses techniques particulières (CCTP)".into(),
+        "le bordereau des prix unitaires et le détail quantitatif estimatif (BPU/DQE)".into(),
+    ];
+    pieces.extend(data.extra_dce_pieces.iter().cloned());
+    if data.candidature_documents.is_empty() {
+        g.add(
+            RC,
+            "Renseignez la liste des pièces de la candidature dans « Données du DCE »",
+        );
+    }
+    if data.offer_documents.is_empty() {
+        g.add(
+            RC,
+            "Renseignez la liste des pièces de l'offre dans « Données du DCE »",
+        );
+    }
+    ctx["dce_pieces"] = json!(pieces);
+    ctx["candidature_documents"] = json!(data.candidature_documents);
+    ctx["offer_documents"] = json!(data.offer_documents);
+}
+
+/// The acte d'engagement as the DCE publishes it: the candidate's parts left blank (ATTRI1
+/// sections B and C), the buyer's identification filled in (section D).
+pub(super) fn ae(
+    ctx: &mut Value,
+    f: &Facts,
+    ccag_full: Option<&str>,
+    coord: Option<&MemberWithEstablishments>,
+    g: &mut Gaps,
+) {
+    let lots: Vec<_> = f
+        .detail
+        .lots
+        .iter()
+        .filter(|l| !l.needs.is_empty())
+        .collect();
+    let lot = match lots.as_slice() {
+        [one] => json!({"number": one.lot.number, "title": one.lot.label}),
+        many => json!({
+            "number": "…",
+            "title": format!(
+                "le candidat indique le lot ; un acte d'engagement est remis pour chacun des lots {}",
+                many.iter().map(|l| l.lot.number.to_string()).collect::<Vec<_>>().join(", ")
+            ),
+        }),
+    };
+    let data = &f.data;
+    let has_renewals = f.detail.lots.iter().any(|l| {
+        l.needs
+            .iter()
+            .any(|(n, _)| Decimal::from_str(&n.renewals_ht).unwrap_or_default() > Decimal::ZERO)
+    });
+    let renewals = data.renewals.unwrap_or(0);
+    if has_renewals && renewals == 0 {
+        g.add(
+            RC_AE,
+            "Les besoins des membres comportent des reconductions : renseignez leur nombre et leur durée dans « Données du DCE »",
+        );
+    }
+    if renewals > 0 && data.renewal_months.is_none() {
+        g.add(
+            AE,
+            "Renseignez la durée d'une reconduction (mois) dans « Données du DCE »",
+        );
+    }
+    let rep_name = coord
+        .map(|m| m.member.representative_name.clone())
+        .unwrap_or_default();
+    let rep_title = coord
+        .map(|m| m.member.representative_title.clone())
+        .unwrap_or_default();
+    let coord_name = coord.map(|m| m.member.name.clone()).unwrap_or_default();
+    let mut contract_documents = vec![
+        "le cahier des clauses administratives particulières (CCAP)".to_owned(),
+        "le cahier des clauses techniques particulières (CCTP)".to_owned(),
+        "le bordereau des prix unitaires (BPU)".to_owned(),
+        "le mémoire technique du titulaire".to_owned(),
+    ];
+    if let Some(c) = ccag_full {
+        contract_documents.push(c.to_owned());
+    }
+    ctx["lot"] = lot;
+    ctx["offer"] = json!({"variant": false, "options": false});
+    ctx["contractor"] = json!({
+        "name": "", "legal_form": "", "address": "", "email": "", "phone": "", "siret": "",
+        "signatory": {"name": "", "title": ""}, "iban": "", "bic": "", "bank": "",
+    });
+    ctx["contract_documents"] = json!(contract_documents);
+    ctx["price"] = json!({
+        "vat_rate": f.detail.c.vat_rate, "amount_ht": null, "amount_ttc": null,
+        "basis": "montant du détail quantitatif estimatif (DQE), les prestations étant réglées par application des prix unitaires du BPU aux quantités réellement commandées",
+    });
+    ctx["groupement_titulaire"] = Value::Null;
+    ctx["advance"] = json!({"refused": false});
+    ctx["duration"] = json!({
+        "months": data.duration_months.unwrap_or(0),
+        "start": "à compter de la date de notification de l'accord-cadre",
+        "renewable": renewals > 0,
+        "renewals": renewals,
+        "renewal_months": data.renewal_months.unwrap_or(0),
+    });
+    ctx["signature"] = json!({"place": "", "date": null});
+    ctx["buyer_signature"] = json!({
+        "signatory": rep_name,
+        "quality": format!("{rep_title}, pour {coord_name}, coordonnateur du groupement de commandes"),
+        "place": coord.and_then(|m| town_of(&m.member.address)).unwrap_or_default(),
+        "date": null,
+    });
+}
+
+/// The CCAP parameters (prices, revision, avance R2191-3, payment R2192-10, penalties).
+pub(super) fn ccap(ctx: &mut Value, data: &DceData, g: &mut Gaps) {
+    let c = &data.ccap;
+    if c.penalties.is_empty() {
+        g.add(
+            CCAP,
+            "Renseignez au moins une pénalité dans « Données du DCE »",
+        );
+    }
+    ctx["ccap"] = json!({
+        "price_type": g.text(CCAP, &c.price_type, "la forme des prix"),
+        "revision_index": g.text(CCAP, &c.revision_index, "l'indice de révision des prix"),
+        "revision_formula": g.text(CCAP, &c.revision_formula, "la formule de révision des prix"),
+        "revision_month": g.text(CCAP, &c.revision_month, "le mois zéro des prix"),
+        "advance_rate": c.advance_rate.map(|d| d.normalize().to_string()),
+        "payment_days": g.number(CCAP, c.payment_days, "le délai de paiement (jours)").parse::<u32>().unwrap_or(0),
+        "retention": c.retention,
+        "availability_rate": c.availability_rate,
+        "penalties": c.penalties.iter().map(|p| json!({
+            "event": p.event, "amount": p.amount.to_string(), "unit": p.unit, "reference": p.reference,
+        })).collect::<Vec<_>>(),
+        "penalty_cap_percent": g.number(CCAP, c.penalty_cap_percent.map(|d| d.normalize()), "le plafond des pénalités (%)"),
+        "penalty_exemption_ht": g.number(CCAP, c.penalty_exemption_ht, "le seuil d'exonération des pénalités (€ HT)"),
+    });
+}
+
+/// The CCTP parameters and its perimeter: every member with a need, and for each of its
+/// establishments the users, mobile devices and current tool entered in the DCE data.
+pub(super) fn cctp(ctx: &mut Value, f: &Facts, g: &mut Gaps) {
+    let c = &f.data.cctp;
+    if c.functional_requirements.is_empty() {
+        g.add(
+            CCTP,
+            "Renseignez les exigences fonctionnelles dans « Données du DCE »",
+        );
+    }
+    let with_need: BTreeSet<i32> = f
+        .detail
+        .lots
+        .iter()
+        .flat_map(|l| l.needs.iter().map(|(n, _)| n.member_id))
+        .collect();
+    let mut incomplete = Vec::new();
+    let needs: Vec<Value> = f
+        .members
+        .iter()
+        .filter(|m| with_need.contains(&m.member.id))
+        .map(|m| {
+            let ests: Vec<Value> = m
+                .establishments
+                .iter()
+                .map(|e| {
+                    let used = f.data.establishment(&e.finess);
+                    let (users, devices) = (
+                        used.and_then(|u| u.users),
+                        used.and_then(|u| u.mobile_devices),
+                    );
+                    let tool = used.map(|u| u.current_tool.clone()).unwrap_or_default();
+                    if users.is_none() || devices.is_none() || tool.is_empty() {
+                        incomplete.push(format!("{} ({})", e.name, e.finess));
+                    }
+                    json!({
+                        "name": e.name, "kind": e.kind, "finess": e.finess,
+                        "capacity": e.capacity.clone().unwrap_or_default(),
+                        "users": users.unwrap_or(0), "mobile_devices": devices.unwrap_or(0),
+                        "current_tool": tool,
+                    })
+                })
+                .collect();
+            json!({"member": m.member.name, "finess_juridique": m.member.finess_juridique, "establishments": ests})
+        })
+        .collect();
+    if !incomplete.is_empty() {
+        g.add(
+            CCTP,
+            format!(
+                "Renseignez les utilisateurs, les terminaux mobiles et l'outil actuel de {} dans « Données du DCE »",
+                incomplete.join(", ")
+            ),
+        );
+    }
+    ctx["needs"] = json!(needs);
+    ctx["cctp"] = json!({
+        "hosting": g.text(CCTP, &c.hosting, "l'hébergement"),
+        "availability_rate": g.text(CCTP, &c.availability_rate, "le taux de disponibilité (CCTP)"),
+        "recovery_hours": g.number(CCTP, c.recovery_hours, "le délai de rétablissement (heures ouvrées)").parse::<u32>().unwrap_or(0),
+        "go_live_months": g.number(CCTP, c.go_live_months, "le délai de mise en service (mois)").parse::<u32>().unwrap_or(0),
+        "functional_requirements": c.functional_requirements,
+        "training": g.text(CCTP, &c.training, "la formation"),
+    });
+}
+
+/// Estimated unit price of a lot: its members' estimated amounts HT over their quantities,
+/// rounded to the cent, half away from zero (estimation of the need, R2121-1).
+#[must_use]
+pub fn estimated_unit_price(amounts: &[(Decimal, Decimal)]) -> Option<Decimal> {
+    let total: Decimal = amounts.iter().map(|(a, _)| *a).sum();
+    let qty: Decimal = amounts.iter().map(|(_, q)| *q).sum();
+    if qty <= Decimal::ZERO {
+        return None;
+    }
+    total
+        .checked_div(qty)
+        .map(|p| p.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
+}
+
+/// The BPU/DQE: one line per lot, the quantity of each member keyed by its FINESS juridique
+/// (DOMAIN §7: quantities per member), priced at the estimated unit price.
+pub(super) fn bpu(ctx: &mut Value, f: &Facts, g: &mut Gaps) {
+    let finess_of = |member_id: i32| {
+        f.members
+            .iter()
+            .find(|m| m.member.id == member_id)
+            .map(|m| m.member.finess_juridique.clone())
+    };
+    let mut lots = Vec::new();
+    for l in f.detail.lots.iter().filter(|l| !l.needs.is_empty()) {
+        let mut quantities = Map::new();
+        let mut units = BTreeSet::new();
+        let mut pairs = Vec::new();
+        let mut missing = Vec::new();
+        for (n, name) in &l.needs {
+            let q = n
+                .quantity
+                .as_deref()
+                .and_then(|q| Decimal::from_str(q).ok())
+                .filter(|q| *q > Decimal::ZERO);
+            let unit = n.unit.clone().filter(|u| !u.trim().is_empty());
+            let (Some(q), Some(unit)) = (q, unit) else {
+                missing.push(name.clone());
+                continue;
+            };
+            let Some(finess) = finess_of(n.member_id) else {
+                g.add(
+                    BPU,
+                    format!(
+                        "Le besoin de {name} (lot {}) porte sur un membre retiré du groupement : supprimez-le",
+                        l.lot.number
+                    ),
+                );
+                continue;
+            };
+            units.insert(unit.trim().to_owned());
+            pairs.push((Decimal::from_str(&n.amount_ht).unwrap_or_default(), q));
+            quantities.insert(finess, json!(q.normalize().to_string()));
+        }
+        if !missing.is_empty() {
+            g.add(
+                BPU,
+                format!(
+                    "Saisissez la quantité et l'unité du besoin de {} pour le lot {} (page de la consultation)",
+                    missing.join(", "),
+                    l.lot.number
+                ),
+            );
+        }
+        if units.len() > 1 {
+            g.add(
+                BPU,
+                format!(
+                    "Les besoins du lot {} sont exprimés dans des unités différentes ({}) : harmonisez-les",
+                    l.lot.number,
+                    units.iter().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            );
+        }
+        lots.push(json!({
+            "number": l.lot.number,
+            "title": l.lot.label,
+            "items": [{
+                "code": format!("{}.1", l.lot.number),
+                "label": l.lot.label,
+                "unit": units.iter().next().cloned().unwrap_or_default(),
+                "unit_price": estimated_unit_price(&pairs).map(|p| p.to_string()),
+                "quantities": quantities,
+            }],
+        }));
+    }
+    ctx["bpu"] = json!({
+        "vat_rate": f.detail.c.vat_rate,
+        "price_note": "Prix unitaires estimés par l'acheteur à partir des besoins déclarés par les membres (montant estimé du lot divisé par la quantité totale, arrondi au centime ; estimation de la valeur du besoin, article R2121-1 du code de la commande publique) ; les candidats remplacent cette colonne par leurs prix.",
+        "lots": lots,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    #[test]
+    fn estimated_unit_price_is_rounded_half_away_from_zero() {
+        // 350 000 / 1 200 = 291.666… → 291.67
+        assert_eq!(
+            estimated_unit_price(&[(dec!(200000), dec!(700)), (dec!(150000), dec!(500))]),
+            Some(dec!(291.67))
+        );
+        // 1 / 8 = 0.125 → 0.13
+        assert_eq!(
+            estimated_unit_price(&[(dec!(1), dec!(8))]),
+            Some(dec!(0.13))
+        );
+        assert_eq!(estimated_unit_price(&[]), None);
+    }
+}
