@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_registry_accounts_audit;
 mod m20261123_000002_consultations;
+mod m20261124_000003_cao;
 
 /// The ordered list of migrations applied at start.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_registry_accounts_audit::Migration),
             Box::new(m20261123_000002_consultations::Migration),
+            Box::new(m20261124_000003_cao::Migration),
         ]
     }
 }
