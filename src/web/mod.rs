@@ -57,6 +57,7 @@ fn entries() -> Vec<RouteEntry> {
     all.extend(crate::auth::handlers::routes());
     all.extend(crate::registry::handlers::routes());
     all.extend(crate::consultations::handlers::routes());
+    all.extend(crate::cao::handlers::routes());
     all
 }
 
