@@ -7,6 +7,7 @@ mod audit_journal;
 mod auth_security;
 mod authz_matrix;
 mod bad_input;
+mod cao;
 mod cli;
 mod consultations;
 mod docgen;
