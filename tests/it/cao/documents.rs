@@ -143,7 +143,10 @@ async fn the_pv_holds_attendance_quorum_declarations_votes_and_observations() {
     }
     let santelys = app.login(&cao_email("titulaire", SANTELYS)).await;
     let html = santelys.get(&base).await.text().await.expect("html");
-    assert!(html.contains("Signer le procès-verbal pour mon siège"), "{html}");
+    assert!(
+        html.contains("Signer le procès-verbal pour mon siège"),
+        "{html}"
+    );
     let r = amoa_client.get(&format!("{base}/pv.docx")).await;
     assert_eq!(r.status(), 200);
     let doc = docx_text::open(&r.bytes().await.expect("bytes"));
