@@ -56,7 +56,8 @@ pub struct DemoAccount {
 
 /// On an empty database: imports the real groupement and creates the demo accounts
 /// (one coordonnateur, one référent per member, a CAO titulaire and suppléant per member —
-/// the coordonnateur's titulaire presides, convention art. 5.4 — and one AMOA).
+/// the coordonnateur's titulaire presides, convention art. 5.4 — and one AMOA), then the
+/// composition of the CAO linked to those accounts (designated on the convention's date).
 /// Returns the accounts created, or `None` when the database already had a groupement.
 ///
 /// # Errors
@@ -150,6 +151,10 @@ pub async fn seed_demo_if_empty(state: &AppState) -> anyhow::Result<Option<Vec<D
                 anyhow::anyhow!("compte de démonstration {} : {}", a.email, e.message())
             })?;
     }
+    // The CAO of the convention (art. 5.4): each member's titulaire and suppléant, the AMOA.
+    crate::cao::service::seed_demo_composition(&tx, now, gid)
+        .await
+        .map_err(|e| anyhow::anyhow!("composition de la CAO de démonstration : {}", e.message()))?;
     tx.commit().await?;
     Ok(Some(accounts))
 }

@@ -7,6 +7,7 @@ mod m20261123_000001_registry_accounts_audit;
 mod m20261123_000002_consultations;
 mod m20261124_000001_mail_outbox;
 mod m20261124_000002_pieces;
+mod m20261124_000003_cao;
 
 /// The ordered list of migrations applied at start.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_consultations::Migration),
             Box::new(m20261124_000001_mail_outbox::Migration),
             Box::new(m20261124_000002_pieces::Migration),
+            Box::new(m20261124_000003_cao::Migration),
         ]
     }
 }

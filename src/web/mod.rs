@@ -59,6 +59,7 @@ fn entries() -> Vec<RouteEntry> {
     all.extend(crate::consultations::handlers::routes());
     all.extend(crate::mail::handlers::routes());
     all.extend(crate::pieces::handlers::routes());
+    all.extend(crate::cao::handlers::routes());
     all
 }
 

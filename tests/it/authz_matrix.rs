@@ -24,6 +24,9 @@ const ALL: [Who; 5] = [
 ];
 const LOGGED: &[Who] = &[Who::Coordonnateur, Who::Referent, Who::Cao, Who::Amoa];
 const COORD: &[Who] = &[Who::Coordonnateur];
+/// Coordonnateur and CAO members (each for their own seat).
+const COORD_CAO: &[Who] = &[Who::Coordonnateur, Who::Cao];
+const CAO: &[Who] = &[Who::Cao];
 
 /// Who may call each route (the anonymous visitor only where listed).
 fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
@@ -87,6 +90,40 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/g/{gid}/consultations/{cid}/clauses/{name}/preview"
             | "/g/{gid}/consultations/{cid}/clauses/{name}/reset",
         ) => COORD,
+        // The CAO: everyone logged in reads; the coordonnateur composes it and runs the séances
+        // (so does the président of the CAO, a CAO member tested in `cao.rs`; the matrix's CAO
+        // member is a plain titulaire); every CAO member declares and signs for their own seat.
+        (
+            "GET",
+            "/g/{gid}/cao"
+            | "/g/{gid}/cao/seances"
+            | "/g/{gid}/cao/seances/{sid}"
+            | "/g/{gid}/cao/seances/{sid}/convocation.docx"
+            | "/g/{gid}/cao/seances/{sid}/pv-carence.docx"
+            | "/g/{gid}/cao/seances/{sid}/pv.docx"
+            | "/api/v1/groupements/{gid}/cao/composition"
+            | "/api/v1/groupements/{gid}/cao/seances/{sid}",
+        ) => LOGGED,
+        (
+            "POST",
+            "/g/{gid}/cao/assignments"
+            | "/g/{gid}/cao/assignments/{aid}/end"
+            | "/g/{gid}/cao/settings",
+        ) => COORD,
+        (
+            "POST",
+            "/g/{gid}/cao/seances"
+            | "/g/{gid}/cao/seances/{sid}/convocation"
+            | "/g/{gid}/cao/seances/{sid}/attendance"
+            | "/g/{gid}/cao/seances/{sid}/carence"
+            | "/g/{gid}/cao/seances/{sid}/second-convocation"
+            | "/g/{gid}/cao/seances/{sid}/votes"
+            | "/g/{gid}/cao/seances/{sid}/deliberations"
+            | "/g/{gid}/cao/seances/{sid}/observations"
+            | "/g/{gid}/cao/seances/{sid}/close",
+        ) => COORD,
+        ("POST", "/g/{gid}/cao/seances/{sid}/declarations") => COORD_CAO,
+        ("POST", "/g/{gid}/cao/seances/{sid}/signoffs") => CAO,
         _ => return None,
     })
 }
@@ -114,10 +151,21 @@ async fn client_for(app: &TestApp, who: Who) -> Client {
     }
 }
 
-fn concrete(path: &str, gid: i32, mid: i32, cid: i32) -> String {
-    path.replace("{gid}", &gid.to_string())
-        .replace("{mid}", &mid.to_string())
-        .replace("{cid}", &cid.to_string())
+/// Ids put in the path patterns.
+struct Ids {
+    gid: i32,
+    mid: i32,
+    cid: i32,
+    sid: i32,
+    aid: String,
+}
+
+fn concrete(path: &str, ids: &Ids) -> String {
+    path.replace("{gid}", &ids.gid.to_string())
+        .replace("{mid}", &ids.mid.to_string())
+        .replace("{cid}", &ids.cid.to_string())
+        .replace("{sid}", &ids.sid.to_string())
+        .replace("{aid}", &ids.aid)
         .replace("{*file}", "app.css")
         .replace("{id}", "1")
         .replace("{kind}", "rc")
@@ -159,6 +207,17 @@ async fn every_route_with_every_role() {
     let mid = app.member_id(SANTELYS).await;
     let coord = app.login(&coord_email()).await;
     let cid = crate::consultations::software_tender(&app, &coord).await;
+    let target = format!("C{cid}");
+    let sid =
+        crate::cao::new_seance(&app, &coord, "2026-12-08", &[(&target, "Attribuer", "")]).await;
+    let aid = crate::cao::seat(&app, "titulaire", RONCHIN).await;
+    let ids = Ids {
+        gid,
+        mid,
+        cid,
+        sid,
+        aid,
+    };
     let mut failures = Vec::new();
     for who in ALL {
         let c = client_for(&app, who).await;
@@ -169,8 +228,7 @@ async fn every_route_with_every_role() {
             let allowed = expected(&spec.method, spec.path)
                 .unwrap_or(&[])
                 .contains(&who);
-            let (status, location) =
-                call(&c, &spec.method, &concrete(spec.path, gid, mid, cid)).await;
+            let (status, location) = call(&c, &spec.method, &concrete(spec.path, &ids)).await;
             let was_denied = denied(who, spec.path, status, &location);
             if allowed == was_denied || status == 500 {
                 failures.push(format!(

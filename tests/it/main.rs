@@ -8,6 +8,7 @@ mod auth_security;
 mod authz_matrix;
 mod bad_input;
 mod browser;
+mod cao;
 mod cli;
 mod consultations;
 mod docgen;

@@ -1,0 +1,522 @@
+//! The CAO's documents: the contexts of the convocation, the procès-verbal and the
+//! procès-verbal de carence (field names of `documents/examples/*.json`), rendered to DOCX by
+//! the document engine.
+
+use super::model::CONVENTION_DATE;
+use super::rules::composition::{Composition, MemberSeat};
+use super::rules::deliberation::DeliberationResult;
+use super::rules::quorum::VotingRoll;
+use super::store::{self, SeanceData};
+use crate::db::entities::{app_user, cao_seance, groupement, member};
+use crate::docgen::{DocEngine, DocKind};
+use crate::error::AppError;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// Who writes: the groupement and its coordonnateur (convention art. 5.4).
+#[derive(Clone, Debug)]
+pub struct Letterhead {
+    pub groupement: groupement::Model,
+    pub coordonnateur: member::Model,
+    /// Address of the commission's secretariat (the coordonnateur's service marchés).
+    pub email: String,
+}
+
+/// Loads the letterhead of a groupement.
+///
+/// # Errors
+/// No coordonnateur member, database errors.
+pub async fn letterhead<C: ConnectionTrait>(db: &C, gid: i32) -> Result<Letterhead, AppError> {
+    let groupement = store::groupement(db, gid).await?;
+    let coordonnateur = member::Entity::find()
+        .filter(member::Column::GroupementId.eq(gid))
+        .filter(member::Column::Role.eq("coordonnateur"))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            AppError::Conflict("Le groupement n'a pas de coordonnateur désigné.".into())
+        })?;
+    let email = app_user::Entity::find()
+        .filter(app_user::Column::GroupementId.eq(gid))
+        .filter(app_user::Column::Role.eq("coordonnateur"))
+        .order_by_asc(app_user::Column::Id)
+        .one(db)
+        .await?
+        .map(|u| u.email)
+        .unwrap_or_default();
+    Ok(Letterhead {
+        groupement,
+        coordonnateur,
+        email,
+    })
+}
+
+/// The town of a postal address (« …, 59393 Wattrelos » → « Wattrelos »).
+#[must_use]
+pub fn town(address: &str) -> String {
+    let words: Vec<&str> = address
+        .split([' ', ','])
+        .filter(|w| !w.is_empty())
+        .collect();
+    words
+        .iter()
+        .rposition(|w| w.len() == 5 && w.chars().all(|c| c.is_ascii_digit()))
+        .map(|i| words[i + 1..].join(" "))
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| address.trim().to_owned())
+}
+
+fn paris(dt: NaiveDateTime) -> String {
+    crate::calendar::paris_datetime(dt.date(), dt.hour(), dt.minute()).to_rfc3339()
+}
+
+fn utc_paris(dt: DateTime<Utc>) -> String {
+    dt.with_timezone(&chrono_tz::Europe::Paris).to_rfc3339()
+}
+
+/// The parts every CAO document shares: buyer, groupement, consultation(s), document.
+fn common(data: &SeanceData, lh: &Letterhead, doc_date: NaiveDate, now: DateTime<Utc>) -> Value {
+    let c = &lh.coordonnateur;
+    let (y, m, d) = CONVENTION_DATE;
+    let convention = lh
+        .groupement
+        .convention_adopted_on
+        .or_else(|| NaiveDate::from_ymd_opt(y, m, d));
+    let mut refs: Vec<(&str, &str)> = Vec::new();
+    for i in &data.items {
+        let r = (
+            i.consultation.reference.as_str(),
+            i.consultation.objet.as_str(),
+        );
+        if !refs.contains(&r) {
+            refs.push(r);
+        }
+    }
+    let references: Vec<&str> = refs.iter().map(|r| r.0).collect();
+    let objects: Vec<&str> = refs.iter().map(|r| r.1).collect();
+    json!({
+        "buyer": {
+            "name": c.name, "address": c.address, "finess_juridique": c.finess_juridique,
+            "representative": {"name": c.representative_name, "title": c.representative_title},
+            "email": lh.email,
+        },
+        "groupement": {
+            "name": lh.groupement.name, "legal_basis": lh.groupement.legal_basis,
+            "convention_date": convention.map(|d| d.to_string()),
+        },
+        "consultation": {"reference": references.join(" ; "), "object": objects.join(" ; ")},
+        "document": {"date": doc_date.to_string(), "created_at": utc_paris(now), "place": town(&c.address)},
+    })
+}
+
+fn president(comp: Option<&Composition>, lh: &Letterhead, letter: bool) -> Value {
+    let name = comp.and_then(Composition::president).map_or_else(
+        || "le président de la commission".to_owned(),
+        |p| p.person_name.clone(),
+    );
+    let quality = if letter {
+        format!(
+            "président de la commission d'appel d'offres, représentant le {}, coordonnateur",
+            lh.coordonnateur.name
+        )
+    } else {
+        format!("représentant du {}, coordonnateur", lh.coordonnateur.name)
+    };
+    json!({"name": name, "quality": quality})
+}
+
+fn designation(s: &MemberSeat) -> String {
+    s.titulaire.as_ref().map_or_else(
+        || "représentant non désigné".to_owned(),
+        |t| {
+            let how = if t.designation.voting_member_of_own_cao == Some(true) {
+                "membre à voix délibérative de sa propre CAO"
+            } else {
+                "désigné selon les règles propres du membre"
+            };
+            format!(
+                "{how} ({}, {})",
+                t.designation.body,
+                crate::calendar::french_date(t.designation.date)
+            )
+        },
+    )
+}
+
+fn name(h: Option<&super::rules::composition::SeatHolder>) -> String {
+    h.map_or_else(|| "(siège vacant)".to_owned(), |h| h.person_name.clone())
+}
+
+/// One attendance line per member seat (PV and PV de carence).
+fn attendance(comp: &Composition, roll: Option<&VotingRoll>, present: &[String]) -> Vec<Value> {
+    comp.seats
+        .iter()
+        .map(|s| {
+            let voter = roll.and_then(|r| r.voters.iter().find(|v| v.member_key == s.member_key));
+            let supp_present = s
+                .suppleant
+                .as_ref()
+                .is_some_and(|h| present.contains(&h.person_key));
+            let (status, label) = match voter {
+                Some(v) if v.replacing_titulaire => {
+                    ("represented", "représenté par son suppléant".to_owned())
+                }
+                Some(_) if supp_present => (
+                    "present",
+                    "présent (titulaire) ; suppléant présent sans voix délibérative".to_owned(),
+                ),
+                Some(_) => ("present", "présent (titulaire)".to_owned()),
+                None => ("absent", "absent".to_owned()),
+            };
+            json!({
+                "member": s.member_name,
+                "titulaire": name(s.titulaire.as_ref()),
+                "suppleant": name(s.suppleant.as_ref()),
+                "designation": designation(s),
+                "president": s.presides,
+                "present": voter.is_some(),
+                "status": status,
+                "status_label": label,
+                "sitting": voter.map_or_else(|| "—".to_owned(), |v| v.person_name.clone()),
+            })
+        })
+        .collect()
+}
+
+fn composition(data: &SeanceData) -> Result<&Composition, AppError> {
+    data.composition
+        .as_ref()
+        .map_err(|e| AppError::Conflict(format!("Composition de la CAO invalide : {e}")))
+}
+
+fn render(kind: DocKind, ctx: &Value) -> Result<Vec<u8>, AppError> {
+    let engine = DocEngine::new().map_err(|e| anyhow::anyhow!("{e}"))?;
+    engine
+        .render_docx(kind, ctx, &BTreeMap::new())
+        .map(|d| d.docx)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{}: {e}", kind.as_str())))
+}
+
+/// Context of the convocation (one letter per member's titulaire, copy to the suppléant).
+///
+/// # Errors
+/// The composition at the séance's date is invalid.
+pub fn convocation_context(
+    data: &SeanceData,
+    lh: &Letterhead,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Value, AppError> {
+    let comp = composition(data)?;
+    let mut ctx = common(
+        data,
+        lh,
+        data.seance.convocation_sent_on.unwrap_or(today),
+        now,
+    );
+    let mut agenda = vec!["vérification du quorum".to_owned()];
+    if data.items.iter().any(|i| !i.bidders.is_empty()) {
+        agenda.push(
+            "déclarations d'absence de conflit d'intérêts au regard des soumissionnaires"
+                .to_owned(),
+        );
+    }
+    agenda.extend(data.items.iter().map(|i| i.item.title.clone()));
+    agenda.push("questions diverses".to_owned());
+    ctx["session"] = json!({
+        "date": paris(data.starts_at),
+        "place": data.seance.place,
+        "remote": if data.seance.remote {
+            "Une participation par visioconférence est possible ; le lien est transmis sur demande"
+        } else {
+            "La séance se tient en présentiel"
+        },
+    });
+    ctx["recipients"] = comp
+        .seats
+        .iter()
+        .map(|s| {
+            json!({
+                "member": s.member_name, "titulaire": name(s.titulaire.as_ref()),
+                "suppleant": name(s.suppleant.as_ref()), "designation": designation(s),
+                "president": s.presides,
+            })
+        })
+        .collect();
+    ctx["agenda"] = json!(agenda);
+    ctx["attachments"] = json!([
+        "le modèle de déclaration d'absence de conflit d'intérêts au regard des soumissionnaires"
+    ]);
+    ctx["president"] = president(Some(comp), lh, true);
+    Ok(ctx)
+}
+
+/// The convocation DOCX.
+///
+/// # Errors
+/// As [`convocation_context`]; the engine fails (internal).
+pub fn convocation_docx(
+    data: &SeanceData,
+    lh: &Letterhead,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Vec<u8>, AppError> {
+    render(
+        DocKind::ConvocationCao,
+        &convocation_context(data, lh, today, now)?,
+    )
+}
+
+fn quorum_json(data: &SeanceData) -> Value {
+    let q = data.quorum();
+    json!({
+        "voting_members": q.as_ref().map_or(0, |q| q.seats),
+        "required": q.as_ref().map_or(0, |q| q.required),
+        "present": q.as_ref().map_or(0, |q| q.voting_present),
+        "reached": q.as_ref().is_some_and(|q| q.reached),
+    })
+}
+
+/// Context of the procès-verbal de carence (CGCT L1411-5 II); the new séance must exist.
+///
+/// # Errors
+/// Not in carence, no second convocation yet, invalid composition.
+pub fn pv_carence_context(
+    data: &SeanceData,
+    lh: &Letterhead,
+    now: DateTime<Utc>,
+) -> Result<Value, AppError> {
+    if data.status != super::model::SeanceStatus::Carence {
+        return Err(AppError::Conflict(
+            "Le procès-verbal de carence n'existe que pour une séance sans quorum dont la carence est constatée.".into(),
+        ));
+    }
+    let next: &cao_seance::Model = data.follow_up.as_ref().ok_or_else(|| {
+        AppError::Conflict(
+            "Créez d'abord la séance sur seconde convocation : le procès-verbal de carence en indique la date.".into(),
+        )
+    })?;
+    let comp = composition(data)?;
+    let roll = data.roll().and_then(Result::ok);
+    let mut ctx = common(data, lh, data.date(), now);
+    ctx["session"] = json!({
+        "date": paris(data.starts_at), "place": data.seance.place, "number": data.seance.number,
+        "convened_on": data.seance.convocation_sent_on.map(|d| d.to_string()),
+    });
+    ctx["president"] = president(Some(comp), lh, false);
+    ctx["attendance"] = json!(attendance(comp, roll.as_ref(), &data.present));
+    ctx["quorum"] = quorum_json(data);
+    let next_start = store::starts_at(next).unwrap_or(data.starts_at);
+    ctx["new_session"] = json!({"date": paris(next_start), "place": next.place});
+    Ok(ctx)
+}
+
+/// The procès-verbal de carence DOCX.
+///
+/// # Errors
+/// As [`pv_carence_context`]; the engine fails (internal).
+pub fn pv_carence_docx(
+    data: &SeanceData,
+    lh: &Letterhead,
+    now: DateTime<Utc>,
+) -> Result<Vec<u8>, AppError> {
+    render(DocKind::PvCarence, &pv_carence_context(data, lh, now)?)
+}
+
+fn names_of(data: &SeanceData, ids: &[i32]) -> String {
+    let names: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            data.cao
+                .assignment(&id.to_string())
+                .map_or_else(|| id.to_string(), |a| a.person_name.clone())
+        })
+        .collect();
+    if names.is_empty() {
+        "aucun".to_owned()
+    } else {
+        names.join(", ")
+    }
+}
+
+fn declarations_text(data: &SeanceData) -> String {
+    let mut parts = Vec::new();
+    for i in &data.items {
+        let free: Vec<i32> = i
+            .declarations
+            .iter()
+            .filter(|d| !d.has_conflict)
+            .map(|d| d.assignment_id)
+            .collect();
+        let mut s = format!("Point {} ({}) : ", i.item.position, i.item.title);
+        if !i.bidders.is_empty() {
+            s.push_str(&format!("soumissionnaires {} ; ", i.bidders.join(", ")));
+        }
+        s.push_str(&format!(
+            "absence de conflit d'intérêts déclarée par {}",
+            names_of(data, &free)
+        ));
+        for d in i.declarations.iter().filter(|d| d.has_conflict) {
+            s.push_str(&format!(
+                " ; {} a déclaré un conflit d'intérêts{} et s'est déporté",
+                names_of(data, &[d.assignment_id]),
+                d.note
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
+            ));
+        }
+        s.push('.');
+        parts.push(s);
+    }
+    if parts.is_empty() {
+        "Aucune déclaration n'a été enregistrée.".to_owned()
+    } else {
+        parts.join(" ")
+    }
+}
+
+fn decision_text(result: &str, proposed: &str) -> String {
+    let r: Option<DeliberationResult> =
+        serde_json::from_value(Value::String(result.to_owned())).ok();
+    match r {
+        Some(DeliberationResult::Adoptee) => format!("Adopté : {proposed}"),
+        Some(DeliberationResult::AdopteeVoixPreponderante) => format!(
+            "Adopté, la voix du président étant prépondérante : {proposed}"
+        ),
+        Some(DeliberationResult::Rejetee) => "La proposition est rejetée.".to_owned(),
+        Some(DeliberationResult::RejeteeVoixPreponderante) => {
+            "La proposition est rejetée, la voix du président étant prépondérante.".to_owned()
+        }
+        Some(DeliberationResult::PartageSansDecision) => {
+            "Partage égal des voix sans voix prépondérante du président : aucune décision n'est prise."
+                .to_owned()
+        }
+        Some(DeliberationResult::QuorumNonAtteint) | None => {
+            "Pas de délibération : le quorum n'est pas atteint pour ce point.".to_owned()
+        }
+    }
+}
+
+/// Context of the procès-verbal of a séance held (composition, attendance, quorum,
+/// declarations, each deliberation with its votes, observations).
+///
+/// # Errors
+/// The séance is not closed; invalid composition.
+pub fn pv_context(
+    data: &SeanceData,
+    lh: &Letterhead,
+    now: DateTime<Utc>,
+) -> Result<Value, AppError> {
+    if data.status != super::model::SeanceStatus::Tenue {
+        return Err(AppError::Conflict(
+            "Le procès-verbal est établi une fois la séance close (tous les points délibérés)."
+                .into(),
+        ));
+    }
+    let comp = composition(data)?;
+    let roll = data.roll().and_then(Result::ok);
+    let mut ctx = common(data, lh, data.date(), now);
+    ctx["session"] = json!({
+        "date": paris(data.starts_at), "place": data.seance.place, "number": data.seance.number,
+        "after_carence": data.seance.second_convocation,
+        "carence_date": data.previous.as_ref().and_then(store::starts_at).map(|d| d.date().to_string()),
+        "secretary": data.seance.secretary,
+        "closed_at": data.seance.closed_at.map_or_else(|| paris(data.starts_at), utc_paris),
+    });
+    ctx["president"] = president(Some(comp), lh, false);
+    ctx["attendance"] = json!(attendance(comp, roll.as_ref(), &data.present));
+    ctx["quorum"] = quorum_json(data);
+    let guests: Vec<String> = comp
+        .consultative
+        .iter()
+        .filter(|c| data.present.contains(&c.holder.person_key))
+        .map(|c| format!("{}, {}", c.holder.person_name, c.kind.label_fr()))
+        .collect();
+    ctx["guests"] = if guests.is_empty() {
+        json!(["aucune personne"])
+    } else {
+        json!(guests)
+    };
+    ctx["declarations"] = json!(declarations_text(data));
+    ctx["deliberations"] = data
+        .items
+        .iter()
+        .map(|i| {
+            let by = |c: &str| -> Vec<i32> {
+                i.votes.iter().filter(|v| v.choice == c).map(|v| v.assignment_id).collect()
+            };
+            let d = i.deliberation.as_ref();
+            json!({
+                "number": i.item.position,
+                "title": i.item.title,
+                "summary": format!(
+                    "Décision proposée : {} {} Ont voté pour : {} ; contre : {} ; abstention : {}.",
+                    i.item.proposed_decision,
+                    d.map(|d| d.explanation.as_str()).unwrap_or_default(),
+                    names_of(data, &by("pour")),
+                    names_of(data, &by("contre")),
+                    names_of(data, &by("abstention")),
+                ),
+                "decision": decision_text(d.map_or("", |d| d.result.as_str()), &i.item.proposed_decision),
+                "votes": {
+                    "for": d.map_or(0, |d| d.pour),
+                    "against": d.map_or(0, |d| d.contre),
+                    "abstention": d.map_or(0, |d| d.abstention),
+                },
+            })
+        })
+        .collect();
+    let observations: Vec<String> = data
+        .observations
+        .iter()
+        .map(|o| format!("{} : {}", o.author, o.text))
+        .collect();
+    ctx["observations"] = if observations.is_empty() {
+        json!(["Aucune observation n'a été demandée au procès-verbal."])
+    } else {
+        json!(observations)
+    };
+    Ok(ctx)
+}
+
+/// The procès-verbal DOCX.
+///
+/// # Errors
+/// As [`pv_context`]; the engine fails (internal).
+pub fn pv_docx(
+    data: &SeanceData,
+    lh: &Letterhead,
+    now: DateTime<Utc>,
+) -> Result<Vec<u8>, AppError> {
+    render(DocKind::PvCao, &pv_context(data, lh, now)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn town_of_an_address() {
+        assert_eq!(
+            town("place Jean Delvainquière, BP 109, 59393 Wattrelos"),
+            "Wattrelos"
+        );
+        assert_eq!(
+            town("57 rue Paul Bert, BP 40005, 59426 Armentières Cedex"),
+            "Armentières Cedex"
+        );
+        assert_eq!(town("Mairie"), "Mairie");
+    }
+
+    #[test]
+    fn decisions_in_french() {
+        assert_eq!(decision_text("adoptee", "Attribuer"), "Adopté : Attribuer");
+        assert!(decision_text("partage_sans_decision", "x").contains("aucune décision"));
+        assert!(decision_text("adoptee_voix_preponderante", "x").contains("prépondérante"));
+        assert!(decision_text("quorum_non_atteint", "x").contains("quorum"));
+        assert_eq!(decision_text("rejetee", "x"), "La proposition est rejetée.");
+    }
+}

@@ -1,0 +1,543 @@
+//! Use cases on the séances of the CAO up to the quorum: creation with the agenda, convocation,
+//! attendance, carence and second convocation — each in one audited transaction.
+
+use super::forms::{SeanceDraft, Target};
+use super::model::{SeanceStatus, convocation_recipients, may_manage, person_key};
+use super::rules::convocation::convocation_warning;
+use super::rules::quorum::{QuorumOutcome, voting_roll};
+use super::store::{self, STARTS_AT_FMT, SeanceData};
+use crate::audit;
+use crate::auth::CurrentUser;
+use crate::calendar::french_date;
+use crate::db::entities::{cao_agenda_item, cao_attendance, cao_seance, consultation, lot};
+use crate::error::AppError;
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, Set,
+};
+
+/// Today in Paris.
+#[must_use]
+pub fn paris_today(now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&chrono_tz::Europe::Paris).date_naive()
+}
+
+/// Refuses a caller who does not manage the séance (see [`may_manage`]).
+///
+/// # Errors
+/// `Forbidden` (French).
+pub fn ensure_manager(user: &CurrentUser, data: &SeanceData) -> Result<(), AppError> {
+    if may_manage(user, &data.cao, data.date()) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "la conduite de la séance (convocation, présences, votes, observations, clôture) est réservée au coordonnateur et au président de la CAO".into(),
+        ))
+    }
+}
+
+/// Refuses an action outside the expected states.
+///
+/// # Errors
+/// `Conflict` naming the state.
+pub fn ensure_status(
+    data: &SeanceData,
+    allowed: &[SeanceStatus],
+    action: &str,
+) -> Result<(), AppError> {
+    if allowed.contains(&data.status) {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(format!(
+            "La séance n° {} est « {} » : impossible de {action}.",
+            data.seance.number,
+            data.status.label()
+        )))
+    }
+}
+
+fn seance_snapshot(s: &cao_seance::Model) -> serde_json::Value {
+    serde_json::json!({
+        "numero": s.number, "debut": s.starts_at, "lieu": s.place, "distance": s.remote,
+        "etat": s.status, "seconde_convocation": s.second_convocation,
+        "seance_precedente": s.previous_seance_id, "convocation_envoyee_le": s.convocation_sent_on,
+    })
+}
+
+async fn record<C: ConnectionTrait>(
+    tx: &C,
+    now: DateTime<Utc>,
+    user: &CurrentUser,
+    gid: i32,
+    action: &'static str,
+    sid: i32,
+    summary: serde_json::Value,
+) -> Result<(), AppError> {
+    audit::record(
+        tx,
+        now,
+        &user.actor(),
+        audit::Event {
+            groupement_id: Some(gid),
+            action,
+            entity: "cao_seance",
+            entity_id: sid.to_string(),
+            summary,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The consultation and lot of an agenda target, checked against the groupement, and the title.
+async fn resolve_target<C: ConnectionTrait>(
+    tx: &C,
+    gid: i32,
+    n: usize,
+    t: Target,
+) -> Result<(consultation::Model, Option<lot::Model>, String), AppError> {
+    let unknown = || {
+        AppError::field(
+            &format!("item{n}"),
+            format!("point {n} : cette consultation ou ce lot n'appartient pas au groupement"),
+        )
+    };
+    let (cid, lot) = match t {
+        Target::Consultation(cid) => (cid, None),
+        Target::Lot(lid) => {
+            let l = lot::Entity::find_by_id(lid)
+                .one(tx)
+                .await?
+                .ok_or_else(unknown)?;
+            (l.consultation_id, Some(l))
+        }
+    };
+    let c = consultation::Entity::find_by_id(cid)
+        .filter(consultation::Column::GroupementId.eq(gid))
+        .one(tx)
+        .await?
+        .ok_or_else(unknown)?;
+    let mut title = format!("Consultation {} – {}", c.reference, c.objet);
+    if let Some(l) = &lot {
+        title.push_str(&format!(", lot {} ({})", l.number, l.label));
+    }
+    Ok((c, lot, title))
+}
+
+async fn next_number<C: ConnectionTrait>(
+    tx: &C,
+    gid: i32,
+    start: NaiveDateTime,
+) -> Result<String, AppError> {
+    let year = start.date().year();
+    let mut n = cao_seance::Entity::find()
+        .filter(cao_seance::Column::GroupementId.eq(gid))
+        .filter(cao_seance::Column::StartsAt.starts_with(format!("{year}-")))
+        .count(tx)
+        .await?
+        + 1;
+    loop {
+        let number = format!("{year}-{n:02}");
+        let taken = cao_seance::Entity::find()
+            .filter(cao_seance::Column::GroupementId.eq(gid))
+            .filter(cao_seance::Column::Number.eq(&number))
+            .count(tx)
+            .await?
+            > 0;
+        if !taken {
+            return Ok(number);
+        }
+        n += 1;
+    }
+}
+
+struct NewSeance<'a> {
+    starts_at: NaiveDateTime,
+    place: &'a str,
+    remote: bool,
+    secretary: &'a str,
+    previous: Option<i32>,
+}
+
+async fn insert_seance<C: ConnectionTrait>(
+    tx: &C,
+    now: DateTime<Utc>,
+    gid: i32,
+    s: NewSeance<'_>,
+) -> Result<cao_seance::Model, AppError> {
+    if s.starts_at.date() < paris_today(now) {
+        return Err(AppError::field(
+            "date",
+            format!(
+                "la date de la séance ({}) est passée",
+                french_date(s.starts_at.date())
+            ),
+        ));
+    }
+    Ok(cao_seance::ActiveModel {
+        groupement_id: Set(gid),
+        number: Set(next_number(tx, gid, s.starts_at).await?),
+        starts_at: Set(s.starts_at.format(STARTS_AT_FMT).to_string()),
+        place: Set(s.place.to_owned()),
+        remote: Set(s.remote),
+        secretary: Set(s.secretary.to_owned()),
+        status: Set(SeanceStatus::Prevue.code().to_owned()),
+        second_convocation: Set(s.previous.is_some()),
+        previous_seance_id: Set(s.previous),
+        convocation_sent_on: Set(None),
+        attendance_recorded_at: Set(None),
+        closed_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(tx)
+    .await?)
+}
+
+/// Creates a séance with its agenda (consultations or lots of the groupement, the decision
+/// proposed and the bidders' names for the conflict-of-interest declarations).
+///
+/// # Errors
+/// Not a manager (403), past date, a consultation of another groupement, database errors.
+pub async fn create(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    user: &CurrentUser,
+    gid: i32,
+    d: &SeanceDraft,
+) -> Result<cao_seance::Model, AppError> {
+    let tx = audit::begin(db).await?;
+    let cao = store::stored_cao(&tx, gid).await?;
+    if !may_manage(user, &cao, paris_today(now)) {
+        return Err(AppError::Forbidden(
+            "seuls le coordonnateur et le président de la CAO créent une séance".into(),
+        ));
+    }
+    let mut resolved = Vec::new();
+    for (i, item) in d.items.iter().enumerate() {
+        resolved.push((item, resolve_target(&tx, gid, i + 1, item.target).await?));
+    }
+    let s = insert_seance(
+        &tx,
+        now,
+        gid,
+        NewSeance {
+            starts_at: d.starts_at,
+            place: &d.place,
+            remote: d.remote,
+            secretary: &d.secretary,
+            previous: None,
+        },
+    )
+    .await?;
+    let mut agenda = Vec::new();
+    for (pos, (item, (c, l, title))) in resolved.into_iter().enumerate() {
+        cao_agenda_item::ActiveModel {
+            seance_id: Set(s.id),
+            position: Set(i32::try_from(pos + 1).unwrap_or(i32::MAX)),
+            consultation_id: Set(c.id),
+            lot_id: Set(l.map(|l| l.id)),
+            title: Set(title.clone()),
+            proposed_decision: Set(item.proposed_decision.clone()),
+            bidders: Set(serde_json::to_string(&item.bidders).unwrap_or_else(|_| "[]".into())),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await?;
+        agenda.push(serde_json::json!({"point": title, "decision_proposee": item.proposed_decision, "soumissionnaires": item.bidders}));
+    }
+    record(
+        &tx,
+        now,
+        user,
+        gid,
+        "cao.seance_creee",
+        s.id,
+        serde_json::json!({"after": seance_snapshot(&s), "ordre_du_jour": agenda}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(s)
+}
+
+/// Records that the convocation was sent on `sent_on` (to every titulaire and suppléant and the
+/// invited consultative members); returns the warning when the delay fixed by the groupement is
+/// not respected (weekends and holidays extend it, see `convocation_warning`).
+///
+/// # Errors
+/// Not a manager, wrong state, a date in the future or after the séance, database errors.
+pub async fn record_convocation(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    user: &CurrentUser,
+    gid: i32,
+    sid: i32,
+    sent_on: NaiveDate,
+) -> Result<Option<String>, AppError> {
+    let tx = audit::begin(db).await?;
+    let data = store::seance(&tx, gid, sid).await?;
+    ensure_manager(user, &data)?;
+    ensure_status(
+        &data,
+        &[SeanceStatus::Prevue, SeanceStatus::Convoquee],
+        "enregistrer la convocation",
+    )?;
+    if data.attendance_recorded() {
+        return Err(AppError::Conflict(
+            "Les présences sont déjà relevées : la convocation ne peut plus être modifiée.".into(),
+        ));
+    }
+    if sent_on > paris_today(now) {
+        return Err(AppError::field(
+            "sent_on",
+            format!(
+                "la date d'envoi ({}) est dans le futur : enregistrez la convocation une fois envoyée",
+                french_date(sent_on)
+            ),
+        ));
+    }
+    let warning = convocation_warning(sent_on, data.date(), data.settings.convocation_jours_francs);
+    if sent_on > data.date() {
+        return Err(AppError::field(
+            "sent_on",
+            warning.unwrap_or_else(|| "la convocation est postérieure à la séance".into()),
+        ));
+    }
+    let recipients = convocation_recipients(&data.cao, data.date());
+    let before = seance_snapshot(&data.seance);
+    let mut am: cao_seance::ActiveModel = data.seance.into();
+    am.status = Set(SeanceStatus::Convoquee.code().to_owned());
+    am.convocation_sent_on = Set(Some(sent_on));
+    am.updated_at = Set(now);
+    let row = am.update(&tx).await?;
+    record(
+        &tx,
+        now,
+        user,
+        gid,
+        "cao.convocation",
+        sid,
+        serde_json::json!({
+            "before": before, "after": seance_snapshot(&row),
+            "destinataires": recipients.iter().map(|(n, e)| format!("{n} <{e}>")).collect::<Vec<_>>(),
+            "avertissement": warning,
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(warning)
+}
+
+/// Records who is present (person keys = mandate ids) and returns the quorum
+/// (CGCT L1411-5 II; a suppléant replaces an absent titulaire, never sits beside it).
+///
+/// # Errors
+/// Not a manager, wrong state, séance not yet begun, votes already recorded, an unknown person
+/// (French, nothing written), database errors.
+pub async fn record_attendance(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    user: &CurrentUser,
+    gid: i32,
+    sid: i32,
+    present: &[String],
+) -> Result<QuorumOutcome, AppError> {
+    let tx = audit::begin(db).await?;
+    let data = store::seance(&tx, gid, sid).await?;
+    ensure_manager(user, &data)?;
+    ensure_status(&data, &[SeanceStatus::Convoquee], "relever les présences")?;
+    if paris_today(now) < data.date() {
+        return Err(AppError::Conflict(format!(
+            "La séance du {} n'a pas encore eu lieu : les présences se relèvent le jour de la séance.",
+            french_date(data.date())
+        )));
+    }
+    if data
+        .items
+        .iter()
+        .any(|i| !i.declarations.is_empty() || !i.votes.is_empty() || i.deliberation.is_some())
+    {
+        return Err(AppError::Conflict(
+            "Des déclarations ou des votes sont déjà enregistrés : les présences ne peuvent plus être modifiées.".into(),
+        ));
+    }
+    let composition = data
+        .composition
+        .as_ref()
+        .map_err(|e| AppError::Conflict(e.clone()))?;
+    let roll =
+        voting_roll(composition, present).map_err(|e| AppError::field("present", e.to_string()))?;
+    let outcome = super::rules::quorum::quorum(&roll, data.seance.second_convocation);
+    cao_attendance::Entity::delete_many()
+        .filter(cao_attendance::Column::SeanceId.eq(sid))
+        .exec(&tx)
+        .await?;
+    let mut names = Vec::new();
+    for p in present {
+        let a = data
+            .cao
+            .assignment(p)
+            .ok_or_else(|| anyhow::anyhow!("mandat {p} absent"))?;
+        names.push(a.person_name.clone());
+        cao_attendance::ActiveModel {
+            seance_id: Set(sid),
+            assignment_id: Set(a.id),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await?;
+    }
+    let mut am: cao_seance::ActiveModel = data.seance.into();
+    am.attendance_recorded_at = Set(Some(now));
+    am.updated_at = Set(now);
+    am.update(&tx).await?;
+    record(
+        &tx,
+        now,
+        user,
+        gid,
+        "cao.presences",
+        sid,
+        serde_json::json!({
+            "presents": names,
+            "votants": roll.voters.iter().map(|v| v.person_name.clone()).collect::<Vec<_>>(),
+            "quorum": {"presents": outcome.voting_present, "requis": outcome.required, "sieges": outcome.seats, "atteint": outcome.reached},
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Declares the carence of a séance whose quorum is not reached (CGCT L1411-5 II).
+///
+/// # Errors
+/// Not a manager, wrong state, attendance not recorded, quorum reached, database errors.
+pub async fn declare_carence(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    user: &CurrentUser,
+    gid: i32,
+    sid: i32,
+) -> Result<QuorumOutcome, AppError> {
+    let tx = audit::begin(db).await?;
+    let data = store::seance(&tx, gid, sid).await?;
+    ensure_manager(user, &data)?;
+    ensure_status(&data, &[SeanceStatus::Convoquee], "constater la carence")?;
+    let Some(q) = data.quorum() else {
+        return Err(AppError::Conflict(
+            "Relevez d'abord les présences : la carence se constate au vu du quorum.".into(),
+        ));
+    };
+    if q.reached {
+        return Err(AppError::Conflict(format!(
+            "Pas de carence : {}",
+            q.explanation_fr
+        )));
+    }
+    let mut am: cao_seance::ActiveModel = data.seance.into();
+    am.status = Set(SeanceStatus::Carence.code().to_owned());
+    am.updated_at = Set(now);
+    am.update(&tx).await?;
+    record(
+        &tx,
+        now,
+        user,
+        gid,
+        "cao.carence",
+        sid,
+        serde_json::json!({"quorum": {"presents": q.voting_present, "requis": q.required, "sieges": q.seats}, "motif": q.explanation_fr}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(q)
+}
+
+/// Convenes the commission again after a carence: a new séance with the same agenda, which sits
+/// without quorum condition (CGCT L1411-5 II).
+///
+/// # Errors
+/// Not a manager, the séance is not in carence or already convened again, past date, database errors.
+pub async fn second_convocation(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    user: &CurrentUser,
+    gid: i32,
+    sid: i32,
+    when: (NaiveDateTime, String, bool),
+) -> Result<cao_seance::Model, AppError> {
+    let tx = audit::begin(db).await?;
+    let data = store::seance(&tx, gid, sid).await?;
+    ensure_manager(user, &data)?;
+    ensure_status(
+        &data,
+        &[SeanceStatus::Carence],
+        "la convoquer à nouveau (seule une séance en carence l'est)",
+    )?;
+    if let Some(f) = &data.follow_up {
+        return Err(AppError::Conflict(format!(
+            "La commission a déjà été convoquée à nouveau : séance n° {}.",
+            f.number
+        )));
+    }
+    let (starts_at, place, remote) = when;
+    if starts_at <= data.starts_at {
+        return Err(AppError::field(
+            "date",
+            "la nouvelle séance doit se tenir après la séance en carence",
+        ));
+    }
+    let s = insert_seance(
+        &tx,
+        now,
+        gid,
+        NewSeance {
+            starts_at,
+            place: &place,
+            remote,
+            secretary: &data.seance.secretary,
+            previous: Some(sid),
+        },
+    )
+    .await?;
+    for i in &data.items {
+        cao_agenda_item::ActiveModel {
+            seance_id: Set(s.id),
+            position: Set(i.item.position),
+            consultation_id: Set(i.item.consultation_id),
+            lot_id: Set(i.item.lot_id),
+            title: Set(i.item.title.clone()),
+            proposed_decision: Set(i.item.proposed_decision.clone()),
+            bidders: Set(i.item.bidders.clone()),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await?;
+    }
+    record(
+        &tx,
+        now,
+        user,
+        gid,
+        "cao.seconde_convocation",
+        s.id,
+        serde_json::json!({"after": seance_snapshot(&s), "apres_carence_de": data.seance.number}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(s)
+}
+
+/// Person keys of a séance's present persons, from the attendance form (`present_<id>` boxes).
+#[must_use]
+pub fn present_from_form(form: &std::collections::HashMap<String, String>) -> Vec<String> {
+    let mut ids: Vec<i32> = form
+        .iter()
+        .filter(|(_, v)| matches!(v.as_str(), "on" | "oui" | "true"))
+        .filter_map(|(k, _)| k.strip_prefix("present_")?.parse().ok())
+        .collect();
+    ids.sort_unstable();
+    ids.into_iter().map(person_key).collect()
+}

@@ -1,0 +1,23 @@
+use sea_orm::entity::prelude::*;
+
+/// One point of the agenda of a séance: a consultation (or one of its lots) and the decision
+/// proposed to the commission.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "cao_agenda_item")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub seance_id: i32,
+    pub position: i32,
+    pub consultation_id: i32,
+    pub lot_id: Option<i32>,
+    pub title: String,
+    pub proposed_decision: String,
+    /// JSON array of the bidders' names (for the conflict-of-interest declarations).
+    pub bidders: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,224 @@
+//! The convocation and the procès-verbal, read back with the independent DOCX reader.
+
+use super::*;
+
+#[tokio::test]
+async fn the_pv_holds_attendance_quorum_declarations_votes_and_observations() {
+    let app = TestApp::spawn().await;
+    let gid = app.gid().await;
+    let coord = app.login(&coord_email()).await;
+    let target = tender(&app, &coord).await;
+    let sid = new_seance(
+        &app,
+        &coord,
+        "2026-12-08",
+        &[
+            (
+                &target,
+                "Attribuer l'accord-cadre à LOGIDOM SANTÉ",
+                "LOGIDOM SANTÉ\nNUMÉRIC'AIDE",
+            ),
+            (&target, "Déclarer le lot 2 sans suite", "TELEDOM"),
+        ],
+    )
+    .await;
+    // The convocation: one letter per member, addressed to its titulaire, copy to its suppléant.
+    let r = coord
+        .get(&format!("/g/{gid}/cao/seances/{sid}/convocation.docx"))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    let text = docx_text::open(&r.bytes().await.expect("bytes")).document_text();
+    assert_eq!(text.matches("Objet :").count(), 10, "{text}");
+    assert!(
+        text.contains("CAO titulaire — CCAS D'ARMENTIERES"),
+        "{text}"
+    );
+    assert!(text.contains("Copie : CAO suppléant — ADOMLYS"), "{text}");
+    assert!(text.contains("mardi 8 décembre 2026 à 14 h 00"), "{text}");
+    assert!(text.contains("CAO président — CCAS DE WATTRELOS"), "{text}");
+
+    // Five titulaires, the président, AMB ASSAD's suppléant replacing its titulaire, SANTELYS's
+    // suppléant beside its titulaire, and the AMOA.
+    let mut present = titulaires(&app, 6).await;
+    let amb_suppleant = seat(&app, "suppleant", MEMBERS[6]).await;
+    present.push(amb_suppleant.clone());
+    present.push(seat(&app, "suppleant", SANTELYS).await);
+    let amoa = seat(&app, "amoa", "").await;
+    present.push(amoa.clone());
+    convene_and_sit(&app, &coord, sid, (2026, 11, 23), (2026, 12, 8), &present).await;
+    let ids = items(&app, &coord, sid).await;
+    let voters: Vec<String> = present[..7].to_vec();
+    let base = format!("/g/{gid}/cao/seances/{sid}");
+    no_conflicts(&app, &coord, sid, &ids[0], &voters).await;
+    let v = &voters;
+    votes(
+        &app,
+        &coord,
+        sid,
+        &ids[0],
+        &[
+            (&v[0], "pour"),
+            (&v[1], "pour"),
+            (&v[2], "pour"),
+            (&v[3], "pour"),
+            (&v[4], "contre"),
+            (&v[5], "abstention"),
+            (&v[6], "abstention"),
+        ],
+    )
+    .await;
+    step(
+        &app,
+        &coord,
+        &format!("{base}/deliberations"),
+        &[("item_id", &ids[0])],
+    )
+    .await;
+    // INEA's titulaire (4th) has a conflict on the second item.
+    step(
+        &app,
+        &coord,
+        &format!("{base}/declarations"),
+        &[
+            ("item_id", &ids[1]),
+            ("person", &v[3]),
+            ("conflict", "oui"),
+            ("note", "conjoint salarié de TELEDOM"),
+        ],
+    )
+    .await;
+    let others: Vec<String> = v
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 3)
+        .map(|(_, p)| p.clone())
+        .collect();
+    no_conflicts(&app, &coord, sid, &ids[1], &others).await;
+    votes(
+        &app,
+        &coord,
+        sid,
+        &ids[1],
+        &[
+            (&v[0], "contre"),
+            (&v[1], "contre"),
+            (&v[2], "contre"),
+            (&v[4], "pour"),
+            (&v[5], "pour"),
+            (&v[6], "abstention"),
+        ],
+    )
+    .await;
+    step(
+        &app,
+        &coord,
+        &format!("{base}/deliberations"),
+        &[("item_id", &ids[1])],
+    )
+    .await;
+    step(
+        &app,
+        &coord,
+        &format!("{base}/observations"),
+        &[
+            ("person", &amoa),
+            (
+                "text",
+                "Le délai de déploiement proposé par LOGIDOM SANTÉ est tenable.",
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(coord.get(&format!("{base}/pv.docx")).await.status(), 409);
+    step(&app, &coord, &format!("{base}/close"), &[]).await;
+    let amoa_client = app.login(&amoa_email()).await;
+    for c in [&coord, &amoa_client] {
+        let html = c.get(&base).await.text().await.expect("html");
+        assert!(html.contains("Procès-verbal (DOCX)"), "{html}");
+        assert!(html.contains("adopté"), "{html}");
+    }
+    let santelys = app.login(&cao_email("titulaire", SANTELYS)).await;
+    let html = santelys.get(&base).await.text().await.expect("html");
+    assert!(
+        html.contains("Signer le procès-verbal pour mon siège"),
+        "{html}"
+    );
+    let r = amoa_client.get(&format!("{base}/pv.docx")).await;
+    assert_eq!(r.status(), 200);
+    let doc = docx_text::open(&r.bytes().await.expect("bytes"));
+    doc.check_well_formed().expect("well-formed");
+    let text = doc.document_text();
+    // Attendance.
+    let attendance = doc
+        .tables()
+        .into_iter()
+        .find(|t| {
+            t.rows
+                .first()
+                .is_some_and(|r| r.iter().any(|c| c == "Présence"))
+        })
+        .expect("attendance table");
+    let row = |member: &str| {
+        attendance
+            .rows
+            .iter()
+            .find(|r| r[0].starts_with(member))
+            .unwrap_or_else(|| panic!("row {member}"))
+            .clone()
+    };
+    assert_eq!(
+        row("SANTELYS")[3],
+        "présent (titulaire) ; suppléant présent sans voix délibérative"
+    );
+    let amb = row("ASSOCIATION BIEN ETRE");
+    assert_eq!(amb[3], "représenté par son suppléant");
+    assert_eq!(
+        amb[4],
+        "CAO suppléant — ASSOCIATION BIEN ETRE DES RETRAITES (AMB ASSAD)"
+    );
+    assert_eq!(row("ADOMLYS")[3], "absent");
+    assert!(row("CCAS DE WATTRELOS")[0].contains("(président)"));
+    assert!(
+        text.contains("AMOA du groupement, assistant à maîtrise d'ouvrage"),
+        "{text}"
+    );
+    // Quorum.
+    assert!(
+        text.contains("Membres ayant voix délibérative : 10 ; quorum requis (plus de la moitié) : 6 ; membres présents ou représentés : 7. Le quorum est atteint."),
+        "{text}"
+    );
+    // Declarations.
+    assert!(text.contains("CAO titulaire — ASSOCIATION INEA a déclaré un conflit d'intérêts (conjoint salarié de TELEDOM) et s'est déporté"), "{text}");
+    assert!(
+        text.contains("soumissionnaires LOGIDOM SANTÉ, NUMÉRIC'AIDE"),
+        "{text}"
+    );
+    // Each deliberation with its votes.
+    assert!(
+        text.contains("Adopté : Attribuer l'accord-cadre à LOGIDOM SANTÉ"),
+        "{text}"
+    );
+    assert!(text.contains("La proposition est rejetée."), "{text}");
+    assert!(
+        text.contains("Ont voté pour : CAO titulaire — SANTELYS, CAO titulaire — CCAS DE RONCHIN"),
+        "{text}"
+    );
+    let counts: Vec<Vec<String>> = doc
+        .tables()
+        .into_iter()
+        .filter(|t| {
+            t.rows
+                .first()
+                .is_some_and(|r| r == &["Pour", "Contre", "Abstention"])
+        })
+        .map(|t| t.rows[1].clone())
+        .collect();
+    assert_eq!(counts, [["4", "1", "2"], ["2", "3", "1"]]);
+    // Observations.
+    assert!(text.contains("AMOA du groupement, assistant à maîtrise d'ouvrage (voix consultative) : Le délai de déploiement proposé par LOGIDOM SANTÉ est tenable."), "{text}");
+    assert!(text.contains("Séance n° 2026-01"), "{text}");
+}
