@@ -306,6 +306,58 @@ pub async fn record_convocation(
         ));
     }
     let recipients = convocation_recipients(&data.cao, data.date());
+    // Sent today through Coordo: one email per titulaire, suppléant and invited consultative
+    // member, with the convocation DOCX, in this same transaction (the outbox delivers it).
+    // An earlier date records a convocation already sent by other means.
+    let mut queued = 0;
+    if sent_on == paris_today(now) {
+        let lh = super::docs::letterhead(&tx, gid).await?;
+        let mut sent = data.clone();
+        sent.seance.convocation_sent_on = Some(sent_on);
+        let docx = super::docs::convocation_docx(&sent, &lh, sent_on, now)?;
+        let when = format!(
+            "{} à {}",
+            french_date(data.starts_at.date()),
+            data.starts_at.format("%H h %M")
+        );
+        let agenda: Vec<String> = data
+            .items
+            .iter()
+            .map(|i| format!("- {}", i.item.title))
+            .collect();
+        for (name, email) in &recipients {
+            let text = format!(
+                "Bonjour {name},\n\nVous êtes convoqué(e) à la séance de la commission d'appel d'offres du groupement \
+                 « {g} », le {when}, lieu : {place}.\n\nOrdre du jour :\n{agenda}\n\nLa convocation est jointe. \
+                 Si vous êtes titulaire et empêché(e), prévenez votre suppléant(e).\n\n{coord}\nCoordonnateur du groupement (convention, art. 5.4)",
+                g = lh.groupement.name,
+                place = data.seance.place,
+                agenda = agenda.join("\n"),
+                coord = lh.coordonnateur.name,
+            );
+            crate::mail::enqueue(
+                &tx,
+                now,
+                &user.actor(),
+                Some(gid),
+                crate::mail::OutgoingEmail {
+                    kind: "cao_convocation".into(),
+                    to: crate::mail::Recipient::named(email.clone(), name.clone()),
+                    subject: format!("Convocation à la commission d'appel d'offres du {when}"),
+                    text,
+                    html: None,
+                    attachments: vec![crate::mail::OutgoingAttachment {
+                        filename: format!("convocation_cao_{}.docx", sent_on),
+                        content_type: crate::mail::DOCX_CONTENT_TYPE.into(),
+                        bytes: docx.clone(),
+                    }],
+                },
+            )
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("courriel de convocation : {e}")))?;
+            queued += 1;
+        }
+    }
     let before = seance_snapshot(&data.seance);
     let mut am: cao_seance::ActiveModel = data.seance.into();
     am.status = Set(SeanceStatus::Convoquee.code().to_owned());
@@ -323,6 +375,7 @@ pub async fn record_convocation(
             "before": before, "after": seance_snapshot(&row),
             "destinataires": recipients.iter().map(|(n, e)| format!("{n} <{e}>")).collect::<Vec<_>>(),
             "avertissement": warning,
+            "courriels_en_file": queued,
         }),
     )
     .await?;

@@ -345,6 +345,34 @@ async fn every_titulaire_and_suppleant_and_the_amoa_are_convened() {
         coordo::cao::model::convocation_recipients(&cao, date).len(),
         21
     );
+    // Convened today through Coordo: one email each, the convocation DOCX attached, delivered
+    // by the outbox (here to .eml files).
+    step(
+        &app,
+        &coord,
+        &format!("/g/{gid}/cao/seances/{sid}/convocation"),
+        &[("sent_on", "2026-11-23")],
+    )
+    .await;
+    let report = coordo::mail::deliver_due(&app.state.db, &app.state.mailer, app.state.clock.now())
+        .await
+        .expect("deliver");
+    assert_eq!(report.sent, 21);
+    let emls: Vec<String> = std::fs::read_dir(&app.mail_dir)
+        .expect("outbox folder")
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+        .collect();
+    assert_eq!(emls.len(), 21);
+    for f in MEMBERS {
+        for which in ["titulaire", "suppleant"] {
+            let email = cao_email(which, f);
+            assert!(
+                emls.iter()
+                    .any(|m| m.contains(&email) && m.contains("convocation_cao_2026-11-23.docx")),
+                "{email}"
+            );
+        }
+    }
 }
 
 #[tokio::test]

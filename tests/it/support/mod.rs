@@ -123,6 +123,16 @@ impl TestApp {
         coordo::audit::count(&self.state.db).await.expect("count")
     }
 
+    /// Number of journal entries that are not queued emails.
+    pub async fn audit_count_except_mail(&self) -> u64 {
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        coordo::db::entities::audit_entry::Entity::find()
+            .filter(coordo::db::entities::audit_entry::Column::Action.ne("courriel.mise_en_file"))
+            .count(&self.state.db)
+            .await
+            .expect("count")
+    }
+
     /// The groupement id of the demo data.
     pub async fn gid(&self) -> i32 {
         coordo::registry::service::groupements(&self.state.db)
