@@ -8,6 +8,7 @@ mod m20261123_000002_consultations;
 mod m20261124_000001_mail_outbox;
 mod m20261124_000002_pieces;
 mod m20261124_000003_cao;
+mod util;
 
 /// The ordered list of migrations applied at start.
 pub struct Migrator;

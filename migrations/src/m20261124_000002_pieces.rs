@@ -2,22 +2,11 @@
 //! bytes, Markdown source, context and their SHA-256), the clause library's overrides and the
 //! editorial data of the DCE that the registry and the consultation do not hold.
 
+use crate::util::fk;
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn fk(
-    from_table: &'static str,
-    from_col: &'static str,
-    to_table: &'static str,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from_table, from_col)
-        .to(to_table, "id")
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
 
 fn unique(name: &str, table: &str, cols: &[&'static str]) -> IndexCreateStatement {
     let mut i = Index::create();
