@@ -1,17 +1,41 @@
 #!/usr/bin/env bash
-# Runs every test of Coordo on a fresh machine: installs what the tests need (Debian's
-# chromium and chromium-driver for the browser tests), then the whole suite.
+# Runs every test of Coordo on a fresh machine: installs what the tests need — Debian's
+# chromium and chromium-driver for the browser tests, PostgreSQL for the portability test —
+# then the whole suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 
-if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
-  echo "== installation de chromium et chromium-driver (tests dans un vrai navigateur)"
-  SUDO=""
-  if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+SUDO=""
+if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+as_postgres() {
+  if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi
+}
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installation : ${missing[*]}"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# A local PostgreSQL with a role that may create one database per test.
+cluster=$(pg_lsclusters --no-header | awk 'NR==1 {print $1" "$2}')
+if [ -z "$cluster" ]; then
+  $SUDO pg_createcluster 15 main >/dev/null
+  cluster="15 main"
+fi
+# shellcheck disable=SC2086
+$SUDO pg_ctlcluster $cluster start 2>/dev/null || true
+port=$(pg_lsclusters --no-header | awk 'NR==1 {print $3}')
+for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p "$port" && break; sleep 1; done
+as_postgres psql -p "$port" -qtc "SELECT 1 FROM pg_roles WHERE rolname = 'coordo_test'" | grep -q 1 \
+  || as_postgres psql -p "$port" -qc "CREATE ROLE coordo_test LOGIN PASSWORD 'coordo_test' CREATEDB"
+export COORDO_TEST_POSTGRES_URL="postgres://coordo_test:coordo_test@127.0.0.1:${port}/postgres"
+
 cargo test --workspace --locked --all-targets
+# The PostgreSQL run of the service (marked ignored for a bare `cargo test` without a server).
+cargo test --locked --test it postgres -- --ignored
 cargo test --workspace --locked --doc

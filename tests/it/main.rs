@@ -14,4 +14,5 @@ mod consultations;
 mod docgen;
 mod mail;
 mod pieces;
+mod postgres;
 mod registry_import;

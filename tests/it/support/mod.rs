@@ -47,10 +47,18 @@ pub struct TestApp {
 impl TestApp {
     /// The service with the demo groupement, clock at 23 Nov 2026 10:00 UTC.
     pub async fn spawn() -> Self {
+        Self::spawn_on(None).await
+    }
+
+    /// The same service on another database (a `postgres://` URL), or on a SQLite file.
+    pub async fn spawn_on(database_url: Option<String>) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let db_path = dir.path().join("coordo.db");
         let mail_dir = dir.path().join("outbox");
-        let settings = Settings::for_test(&db_path, &mail_dir);
+        let mut settings = Settings::for_test(&db_path, &mail_dir);
+        if let Some(url) = database_url {
+            settings.database_url = url;
+        }
         let clock = Clock::manual(
             Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0)
                 .single()
