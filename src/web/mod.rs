@@ -2,6 +2,7 @@
 //! router and the authorisation-matrix test read the same table.
 
 pub mod render;
+pub mod responses;
 pub mod security;
 
 use crate::auth::session_store::DbSessionStore;
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             security::authenticate,
         ))
+        .layer(axum::middleware::from_fn(responses::finish))
         .layer(sessions)
         .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024))
         .layer(TraceLayer::new_for_http())

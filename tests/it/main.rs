@@ -7,6 +7,7 @@ mod audit_journal;
 mod auth_security;
 mod authz_matrix;
 mod bad_input;
+mod bad_input_corpus;
 mod browser;
 mod cao;
 mod cli;
