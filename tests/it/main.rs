@@ -12,6 +12,7 @@ mod browser;
 mod cao;
 mod cli;
 mod consultations;
+mod crash;
 mod docgen;
 mod mail;
 mod pieces;
