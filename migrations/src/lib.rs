@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_registry_accounts_audit;
 mod m20261123_000002_consultations;
 mod m20261124_000001_mail_outbox;
+mod m20261124_000005_offers;
 
 /// The ordered list of migrations applied at start.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_registry_accounts_audit::Migration),
             Box::new(m20261123_000002_consultations::Migration),
             Box::new(m20261124_000001_mail_outbox::Migration),
+            Box::new(m20261124_000005_offers::Migration),
         ]
     }
 }
