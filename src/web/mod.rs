@@ -58,6 +58,7 @@ fn entries() -> Vec<RouteEntry> {
     all.extend(crate::registry::handlers::routes());
     all.extend(crate::consultations::handlers::routes());
     all.extend(crate::mail::handlers::routes());
+    all.extend(crate::offers::handlers::routes());
     all
 }
 

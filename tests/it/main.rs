@@ -12,4 +12,5 @@ mod cli;
 mod consultations;
 mod docgen;
 mod mail;
+mod offers;
 mod registry_import;
