@@ -1,4 +1,19 @@
-//! Offers and their scoring: the pure scoring engine (criteria tree, price formulas,
-//! evaluators' notes, ranking, OAB flags, robustness panel).
+//! Offers and their analysis: the register of plis sealed until the deadline, admissibility
+//! (candidatures, offers, abnormally low offers), the criteria tree, the CAO's independent
+//! blind scoring, the ranking with its robustness panel, the rapport d'analyse and the CSV grid.
+//! The formulas live in the pure engine [`scoring`]; everything else only stores and shows.
 
+pub mod access;
+pub mod admissibility;
+pub mod analysis;
+pub mod chart;
+pub mod criteria;
+pub mod criteria_form;
+pub mod evaluation;
+pub mod export;
+pub mod handlers;
+pub mod register;
+pub mod report;
 pub mod scoring;
+pub mod views;
+pub mod views_scoring;

@@ -61,6 +61,7 @@ fn entries() -> Vec<RouteEntry> {
     all.extend(crate::mail::handlers::routes());
     all.extend(crate::pieces::handlers::routes());
     all.extend(crate::cao::handlers::routes());
+    all.extend(crate::offers::handlers::routes());
     all
 }
 

@@ -27,6 +27,10 @@ const COORD: &[Who] = &[Who::Coordonnateur];
 /// Coordonnateur and CAO members (each for their own seat).
 const COORD_CAO: &[Who] = &[Who::Coordonnateur, Who::Cao];
 const CAO: &[Who] = &[Who::Cao];
+/// Those who see the offers: never a référent.
+const OFFERS: &[Who] = &[Who::Coordonnateur, Who::Cao, Who::Amoa];
+/// The président of the CAO only (the matrix's CAO member is a titulaire).
+const NOBODY: &[Who] = &[];
 
 /// Who may call each route (the anonymous visitor only where listed).
 fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
@@ -124,6 +128,45 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         ) => COORD,
         ("POST", "/g/{gid}/cao/seances/{sid}/declarations") => COORD_CAO,
         ("POST", "/g/{gid}/cao/seances/{sid}/signoffs") => CAO,
+        (
+            "GET",
+            "/g/{gid}/consultations/{cid}/offres"
+            | "/g/{gid}/consultations/{cid}/offres/criteres"
+            | "/g/{gid}/consultations/{cid}/offres/notation"
+            | "/g/{gid}/consultations/{cid}/offres/classement"
+            | "/g/{gid}/consultations/{cid}/offres/rapport.docx"
+            | "/g/{gid}/consultations/{cid}/offres/grille.csv"
+            | "/api/v1/groupements/{gid}/consultations/{cid}/offres"
+            | "/api/v1/groupements/{gid}/consultations/{cid}/offres/criteres"
+            | "/api/v1/groupements/{gid}/consultations/{cid}/offres/notes"
+            | "/api/v1/groupements/{gid}/consultations/{cid}/offres/classement",
+        ) => OFFERS,
+        (
+            "POST",
+            "/g/{gid}/consultations/{cid}/offres/plis"
+            | "/g/{gid}/consultations/{cid}/offres/plis/{id}/prix"
+            | "/g/{gid}/consultations/{cid}/offres/plis/{id}/candidature"
+            | "/g/{gid}/consultations/{cid}/offres/plis/{id}/examen"
+            | "/g/{gid}/consultations/{cid}/offres/plis/{id}/oab"
+            | "/g/{gid}/consultations/{cid}/offres/methode-oab"
+            | "/g/{gid}/consultations/{cid}/offres/criteres"
+            | "/g/{gid}/consultations/{cid}/offres/classement/ouvrir"
+            | "/api/v1/groupements/{gid}/consultations/{cid}/offres/plis"
+            | "/api/v1/groupements/{gid}/consultations/{cid}/offres/plis/{id}/prix"
+            | "/api/v1/groupements/{gid}/consultations/{cid}/offres/criteres",
+        ) => COORD,
+        (
+            "POST",
+            "/g/{gid}/consultations/{cid}/offres/notation"
+            | "/g/{gid}/consultations/{cid}/offres/notation/remise"
+            | "/api/v1/groupements/{gid}/consultations/{cid}/offres/notes"
+            | "/api/v1/groupements/{gid}/consultations/{cid}/offres/notes/remise",
+        ) => CAO,
+        (
+            "POST",
+            "/g/{gid}/consultations/{cid}/offres/notation/{id}/reouverture"
+            | "/g/{gid}/consultations/{cid}/offres/consensus",
+        ) => NOBODY,
         _ => return None,
     })
 }

@@ -9,8 +9,8 @@ async fn a_coordonnateur_logs_in_and_creates_a_consultation_in_the_browser() {
     let app = TestApp::spawn().await;
     let b = Browser::start().await;
     b.login(&app.base, &coord_email(), PASSWORD).await;
-    let h1 = b.text("h1").await;
-    assert!(h1.contains("Grappe acquisition secteur domicile"), "{h1}");
+    b.wait_text("h1", "Grappe acquisition secteur domicile")
+        .await;
     assert!(b.body().await.contains("CCAS DE WATTRELOS"));
     b.screenshot("01-tableau-de-bord").await;
 
@@ -30,8 +30,7 @@ async fn a_coordonnateur_logs_in_and_creates_a_consultation_in_the_browser() {
         .expect("set fields");
     b.screenshot("02-nouvelle-consultation").await;
     b.click("form.grid button[type=submit]").await;
-    let body = b.body().await;
-    assert!(body.contains("Consultation 2026-DUI créée"), "{body}");
+    let body = b.wait_text("body", "Consultation 2026-DUI créée").await;
     assert!(body.contains("Brouillon"));
     b.screenshot("03-consultation").await;
 
@@ -42,7 +41,7 @@ async fn a_coordonnateur_logs_in_and_creates_a_consultation_in_the_browser() {
     b.fill("input[name=objet]", "Doublon").await;
     b.fill("input[name=cpv]", "48000000-8").await;
     b.click("form.grid button[type=submit]").await;
-    assert!(b.body().await.contains("déjà utilisée"));
+    b.wait_text("body", "déjà utilisée").await;
 }
 
 #[tokio::test]

@@ -15,6 +15,7 @@ mod consultations;
 mod crash;
 mod docgen;
 mod mail;
+mod offers;
 mod pieces;
 mod postgres;
 mod registry_import;

@@ -142,7 +142,8 @@ pub fn robustness(case: &ScoringCase) -> Result<RobustnessReport, Vec<ScoringErr
         let w = c.nodes[node].weight;
         for delta in [WEIGHT_SHIFT, -WEIGHT_SHIFT] {
             let new_w = w + delta;
-            if new_w <= Decimal::ZERO || new_w >= TOTAL_POINTS {
+            // A lone criterion of 100 points has no other criterion to take the points from.
+            if new_w <= Decimal::ZERO || new_w >= TOTAL_POINTS || w >= TOTAL_POINTS {
                 continue;
             }
             let others = (TOTAL_POINTS - new_w) / (TOTAL_POINTS - w);

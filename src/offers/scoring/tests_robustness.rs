@@ -175,3 +175,28 @@ fn weight_moves_that_would_empty_a_criterion_are_skipped() {
     assert!(shifts[0].contains("« Prix » portée de 96,00 à 91,00"));
     assert!(shifts[1].contains("« Valeur technique » portée de 4,00 à 9,00"));
 }
+
+#[test]
+fn a_lone_price_criterion_of_100_points_has_no_weight_scenario() {
+    let mut case = reversal_case(
+        PriceFormula::MinMax,
+        &[("A", dec!(100), dec!(55)), ("B", dec!(150), dec!(60))],
+    );
+    case.criteria = vec![Criterion::price(
+        "prix",
+        "Prix",
+        dec!(100),
+        PriceFormula::MinMax,
+    )];
+    case.notes.clear();
+    let r = report(&case);
+    assert!(
+        r.scenarios
+            .iter()
+            .all(|s| s.kind != ScenarioKind::WeightShift)
+    );
+    // The other formulas are still tried: linear relative gives B 100 × (2 − 1.5) = 50.
+    let s = find(&r, ScenarioKind::PriceFormula, "linéaire relative");
+    assert_eq!(outcome(s), (Some("A"), false));
+    assert_eq!(format_points(s.totals[1].total), "50.00");
+}

@@ -75,34 +75,50 @@ impl Browser {
         self.client.goto(url).await.expect("goto");
     }
 
-    pub async fn fill(&self, css: &str, value: &str) {
-        let e = self
-            .client
-            .find(Locator::Css(css))
+    /// Waits (10 s at most) for an element: pages load after navigation.
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|_| panic!("field {css}"));
+            .unwrap_or_else(|e| panic!("element {css}: {e}"))
+    }
+
+    pub async fn fill(&self, css: &str, value: &str) {
+        let e = self.find(css).await;
         e.clear().await.expect("clear");
         e.send_keys(value).await.expect("type");
     }
 
     pub async fn click(&self, css: &str) {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|_| panic!("element {css}"))
-            .click()
-            .await
-            .expect("click");
+        self.find(css).await.click().await.expect("click");
     }
 
+    /// The text of an element, retried while the page is being replaced.
     pub async fn text(&self, css: &str) -> String {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|_| panic!("element {css}"))
-            .text()
-            .await
-            .expect("text")
+        let mut last = String::new();
+        for _ in 0..50 {
+            match self.find(css).await.text().await {
+                Ok(t) => return t,
+                Err(e) => last = e.to_string(),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("text of {css}: {last}");
+    }
+
+    /// Waits (10 s at most) until the element's text contains `needle`; returns the text.
+    pub async fn wait_text(&self, css: &str, needle: &str) -> String {
+        let mut t = String::new();
+        for _ in 0..100 {
+            t = self.text(css).await;
+            if t.contains(needle) {
+                return t;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("« {needle} » never appeared in {css}: {t}");
     }
 
     pub async fn body(&self) -> String {
@@ -123,6 +139,16 @@ impl Browser {
         self.fill("#email", email).await;
         self.fill("#password", password).await;
         self.click("button[type=submit]").await;
+        // Wait for the answer page (the dashboard, or the login page again with its message).
+        for _ in 0..100 {
+            let url = self.client.current_url().await.expect("url");
+            let done = !url.path().ends_with("/login")
+                || self.client.find(Locator::Css("[role=alert]")).await.is_ok();
+            if done {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 }
 

@@ -1,0 +1,302 @@
+//! The award criteria tree of a consultation: stored flat (`offer_criterion`), handled as the
+//! scoring engine's [`Criterion`] tree, validated by [`scoring::validate`] (weights of the roots
+//! sum to 100, sub-criteria to their parent, R2152-12 and CE 18 juin 2010 n° 337377) and
+//! checked for an environmental criterion (L2152-7, from 21 August 2026).
+//!
+//! The tree is replaced as a whole, in one audited transaction, and only while no note has
+//! been entered: the evaluators note the leaves of a fixed grid.
+
+use super::scoring::{self, Criterion, CriterionKind, PriceFormula, ScoringCase, SubCriterion};
+use crate::audit::{self, Actor};
+use crate::db::entities::{consensus_note, evaluator_note, offer_criterion};
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+/// Longest label of a criterion.
+pub const MAX_LABEL: usize = 300;
+
+/// The stored rows of a consultation's criteria, in position order.
+///
+/// # Errors
+/// Database errors.
+pub async fn rows<C: ConnectionTrait>(
+    db: &C,
+    cid: i32,
+) -> Result<Vec<offer_criterion::Model>, AppError> {
+    Ok(offer_criterion::Entity::find()
+        .filter(offer_criterion::Column::ConsultationId.eq(cid))
+        .order_by_asc(offer_criterion::Column::Position)
+        .order_by_asc(offer_criterion::Column::Id)
+        .all(db)
+        .await?)
+}
+
+fn dec(s: Option<&str>) -> Decimal {
+    s.and_then(|v| Decimal::from_str(v).ok())
+        .unwrap_or_default()
+}
+
+fn formula_code(f: PriceFormula) -> &'static str {
+    match f {
+        PriceFormula::Proportional => "proportional",
+        PriceFormula::LinearRelative => "linear_relative",
+        PriceFormula::MinMax => "min_max",
+    }
+}
+
+/// Parses a formula code (`proportional`, `linear_relative`, `min_max`).
+///
+/// # Errors
+/// A French message naming the value.
+pub fn parse_formula(s: &str) -> Result<PriceFormula, String> {
+    PriceFormula::ALL
+        .into_iter()
+        .find(|f| formula_code(*f) == s.trim())
+        .ok_or_else(|| {
+            format!(
+                "formule de prix « {} » inconnue : proportional, linear_relative ou min_max",
+                s.trim()
+            )
+        })
+}
+
+fn subs_of(all: &[offer_criterion::Model], parent: i32) -> Vec<SubCriterion> {
+    all.iter()
+        .filter(|r| r.parent_id == Some(parent))
+        .map(|r| SubCriterion {
+            id: r.code.clone(),
+            label: r.label.clone(),
+            weight: dec(Some(&r.weight)),
+            environmental: r.environmental,
+            sub_criteria: subs_of(all, r.id),
+        })
+        .collect()
+}
+
+/// The engine's tree from the stored rows.
+#[must_use]
+pub fn tree(all: &[offer_criterion::Model]) -> Vec<Criterion> {
+    all.iter()
+        .filter(|r| r.parent_id.is_none())
+        .map(|r| {
+            let kind = match r.kind.as_deref() {
+                Some("price") => CriterionKind::Price {
+                    formula: r
+                        .formula
+                        .as_deref()
+                        .and_then(|f| parse_formula(f).ok())
+                        .unwrap_or(PriceFormula::Proportional),
+                },
+                _ => CriterionKind::Evaluated {
+                    scale: dec(r.scale.as_deref()),
+                },
+            };
+            Criterion {
+                id: r.code.clone(),
+                label: r.label.clone(),
+                weight: dec(Some(&r.weight)),
+                kind,
+                environmental: r.environmental,
+                sub_criteria: subs_of(all, r.id),
+            }
+        })
+        .collect()
+}
+
+/// Checks a tree with the scoring engine, without offers: every French error found.
+///
+/// # Errors
+/// The French messages (weights, scales, identifiers, labels).
+pub fn validate(criteria: &[Criterion]) -> Result<(), Vec<String>> {
+    let mut errs = Vec::new();
+    if criteria.is_empty() {
+        errs.push("la grille doit comporter au moins un critère".to_owned());
+    }
+    fn labels(id: &str, label: &str, errs: &mut Vec<String>) {
+        let n = label.trim().chars().count();
+        if n == 0 || n > MAX_LABEL {
+            errs.push(format!(
+                "l'intitulé du critère « {id} » est obligatoire ({MAX_LABEL} caractères au plus)"
+            ));
+        }
+    }
+    fn walk(subs: &[SubCriterion], errs: &mut Vec<String>) {
+        for s in subs {
+            labels(&s.id, &s.label, errs);
+            walk(&s.sub_criteria, errs);
+        }
+    }
+    for c in criteria {
+        labels(&c.id, &c.label, &mut errs);
+        walk(&c.sub_criteria, &mut errs);
+    }
+    let case = ScoringCase::new(criteria.to_vec(), Vec::new(), Vec::new());
+    if let Err(engine) = scoring::validate(&case) {
+        errs.extend(
+            engine
+                .into_iter()
+                .filter(|e| !matches!(e, scoring::ScoringError::NoAdmissibleOfferForPrice { .. }))
+                .map(|e| e.to_string()),
+        );
+    }
+    if errs.is_empty() { Ok(()) } else { Err(errs) }
+}
+
+/// The evaluated leaves (criteria without sub-criteria that the evaluators note), in tree order,
+/// with their scale.
+#[must_use]
+pub fn evaluated_leaves(criteria: &[Criterion]) -> Vec<(String, String, Decimal)> {
+    fn walk(subs: &[SubCriterion], scale: Decimal, out: &mut Vec<(String, String, Decimal)>) {
+        for s in subs {
+            if s.sub_criteria.is_empty() {
+                out.push((s.id.clone(), s.label.clone(), scale));
+            } else {
+                walk(&s.sub_criteria, scale, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for c in criteria {
+        if let CriterionKind::Evaluated { scale } = c.kind {
+            if c.sub_criteria.is_empty() {
+                out.push((c.id.clone(), c.label.clone(), scale));
+            } else {
+                walk(&c.sub_criteria, scale, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// Replaces the whole tree of a consultation (coordonnateur), refused once notes exist.
+///
+/// # Errors
+/// `Validation` with the engine's French messages; `Conflict` once notes exist; database errors.
+pub async fn replace(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    gid: i32,
+    cid: i32,
+    criteria: &[Criterion],
+) -> Result<(), AppError> {
+    validate(criteria).map_err(|errs| {
+        let mut m = BTreeMap::new();
+        m.insert("criteres".to_owned(), errs);
+        AppError::Validation(m)
+    })?;
+    let tx = audit::begin(db).await?;
+    crate::consultations::service::get(&tx, gid, cid).await?;
+    let noted = evaluator_note::Entity::find()
+        .filter(evaluator_note::Column::ConsultationId.eq(cid))
+        .count(&tx)
+        .await?
+        + consensus_note::Entity::find()
+            .filter(consensus_note::Column::ConsultationId.eq(cid))
+            .count(&tx)
+            .await?;
+    if noted > 0 {
+        return Err(AppError::Conflict(
+            "Des notes ont déjà été saisies sur cette grille : les critères ne peuvent plus être modifiés."
+                .into(),
+        ));
+    }
+    let before = tree(&rows(&tx, cid).await?);
+    // Children first: the parent foreign key would refuse the reverse order on some backends.
+    let old = rows(&tx, cid).await?;
+    let mut order: Vec<(usize, i32)> = old.iter().map(|r| (depth(&old, r), r.id)).collect();
+    order.sort_unstable_by(|a, b| b.cmp(a));
+    for (_, id) in order {
+        offer_criterion::Entity::delete_by_id(id).exec(&tx).await?;
+    }
+    for (pos, c) in criteria.iter().enumerate() {
+        let (kind, formula, scale) = match c.kind {
+            CriterionKind::Price { formula } => ("price", Some(formula_code(formula)), None),
+            CriterionKind::Evaluated { scale } => ("evaluated", None, Some(scale.normalize())),
+        };
+        let row = offer_criterion::ActiveModel {
+            consultation_id: Set(cid),
+            parent_id: Set(None),
+            position: Set(i32::try_from(pos).unwrap_or(i32::MAX)),
+            code: Set(c.id.trim().to_owned()),
+            label: Set(c.label.trim().to_owned()),
+            weight: Set(c.weight.normalize().to_string()),
+            kind: Set(Some(kind.to_owned())),
+            formula: Set(formula.map(str::to_owned)),
+            scale: Set(scale.map(|s| s.to_string())),
+            environmental: Set(c.environmental),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await?;
+        insert_subs(&tx, cid, row.id, &c.sub_criteria).await?;
+    }
+    audit::record(
+        &tx,
+        now,
+        actor,
+        audit::Event {
+            groupement_id: Some(gid),
+            action: "offres.criteres",
+            entity: "consultation",
+            entity_id: cid.to_string(),
+            summary: serde_json::json!({ "before": before, "after": criteria }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn depth(all: &[offer_criterion::Model], r: &offer_criterion::Model) -> usize {
+    let mut d = 0;
+    let mut p = r.parent_id;
+    while let Some(id) = p {
+        d += 1;
+        p = all.iter().find(|x| x.id == id).and_then(|x| x.parent_id);
+        if d > all.len() {
+            break;
+        }
+    }
+    d
+}
+
+async fn insert_subs<C: ConnectionTrait>(
+    tx: &C,
+    cid: i32,
+    parent: i32,
+    subs: &[SubCriterion],
+) -> Result<(), AppError> {
+    // Iterative (an async fn cannot recurse without boxing): a stack of (parent id, children).
+    let mut stack: Vec<(i32, &[SubCriterion])> = vec![(parent, subs)];
+    while let Some((pid, children)) = stack.pop() {
+        for (pos, s) in children.iter().enumerate() {
+            let row = offer_criterion::ActiveModel {
+                consultation_id: Set(cid),
+                parent_id: Set(Some(pid)),
+                position: Set(i32::try_from(pos).unwrap_or(i32::MAX)),
+                code: Set(s.id.trim().to_owned()),
+                label: Set(s.label.trim().to_owned()),
+                weight: Set(s.weight.normalize().to_string()),
+                kind: Set(None),
+                formula: Set(None),
+                scale: Set(None),
+                environmental: Set(s.environmental),
+                ..Default::default()
+            }
+            .insert(tx)
+            .await?;
+            if !s.sub_criteria.is_empty() {
+                stack.push((row.id, &s.sub_criteria));
+            }
+        }
+    }
+    Ok(())
+}

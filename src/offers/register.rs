@@ -1,0 +1,548 @@
+//! The register of plis: registration (before or after the deadline), the late and superseded
+//! flags, and the price entered once the plis are opened.
+//!
+//! - A pli received after the date and time limit is « hors délai »: eliminated, never opened,
+//!   no price is entered (R2143-2; « 12 h 00 » is 12:00:00, TA Versailles 8 février 2023
+//!   n° 2300644).
+//! - When an operator sends several plis for the same lot before the limit, only the last one
+//!   received is opened; the earlier ones are « remplacés » (R2151-6). The operator is
+//!   identified by its SIRET.
+//! - The received instant is entered and shown in Paris time and stored in UTC.
+
+use super::access;
+use crate::audit::{self, Actor};
+use crate::calendar::french_datetime;
+use crate::consultations::rules::parse_amount;
+use crate::consultations::service as consultations;
+use crate::db::entities::{consultation, lot, pli};
+use crate::error::{AppError, FieldErrors};
+use crate::identifiers::Siret;
+use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
+use rust_decimal::Decimal;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+/// Reception channels: code and French label.
+pub const CHANNELS: [(&str, &str); 3] = [
+    ("profil_acheteur", "profil d'acheteur (voie électronique)"),
+    ("papier", "papier (copie de sauvegarde ou dérogation)"),
+    ("support_physique", "support physique électronique"),
+];
+
+/// French label of a channel code.
+#[must_use]
+pub fn channel_label(code: &str) -> &'static str {
+    CHANNELS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or("inconnu", |(_, l)| l)
+}
+
+/// The registration form (strings as typed; `received_at` in Paris time).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct PliInput {
+    pub lot_id: String,
+    pub bidder_name: String,
+    pub siret: String,
+    pub address: String,
+    pub contact_email: String,
+    /// `AAAA-MM-JJTHH:MM` or `AAAA-MM-JJTHH:MM:SS`, Paris time.
+    pub received_at: String,
+    pub channel: String,
+}
+
+/// A checked registration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PliDraft {
+    pub lot_id: Option<i32>,
+    pub bidder_name: String,
+    pub siret: String,
+    pub address: String,
+    pub contact_email: String,
+    pub received_at: DateTime<Utc>,
+    pub channel: String,
+}
+
+fn push(errs: &mut FieldErrors, field: &str, msg: impl Into<String>) {
+    errs.entry(field.to_owned()).or_default().push(msg.into());
+}
+
+/// A Paris wall-clock instant (`AAAA-MM-JJTHH:MM[:SS]`, a space also accepted) in UTC.
+///
+/// # Errors
+/// A French message naming the value.
+pub fn parse_paris_instant(s: &str) -> Result<DateTime<Utc>, String> {
+    let t = s.trim().replace(' ', "T");
+    let naive = NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M"))
+        .map_err(|_| {
+            format!(
+                "« {} » n'est pas une date et heure (AAAA-MM-JJTHH:MM, heure de Paris)",
+                s.trim()
+            )
+        })?;
+    let minute = crate::calendar::paris_datetime(naive.date(), naive.hour(), naive.minute());
+    Ok((minute + chrono::Duration::seconds(i64::from(naive.second()))).with_timezone(&Utc))
+}
+
+/// Paris writing of an instant with seconds (« 15 janvier 2027 à 11 h 58 min 12 s » is too long:
+/// « 15 janvier 2027 à 11 h 58 » plus the seconds when not zero).
+#[must_use]
+pub fn paris_label(at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&chrono_tz::Europe::Paris);
+    let base = french_datetime(&local);
+    if local.second() == 0 {
+        base
+    } else {
+        format!("{base} {:02} s", local.second())
+    }
+}
+
+/// Checks the registration form (pure).
+///
+/// # Errors
+/// Field → French messages.
+pub fn validate(
+    input: &PliInput,
+    lots: &[lot::Model],
+    now: DateTime<Utc>,
+) -> Result<PliDraft, FieldErrors> {
+    let mut errs = FieldErrors::new();
+    let lot_id = if input.lot_id.trim().is_empty() {
+        match lots {
+            [] => None,
+            [only] => Some(only.id),
+            _ => {
+                push(
+                    &mut errs,
+                    "lot_id",
+                    "choisissez le lot auquel le pli répond",
+                );
+                None
+            }
+        }
+    } else {
+        match input.lot_id.trim().parse::<i32>() {
+            Ok(id) if lots.iter().any(|l| l.id == id) => Some(id),
+            _ => {
+                push(
+                    &mut errs,
+                    "lot_id",
+                    format!(
+                        "le lot « {} » n'appartient pas à la consultation",
+                        input.lot_id.trim()
+                    ),
+                );
+                None
+            }
+        }
+    };
+    let bidder_name = input.bidder_name.trim().to_owned();
+    if bidder_name.is_empty() || bidder_name.chars().count() > 200 {
+        push(
+            &mut errs,
+            "bidder_name",
+            "le nom du soumissionnaire est obligatoire (200 caractères au plus)",
+        );
+    }
+    let siret = match Siret::parse_field("siret", &input.siret) {
+        Ok(s) => s.as_str().to_owned(),
+        Err(e) => {
+            push(&mut errs, "siret", e.to_string());
+            String::new()
+        }
+    };
+    let address = input.address.trim().to_owned();
+    if address.is_empty() || address.chars().count() > 300 {
+        push(
+            &mut errs,
+            "address",
+            "l'adresse du soumissionnaire est obligatoire (300 caractères au plus)",
+        );
+    }
+    let contact_email = input.contact_email.trim().to_owned();
+    let at = contact_email.find('@');
+    if !at.is_some_and(|i| i > 0 && contact_email[i + 1..].contains('.'))
+        || contact_email.contains(char::is_whitespace)
+        || contact_email.chars().count() > 200
+    {
+        push(
+            &mut errs,
+            "contact_email",
+            format!("le courriel de contact « {contact_email} » n'est pas une adresse valide"),
+        );
+    }
+    let received_at = match parse_paris_instant(&input.received_at) {
+        Ok(t) if t > now => {
+            push(
+                &mut errs,
+                "received_at",
+                format!(
+                    "la date de réception ({}) est dans le futur",
+                    paris_label(t)
+                ),
+            );
+            t
+        }
+        Ok(t) => t,
+        Err(e) => {
+            push(&mut errs, "received_at", format!("date de réception : {e}"));
+            now
+        }
+    };
+    let channel = if input.channel.trim().is_empty() {
+        "profil_acheteur".to_owned()
+    } else {
+        input.channel.trim().to_owned()
+    };
+    if !CHANNELS.iter().any(|(c, _)| *c == channel) {
+        push(
+            &mut errs,
+            "channel",
+            format!(
+                "canal de réception « {channel} » inconnu : profil_acheteur, papier ou support_physique"
+            ),
+        );
+    }
+    if errs.is_empty() {
+        Ok(PliDraft {
+            lot_id,
+            bidder_name,
+            siret,
+            address,
+            contact_email,
+            received_at,
+            channel,
+        })
+    } else {
+        Err(errs)
+    }
+}
+
+/// The plis that a later pli replaces (R2151-6): among the plis received in time, per
+/// (SIRET, lot), only the last received counts (on equal instants, the last registered).
+#[must_use]
+pub fn superseded(plis: &[pli::Model]) -> HashSet<i32> {
+    let mut last: HashMap<(&str, Option<i32>), &pli::Model> = HashMap::new();
+    for p in plis.iter().filter(|p| !p.hors_delai) {
+        let key = (p.siret.as_str(), p.lot_id);
+        match last.get(&key) {
+            Some(q) if (q.received_at, q.id) >= (p.received_at, p.id) => {}
+            _ => {
+                last.insert(key, p);
+            }
+        }
+    }
+    let kept: HashSet<i32> = last.values().map(|p| p.id).collect();
+    plis.iter()
+        .filter(|p| !p.hors_delai && !kept.contains(&p.id))
+        .map(|p| p.id)
+        .collect()
+}
+
+/// The plis of a consultation, in order of reception.
+///
+/// # Errors
+/// Database errors.
+pub async fn list<C: ConnectionTrait>(db: &C, cid: i32) -> Result<Vec<pli::Model>, AppError> {
+    Ok(pli::Entity::find()
+        .filter(pli::Column::ConsultationId.eq(cid))
+        .order_by_asc(pli::Column::ReceivedAt)
+        .order_by_asc(pli::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The lots of a consultation.
+///
+/// # Errors
+/// Database errors.
+pub async fn lots<C: ConnectionTrait>(db: &C, cid: i32) -> Result<Vec<lot::Model>, AppError> {
+    Ok(lot::Entity::find()
+        .filter(lot::Column::ConsultationId.eq(cid))
+        .order_by_asc(lot::Column::Number)
+        .all(db)
+        .await?)
+}
+
+/// Registers a pli (coordonnateur). Before the deadline only its sender and instant are known.
+///
+/// # Errors
+/// `Validation`; `Conflict` without offers deadline; database errors.
+pub async fn register(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    gid: i32,
+    cid: i32,
+    input: &PliInput,
+) -> Result<pli::Model, AppError> {
+    let tx = audit::begin(db).await?;
+    let c = consultations::get(&tx, gid, cid).await?;
+    let Some(deadline) = access::deadline_utc(&c) else {
+        return Err(AppError::Conflict(
+            "Fixez d'abord la date limite de remise des offres : elle décide si un pli est hors délai.".into(),
+        ));
+    };
+    let d = validate(input, &lots(&tx, cid).await?, now).map_err(AppError::Validation)?;
+    let hors_delai = d.received_at > deadline;
+    let row = pli::ActiveModel {
+        consultation_id: Set(cid),
+        lot_id: Set(d.lot_id),
+        bidder_name: Set(d.bidder_name.clone()),
+        siret: Set(d.siret.clone()),
+        address: Set(d.address.clone()),
+        contact_email: Set(d.contact_email.clone()),
+        received_at: Set(d.received_at),
+        channel: Set(d.channel.clone()),
+        price_ht: Set(None),
+        hors_delai: Set(hors_delai),
+        superseded: Set(false),
+        candidature_status: Set("a_examiner".into()),
+        candidature_reason: Set(None),
+        offer_status: Set("a_examiner".into()),
+        offer_reason: Set(None),
+        regularisation: Set(None),
+        oab_requested_on: Set(None),
+        oab_answer: Set(None),
+        oab_decision: Set(None),
+        oab_decision_reason: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&tx)
+    .await?;
+    let all = list(&tx, cid).await?;
+    let replaced = superseded(&all);
+    let mut changed = Vec::new();
+    for p in all {
+        let flag = replaced.contains(&p.id);
+        if p.superseded != flag {
+            changed.push(serde_json::json!({"pli": p.id, "remplace": flag}));
+            let mut a: pli::ActiveModel = p.into();
+            a.superseded = Set(flag);
+            a.updated_at = Set(now);
+            a.update(&tx).await?;
+        }
+    }
+    audit::record(&tx, now, actor, audit::Event {
+        groupement_id: Some(gid),
+        action: "offres.pli_enregistre",
+        entity: "pli",
+        entity_id: row.id.to_string(),
+        summary: serde_json::json!({
+            "consultation": cid, "lot": d.lot_id, "soumissionnaire": d.bidder_name, "siret": d.siret,
+            "recu_le": d.received_at.to_rfc3339(), "canal": d.channel, "hors_delai": hors_delai,
+            "plis_remplaces": changed,
+        }),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(pli::Entity::find_by_id(row.id)
+        .one(db)
+        .await?
+        .unwrap_or(row))
+}
+
+/// Opens a write transaction on an opened pli of the consultation: deadline passed, pli neither
+/// late nor replaced.
+///
+/// # Errors
+/// `NotFound`; `Conflict` (sealed, late, replaced); database errors.
+pub async fn begin_on_opened(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    gid: i32,
+    cid: i32,
+    pid: i32,
+) -> Result<(DatabaseTransaction, consultation::Model, pli::Model), AppError> {
+    let tx = audit::begin(db).await?;
+    let c = consultations::get(&tx, gid, cid).await?;
+    access::ensure_opened(&c, now)?;
+    let p = pli::Entity::find_by_id(pid)
+        .filter(pli::Column::ConsultationId.eq(cid))
+        .one(&tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if p.hors_delai {
+        return Err(AppError::Conflict(format!(
+            "Le pli de {} est arrivé hors délai ({}) : il est éliminé sans être ouvert (R2143-2).",
+            p.bidder_name,
+            paris_label(p.received_at)
+        )));
+    }
+    if p.superseded {
+        return Err(AppError::Conflict(format!(
+            "Le pli de {} reçu le {} a été remplacé par un pli ultérieur du même soumissionnaire : \
+             seul le dernier pli reçu dans le délai est ouvert (R2151-6).",
+            p.bidder_name,
+            paris_label(p.received_at)
+        )));
+    }
+    Ok((tx, c, p))
+}
+
+/// Enters the price HT of an opened pli (coordonnateur).
+///
+/// # Errors
+/// `Conflict` (sealed, late, replaced); `Validation` on the amount; database errors.
+pub async fn set_price(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    gid: i32,
+    cid: i32,
+    pid: i32,
+    price: &str,
+) -> Result<Decimal, AppError> {
+    let (tx, _, p) = begin_on_opened(db, now, gid, cid, pid).await?;
+    let amount =
+        parse_amount(price).map_err(|e| AppError::field("price_ht", format!("prix HT : {e}")))?;
+    if amount > super::scoring::MAX_PRICE {
+        return Err(AppError::field(
+            "price_ht",
+            "prix HT : montant déraisonnable (plus de mille milliards d'euros)",
+        ));
+    }
+    let before = p.price_ht.clone();
+    let name = p.bidder_name.clone();
+    let mut a: pli::ActiveModel = p.into();
+    a.price_ht = Set(Some(amount.to_string()));
+    a.updated_at = Set(now);
+    a.update(&tx).await?;
+    audit::record(&tx, now, actor, audit::Event {
+        groupement_id: Some(gid),
+        action: "offres.prix",
+        entity: "pli",
+        entity_id: pid.to_string(),
+        summary: serde_json::json!({"consultation": cid, "soumissionnaire": name, "before": before, "after": amount.to_string()}),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(amount)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2027, 1, 15, h, m, s)
+            .single()
+            .expect("date")
+    }
+
+    fn p(
+        id: i32,
+        siret: &str,
+        lot: Option<i32>,
+        received: DateTime<Utc>,
+        late: bool,
+    ) -> pli::Model {
+        pli::Model {
+            id,
+            consultation_id: 1,
+            lot_id: lot,
+            bidder_name: format!("B{id}"),
+            siret: siret.into(),
+            address: "a".into(),
+            contact_email: "a@b.fr".into(),
+            received_at: received,
+            channel: "profil_acheteur".into(),
+            price_ht: None,
+            hors_delai: late,
+            superseded: false,
+            candidature_status: "a_examiner".into(),
+            candidature_reason: None,
+            offer_status: "a_examiner".into(),
+            offer_reason: None,
+            regularisation: None,
+            oab_requested_on: None,
+            oab_answer: None,
+            oab_decision: None,
+            oab_decision_reason: None,
+            created_at: received,
+            updated_at: received,
+        }
+    }
+
+    #[test]
+    fn only_the_last_pli_in_time_counts_per_bidder_and_lot() {
+        let plis = vec![
+            p(1, "A", Some(1), at(9, 0, 0), false),
+            p(2, "A", Some(1), at(10, 0, 0), false),
+            // Late: never replaces the one in time.
+            p(3, "A", Some(1), at(11, 0, 1), true),
+            // Another lot of the same bidder is another offer.
+            p(4, "A", Some(2), at(8, 0, 0), false),
+            p(5, "B", Some(1), at(7, 0, 0), false),
+            // Registered later with an earlier instant: replaced by pli 2.
+            p(6, "A", Some(1), at(9, 30, 0), false),
+        ];
+        let s = superseded(&plis);
+        let mut ids: Vec<i32> = s.into_iter().collect();
+        ids.sort_unstable();
+        assert_eq!(ids, [1, 6]);
+    }
+
+    #[test]
+    fn paris_instants_are_stored_in_utc_with_seconds() {
+        assert_eq!(parse_paris_instant("2027-01-15T12:00"), Ok(at(11, 0, 0)));
+        assert_eq!(
+            parse_paris_instant("2027-01-15 12:00:29"),
+            Ok(at(11, 0, 29))
+        );
+        assert!(parse_paris_instant("15/01/2027").is_err());
+        assert_eq!(paris_label(at(11, 0, 29)), "15 janvier 2027 à 12 h 00 29 s");
+        assert_eq!(paris_label(at(10, 58, 0)), "15 janvier 2027 à 11 h 58");
+    }
+
+    fn input() -> PliInput {
+        PliInput {
+            lot_id: String::new(),
+            bidder_name: "LOGIDOM SANTÉ".into(),
+            siret: "732 829 320 00074".into(),
+            address: "1 rue de Lille, 59000 Lille".into(),
+            contact_email: "offres@logidom.example".into(),
+            received_at: "2027-01-14T16:12".into(),
+            channel: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_valid_registration_defaults_the_single_lot_and_the_channel() {
+        let lot = lot::Model {
+            id: 7,
+            consultation_id: 1,
+            number: 1,
+            label: "L".into(),
+        };
+        let d = validate(&input(), &[lot], at(12, 0, 0)).expect("valid");
+        assert_eq!(d.lot_id, Some(7));
+        assert_eq!(d.siret, "73282932000074");
+        assert_eq!(d.channel, "profil_acheteur");
+    }
+
+    #[test]
+    fn bad_fields_are_each_named() {
+        let mut i = input();
+        i.siret = "73282932000075".into();
+        i.contact_email = "pas une adresse".into();
+        i.received_at = "2027-01-16T09:00".into();
+        i.bidder_name = " ".into();
+        let errs = validate(&i, &[], at(12, 0, 0)).expect_err("invalid");
+        let fields: Vec<&str> = errs.keys().map(String::as_str).collect();
+        assert_eq!(
+            fields,
+            ["bidder_name", "contact_email", "received_at", "siret"]
+        );
+        assert!(errs["received_at"][0].contains("futur"));
+    }
+}
