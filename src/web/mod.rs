@@ -60,6 +60,7 @@ fn entries() -> Vec<RouteEntry> {
     all.extend(crate::mail::handlers::routes());
     all.extend(crate::pieces::handlers::routes());
     all.extend(crate::cao::handlers::routes());
+    all.extend(crate::visas::handlers::routes());
     all
 }
 

@@ -27,6 +27,7 @@ const COORD: &[Who] = &[Who::Coordonnateur];
 /// Coordonnateur and CAO members (each for their own seat).
 const COORD_CAO: &[Who] = &[Who::Coordonnateur, Who::Cao];
 const CAO: &[Who] = &[Who::Cao];
+const REFERENT: &[Who] = &[Who::Referent];
 
 /// Who may call each route (the anonymous visitor only where listed).
 fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
@@ -124,6 +125,29 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         ) => COORD,
         ("POST", "/g/{gid}/cao/seances/{sid}/declarations") => COORD_CAO,
         ("POST", "/g/{gid}/cao/seances/{sid}/signoffs") => CAO,
+        // Visas: everyone logged in follows them and downloads the bordereau; the coordonnateur
+        // submits pieces, records proxies and the tacit rule; only a référent answers.
+        (
+            "GET",
+            "/g/{gid}/consultations/{cid}/visas"
+            | "/g/{gid}/consultations/{cid}/visas/rounds/{rid}"
+            | "/g/{gid}/consultations/{cid}/visas/rounds/{rid}/{kind}/bordereau.docx"
+            | "/g/{gid}/procurations"
+            | "/api/v1/groupements/{gid}/consultations/{cid}/visas",
+        ) => LOGGED,
+        (
+            "POST",
+            "/g/{gid}/consultations/{cid}/visas/rounds"
+            | "/api/v1/groupements/{gid}/consultations/{cid}/visas/rounds"
+            | "/g/{gid}/visas/settings"
+            | "/g/{gid}/procurations"
+            | "/g/{gid}/procurations/{pid}/revoke",
+        ) => COORD,
+        (
+            "POST",
+            "/g/{gid}/consultations/{cid}/visas/rounds/{rid}/answer"
+            | "/api/v1/groupements/{gid}/consultations/{cid}/visas/rounds/{rid}/answer",
+        ) => REFERENT,
         _ => return None,
     })
 }
@@ -171,6 +195,8 @@ fn concrete(path: &str, ids: &Ids) -> String {
         .replace("{kind}", "rc")
         .replace("{n}", "1")
         .replace("{name}", "penalites")
+        .replace("{rid}", "1")
+        .replace("{pid}", "1")
 }
 
 async fn call(c: &Client, method: &Method, path: &str) -> (u16, String) {

@@ -15,3 +15,4 @@ mod docgen;
 mod mail;
 mod pieces;
 mod registry_import;
+mod visas;
