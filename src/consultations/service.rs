@@ -598,7 +598,7 @@ pub async fn transition(
     let to = Status::from_code(target).map_err(|e| AppError::field("statut", e.to_string()))?;
     let d = detail(db, gid, cid, today).await?;
     let has_pieces = crate::pieces::service::has_rc_and_ae(db, cid).await?;
-    let gate = crate::visas::service::publication_gate(db, cid, today).await?;
+    let gate = crate::visas::gate::publication_gate(db, cid, today).await?;
     let ctx = context(&d, now, motif.clone(), has_pieces, gate.is_ok());
     let new = lifecycle::transition(d.status, to, &ctx).map_err(|e| {
         // Name the pieces and members that block publication.

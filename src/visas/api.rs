@@ -3,7 +3,7 @@
 
 use super::forms::{AnswerForm, SubmitForm};
 use super::handlers::{COORD, REFERENT, id_of};
-use super::{service, store};
+use super::{gate, service, store};
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, json_body};
 use crate::state::AppState;
@@ -71,9 +71,9 @@ async fn api_state(
     let cid = id_of(&cid)?;
     let today = st.clock.today_paris();
     store::consultation_of(&st.db, gid, cid).await?;
-    let pieces = service::current_pieces(&st.db, cid).await?;
+    let pieces = gate::current_pieces(&st.db, cid).await?;
     let rounds = store::rounds(&st.db, cid).await?;
-    let gate = service::publication_gate(&st.db, cid, today).await?;
+    let gate = gate::publication_gate(&st.db, cid, today).await?;
     Ok(Json(json!({
         "publication": {"ok": gate.is_ok(), "motif": gate.err()},
         "pieces": pieces.iter().map(|p| json!({

@@ -7,9 +7,11 @@
 pub mod api;
 pub mod bordereau;
 pub mod forms;
+pub mod gate;
 pub mod handlers;
 pub mod notify;
 pub mod proxies;
+pub mod proxy_handlers;
 pub mod rules;
 pub mod service;
 pub mod store;

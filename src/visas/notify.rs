@@ -220,3 +220,163 @@ pub fn summary(
         attachments: Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::entities::{visa, visa_round, visa_round_member, visa_round_piece};
+    use chrono::{TimeZone, Utc};
+
+    const H: &str = "ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12";
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, day).expect("date")
+    }
+
+    fn data(visas: Vec<visa::Model>) -> RoundData {
+        RoundData {
+            round: visa_round::Model {
+                id: 4,
+                consultation_id: 1,
+                requested_at: Utc
+                    .with_ymd_and_hms(2026, 5, 12, 7, 0, 0)
+                    .single()
+                    .expect("t"),
+                requested_on: d(5, 12),
+                due_on: d(5, 29),
+                tacit_jours_ouvres: Some(7),
+                status: "en_cours".into(),
+                created_by_user_id: None,
+                created_by: "coordonnateur".into(),
+            },
+            pieces: vec![visa_round_piece::Model {
+                id: 1,
+                round_id: 4,
+                piece_id: 1,
+                piece_version_id: 9,
+                piece_kind: "rc".into(),
+                version_number: 2,
+                docx_sha256: H.into(),
+            }],
+            members: ["SANTELYS", "CCAS DE RONCHIN"]
+                .iter()
+                .enumerate()
+                .map(|(i, n)| visa_round_member::Model {
+                    id: i32::try_from(i).expect("small"),
+                    round_id: 4,
+                    member_id: i32::try_from(i).expect("small") + 10,
+                    member_name: (*n).into(),
+                })
+                .collect(),
+            visas,
+        }
+    }
+
+    fn consultation() -> consultation::Model {
+        let at = Utc
+            .with_ymd_and_hms(2026, 5, 1, 0, 0, 0)
+            .single()
+            .expect("t");
+        consultation::Model {
+            id: 1,
+            groupement_id: 1,
+            reference: "2026-DUI".into(),
+            objet: "Dossier usager informatisé".into(),
+            nature: "services".into(),
+            cpv: "48000000-8".into(),
+            ccag: "tic".into(),
+            vat_rate: "20".into(),
+            status: "pieces_en_visa".into(),
+            procedure_chosen: None,
+            procedure_justification: None,
+            launch_date: None,
+            publication_date: None,
+            offers_deadline: None,
+            questions_deadline: None,
+            offers_validity_days: None,
+            electronic: true,
+            preinformation: false,
+            urgence: false,
+            status_motif: None,
+            rejection_letters_sent_on: None,
+            signed_on: None,
+            notified_on: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn the_request_names_the_exact_version_the_due_date_and_the_tacit_deadline() {
+        let c = consultation();
+        let r = data(vec![]);
+        let f = RequestFacts {
+            consultation: &c,
+            member_name: "SANTELYS",
+            url: "http://x/g/1/consultations/1/visas/rounds/4".into(),
+            // 7 jours ouvrés after 12 May 2026, Ascension (14 May) excluded.
+            tacit_deadline: super::super::rules::tacit_deadline(d(5, 12), r.tacit()),
+        };
+        let e = request(Recipient::named("r@x.fr", "Référent"), &r, &f, vec![]);
+        assert_eq!(
+            e.subject,
+            "Visa demandé — 2026-DUI : RC v2 — réponse avant le 29 mai 2026"
+        );
+        assert!(
+            e.text
+                .contains(&format!("RC version 2 (empreinte SHA-256 {H})")),
+            "{}",
+            e.text
+        );
+        assert!(e.text.contains("au plus tard le 22 mai 2026"), "{}", e.text);
+        assert!(e.text.contains("/visas/rounds/4"), "{}", e.text);
+        assert!(
+            e.html
+                .as_deref()
+                .is_some_and(|h| h.starts_with("<p>Bonjour,</p>"))
+        );
+        assert_eq!(e.kind, "visa_demande");
+    }
+
+    #[test]
+    fn the_summary_lists_each_member_with_its_comment() {
+        let c = consultation();
+        let v = visa::Model {
+            id: 1,
+            round_id: 4,
+            piece_version_id: 9,
+            docx_sha256: H.into(),
+            member_id: 11,
+            actor_member_id: 11,
+            actor_user_id: Some(3),
+            actor: "referent@x.fr".into(),
+            decision: "defavorable".into(),
+            comment: Some("Délai trop court".into()),
+            given_at: Utc
+                .with_ymd_and_hms(2026, 5, 13, 8, 0, 0)
+                .single()
+                .expect("t"),
+        };
+        let r = data(vec![v]);
+        let e = summary(
+            Recipient::named("c@x.fr", "Coordonnateur"),
+            &r,
+            &c,
+            RoundStatus::Bloque,
+            d(5, 13),
+            "http://x",
+        );
+        assert_eq!(
+            e.subject,
+            "Tour de visa n° 4 bloqué (visa défavorable) — 2026-DUI"
+        );
+        assert!(e.text.contains("RC version 2 (0/2)"), "{}", e.text);
+        assert!(e.text.contains("- SANTELYS : en attente"), "{}", e.text);
+        assert!(
+            e.text
+                .contains("- CCAS DE RONCHIN : DÉFAVORABLE — « Délai trop court »"),
+            "{}",
+            e.text
+        );
+    }
+}

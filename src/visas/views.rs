@@ -2,8 +2,8 @@
 //! work first, one round in detail.
 
 use super::bordereau::decision_label;
+use super::gate::PieceCurrent;
 use super::rules::{self, MemberVisaStatus, Proxy, RoundState};
-use super::service::PieceCurrent;
 use super::store::{self, RoundData};
 use crate::calendar::french_date;
 use crate::db::entities::{member, visa_round_piece};
@@ -261,19 +261,31 @@ pub fn matrix(i: &MatrixInput<'_>) -> Matrix {
         rows,
         pending,
         submittable,
-        rounds: i.rounds.iter().map(|r| round_line(r, i.today)).collect(),
+        rounds: i
+            .rounds
+            .iter()
+            .map(|r| round_line(r, i.pieces, i.today))
+            .collect(),
         tomorrow: i.today.succ_opt().unwrap_or(i.today).to_string(),
         tacit: i.tacit.map_or_else(String::new, |n| n.to_string()),
         is_referent: i.me.is_some(),
     }
 }
 
-fn round_line(r: &RoundData, today: NaiveDate) -> RoundLine {
+fn round_line(r: &RoundData, pieces: &[PieceCurrent], today: NaiveDate) -> RoundLine {
+    let live = r
+        .pieces
+        .iter()
+        .any(|rp| pieces.iter().any(|p| p.version_id == rp.piece_version_id));
     RoundLine {
         id: r.round.id,
         requested_on: french_date(r.round.requested_on),
         due_on: french_date(r.round.due_on),
-        status_label: store::status_label(r.status(today)).to_owned(),
+        status_label: if live {
+            store::status_label(r.status(today)).to_owned()
+        } else {
+            "remplacé : une nouvelle version a été générée".to_owned()
+        },
         pieces: r
             .pieces
             .iter()
