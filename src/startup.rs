@@ -190,6 +190,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("Courriels : {}", state.mailer.target());
     let _outbox_worker = crate::mail::worker::spawn(state.clone());
+    let _visa_tick = crate::visas::tick::spawn(state.clone());
     run(listener, state).await
 }
 

@@ -8,6 +8,7 @@ mod m20261123_000002_consultations;
 mod m20261124_000001_mail_outbox;
 mod m20261124_000002_pieces;
 mod m20261124_000003_cao;
+mod m20261124_000004_visas;
 mod m20261124_000005_offers;
 mod util;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_mail_outbox::Migration),
             Box::new(m20261124_000002_pieces::Migration),
             Box::new(m20261124_000003_cao::Migration),
+            Box::new(m20261124_000004_visas::Migration),
             Box::new(m20261124_000005_offers::Migration),
         ]
     }

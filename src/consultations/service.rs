@@ -558,6 +558,7 @@ fn context(
     now: DateTime<Utc>,
     motif: Option<String>,
     dce_has_pieces: bool,
+    all_visas_complete: bool,
 ) -> TransitionContext {
     let deadline_passed = offers_deadline(&d.c)
         .map(|o| {
@@ -571,8 +572,8 @@ fn context(
     TransitionContext {
         // The RC and the AE have at least one version (pieces::service::has_rc_and_ae).
         dce_has_pieces,
-        // Visas (issue 5) are not stored yet: nothing can be published.
-        all_visas_complete: false,
+        // Every DCE piece has a complete round on its current version (visas::service).
+        all_visas_complete,
         offers_deadline_passed: deadline_passed,
         cao_required: d.proposal.as_ref().is_ok_and(|p| p.cao_required),
         motif,
@@ -597,9 +598,19 @@ pub async fn transition(
     let to = Status::from_code(target).map_err(|e| AppError::field("statut", e.to_string()))?;
     let d = detail(db, gid, cid, today).await?;
     let has_pieces = crate::pieces::service::has_rc_and_ae(db, cid).await?;
-    let ctx = context(&d, now, motif.clone(), has_pieces);
-    let new =
-        lifecycle::transition(d.status, to, &ctx).map_err(|e| AppError::Conflict(e.to_string()))?;
+    let gate = crate::visas::gate::publication_gate(db, cid, today).await?;
+    let ctx = context(&d, now, motif.clone(), has_pieces, gate.is_ok());
+    let new = lifecycle::transition(d.status, to, &ctx).map_err(|e| {
+        // Name the pieces and members that block publication.
+        match (&e, &gate) {
+            (lifecycle::LifecycleError::Refused { .. }, Err(why))
+                if matches!(to, Status::PretePublier | Status::Publiee) =>
+            {
+                AppError::Conflict(format!("{e} {why}"))
+            }
+            _ => AppError::Conflict(e.to_string()),
+        }
+    })?;
     let tx = audit::begin(db).await?;
     let c = get(&tx, gid, cid).await?;
     if c.status != d.c.status {

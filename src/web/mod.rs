@@ -62,6 +62,7 @@ fn entries() -> Vec<RouteEntry> {
     all.extend(crate::pieces::handlers::routes());
     all.extend(crate::cao::handlers::routes());
     all.extend(crate::offers::handlers::routes());
+    all.extend(crate::visas::handlers::routes());
     all
 }
 

@@ -31,6 +31,7 @@ const CAO: &[Who] = &[Who::Cao];
 const OFFERS: &[Who] = &[Who::Coordonnateur, Who::Cao, Who::Amoa];
 /// The président of the CAO only (the matrix's CAO member is a titulaire).
 const NOBODY: &[Who] = &[];
+const REFERENT: &[Who] = &[Who::Referent];
 
 /// Who may call each route (the anonymous visitor only where listed).
 fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
@@ -167,6 +168,29 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
             "/g/{gid}/consultations/{cid}/offres/notation/{id}/reouverture"
             | "/g/{gid}/consultations/{cid}/offres/consensus",
         ) => NOBODY,
+        // Visas: everyone logged in follows them and downloads the bordereau; the coordonnateur
+        // submits pieces, records proxies and the tacit rule; only a référent answers.
+        (
+            "GET",
+            "/g/{gid}/consultations/{cid}/visas"
+            | "/g/{gid}/consultations/{cid}/visas/rounds/{rid}"
+            | "/g/{gid}/consultations/{cid}/visas/rounds/{rid}/{kind}/bordereau.docx"
+            | "/g/{gid}/procurations"
+            | "/api/v1/groupements/{gid}/consultations/{cid}/visas",
+        ) => LOGGED,
+        (
+            "POST",
+            "/g/{gid}/consultations/{cid}/visas/rounds"
+            | "/api/v1/groupements/{gid}/consultations/{cid}/visas/rounds"
+            | "/g/{gid}/visas/settings"
+            | "/g/{gid}/procurations"
+            | "/g/{gid}/procurations/{pid}/revoke",
+        ) => COORD,
+        (
+            "POST",
+            "/g/{gid}/consultations/{cid}/visas/rounds/{rid}/answer"
+            | "/api/v1/groupements/{gid}/consultations/{cid}/visas/rounds/{rid}/answer",
+        ) => REFERENT,
         _ => return None,
     })
 }
@@ -214,6 +238,8 @@ fn concrete(path: &str, ids: &Ids) -> String {
         .replace("{kind}", "rc")
         .replace("{n}", "1")
         .replace("{name}", "penalites")
+        .replace("{rid}", "1")
+        .replace("{pid}", "1")
 }
 
 async fn call(c: &Client, method: &Method, path: &str) -> (u16, String) {

@@ -51,7 +51,7 @@ impl Handler for Capture {
     }
 }
 
-struct SmtpServer {
+pub struct SmtpServer {
     received: Arc<Mutex<Vec<Vec<u8>>>>,
     rcpt_code: Arc<AtomicU16>,
 }
@@ -59,7 +59,7 @@ struct SmtpServer {
 impl SmtpServer {
     /// Serves on `listener` forever (mailin-embedded has no shutdown: the thread ends with
     /// the test process).
-    fn start(listener: TcpListener) -> Self {
+    pub fn start(listener: TcpListener) -> Self {
         let capture = Capture {
             received: Arc::default(),
             rcpt_code: Arc::new(AtomicU16::new(250)),
@@ -78,7 +78,7 @@ impl SmtpServer {
         me
     }
 
-    fn messages(&self) -> Vec<Vec<u8>> {
+    pub fn messages(&self) -> Vec<Vec<u8>> {
         self.received
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -105,7 +105,7 @@ fn free_port() -> u16 {
     l.local_addr().expect("addr").port()
 }
 
-fn smtp_mailer(port: u16) -> Mailer {
+pub fn smtp_mailer(port: u16) -> Mailer {
     Mailer::new(
         &MailTransportConfig::Smtp(format!("smtp://127.0.0.1:{port}")),
         "Coordo <coordo@localhost>",

@@ -19,3 +19,4 @@ mod offers;
 mod pieces;
 mod postgres;
 mod registry_import;
+mod visas;

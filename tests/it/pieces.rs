@@ -118,7 +118,7 @@ async fn dce_data_form(app: &TestApp) -> Vec<(String, String)> {
 
 /// The software tender made ready for its DCE: questions deadline and validity of offers, a
 /// quantity per member (10, 13, 16… users), the DCE data. Returns (gid, cid).
-async fn ready_tender(app: &TestApp, c: &Client) -> (i32, i32) {
+pub async fn ready_tender(app: &TestApp, c: &Client) -> (i32, i32) {
     let gid = app.gid().await;
     let cid = crate::consultations::software_tender(app, c).await;
     let mut form: Vec<(String, String)> = crate::consultations::software_form()
