@@ -4,7 +4,7 @@ use super::{back, base, fields, id_of};
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppResult;
 use crate::offers::evaluation::{self, NoteEntry};
-use crate::offers::{access, analysis, views_scoring};
+use crate::offers::{access, analysis, decisions, views_scoring};
 use crate::state::AppState;
 use crate::web::render::Page;
 use crate::web::security;
@@ -141,7 +141,7 @@ pub async fn reopen(
 ) -> AppResult<Response> {
     access::ensure_president(&user)?;
     let (cid, uid) = (id_of(&cid)?, id_of(&uid)?);
-    let r = evaluation::reopen(&st.db, st.clock.now(), &user, gid, cid, uid, &f.motif)
+    let r = decisions::reopen(&st.db, st.clock.now(), &user, gid, cid, uid, &f.motif)
         .await
         .map(|name| format!("Feuille de {name} rouverte."));
     back(&session, format!("{}/notation", base(gid, cid)), r).await
@@ -156,7 +156,7 @@ pub async fn consensus(
 ) -> AppResult<Response> {
     access::ensure_president(&user)?;
     let cid = id_of(&cid)?;
-    let r = evaluation::set_consensus(&st.db, st.clock.now(), &user, gid, cid, &f)
+    let r = decisions::set_consensus(&st.db, st.clock.now(), &user, gid, cid, &f)
         .await
         .map(|()| "Note de consensus enregistrée.".to_owned());
     back(&session, format!("{}/classement", base(gid, cid)), r).await
@@ -169,7 +169,7 @@ pub async fn force(
     Path((gid, cid)): Path<(i32, String)>,
 ) -> AppResult<Response> {
     let cid = id_of(&cid)?;
-    let r = evaluation::force_ranking(&st.db, st.clock.now(), &user.actor(), gid, cid)
+    let r = decisions::force_ranking(&st.db, st.clock.now(), &user.actor(), gid, cid)
         .await
         .map(|n| format!("Classement ouvert sur les {n} feuille(s) remise(s)."));
     back(&session, format!("{}/classement", base(gid, cid)), r).await
