@@ -188,6 +188,18 @@ async fn nobody_sees_or_prices_a_pli_before_the_deadline_and_referents_never_do(
     }
     assert_eq!(referent.get(&offres(gid, cid)).await.status(), 403);
     assert_eq!(referent.get(&api(gid, cid)).await.status(), 403);
+    // The consultation page links to the offers, except for a référent.
+    let show = format!("/g/{gid}/consultations/{cid}");
+    assert!(
+        body(coord.get(&show).await)
+            .await
+            .contains("Offres et analyse")
+    );
+    assert!(
+        !body(referent.get(&show).await)
+            .await
+            .contains("Offres et analyse")
+    );
 
     // At the deadline exactly, the plis are opened for the coordonnateur, the AMOA and the CAO.
     app.state.clock.set(deadline());
