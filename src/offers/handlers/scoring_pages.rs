@@ -147,16 +147,34 @@ pub async fn reopen(
     back(&session, format!("{}/notation", base(gid, cid)), r).await
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ConsensusForm {
+    offre: String,
+    critere: String,
+    note: String,
+    justification: String,
+}
+
 pub async fn consensus(
     State(st): State<AppState>,
     Extension(user): Extension<Arc<CurrentUser>>,
     session: Session,
     Path((gid, cid)): Path<(i32, String)>,
-    Form(f): Form<NoteEntry>,
+    Form(f): Form<ConsensusForm>,
 ) -> AppResult<Response> {
     access::ensure_president(&user)?;
     let cid = id_of(&cid)?;
-    let r = decisions::set_consensus(&st.db, st.clock.now(), &user, gid, cid, &f)
+    let pli_id = f.offre.trim().parse::<i32>().map_err(|_| {
+        crate::error::AppError::field("offre", format!("offre « {} » inconnue", f.offre.trim()))
+    })?;
+    let entry = NoteEntry {
+        pli_id,
+        criterion: f.critere,
+        note: f.note,
+        justification: f.justification,
+    };
+    let r = decisions::set_consensus(&st.db, st.clock.now(), &user, gid, cid, &entry)
         .await
         .map(|()| "Note de consensus enregistrée.".to_owned());
     back(&session, format!("{}/classement", base(gid, cid)), r).await

@@ -372,6 +372,27 @@ async fn blind_scoring_lock_reopening_consensus_ranking_report_and_csv() {
             ("justification", why),
         ]
     };
+    let r = pres
+        .post_form(
+            &consensus,
+            &[
+                ("offre", "x"),
+                ("critere", "deploi"),
+                ("note", "10"),
+                ("justification", "motif suffisamment long"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains("offre « x » inconnue"));
+    let r = api_notes(&e1, &s, "?evaluateur=abc").await;
+    assert_eq!(r.status(), 400);
+    assert!(
+        r.text()
+            .await
+            .expect("t")
+            .contains("évaluateur « abc » invalide")
+    );
     let f = form("court");
     assert_eq!(pres.post_form(&consensus, &f).await.status(), 422);
     assert_eq!(e1.post_form(&consensus, &f).await.status(), 403);
