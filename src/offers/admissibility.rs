@@ -9,7 +9,7 @@ use super::scoring::{OabMethod, OfferStatus};
 use crate::audit::{self, Actor};
 use crate::db::entities::{offer_analysis, pli};
 use crate::error::AppError;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     Set,
@@ -79,7 +79,7 @@ pub fn state(p: &pli::Model) -> PliState {
     }
 }
 
-/// The analysis settings of a consultation (created empty on first read).
+/// The analysis settings of a consultation (defaults when none are stored yet; read-only).
 ///
 /// # Errors
 /// Database errors.
@@ -87,11 +87,29 @@ pub async fn settings<C: ConnectionTrait>(
     db: &C,
     cid: i32,
 ) -> Result<offer_analysis::Model, AppError> {
-    if let Some(s) = offer_analysis::Entity::find()
+    Ok(offer_analysis::Entity::find()
         .filter(offer_analysis::Column::ConsultationId.eq(cid))
         .one(db)
         .await?
-    {
+        .unwrap_or(offer_analysis::Model {
+            id: 0,
+            consultation_id: cid,
+            oab_method: None,
+            completion_deadline: None,
+            ranking_forced_at: None,
+        }))
+}
+
+/// The stored settings, created inside the caller's (audited) transaction when missing.
+///
+/// # Errors
+/// Database errors.
+pub async fn settings_for_update<C: ConnectionTrait>(
+    tx: &C,
+    cid: i32,
+) -> Result<offer_analysis::Model, AppError> {
+    let s = settings(tx, cid).await?;
+    if s.id != 0 {
         return Ok(s);
     }
     Ok(offer_analysis::ActiveModel {
@@ -101,7 +119,7 @@ pub async fn settings<C: ConnectionTrait>(
         ranking_forced_at: Set(None),
         ..Default::default()
     }
-    .insert(db)
+    .insert(tx)
     .await?)
 }
 
@@ -114,7 +132,8 @@ pub fn oab_method(s: &offer_analysis::Model) -> OabMethod {
         .unwrap_or_default()
 }
 
-fn required(field: &str, v: &str, what: &str) -> Result<String, AppError> {
+/// A required free text (1 to 2000 characters), trimmed.
+pub(super) fn required(field: &str, v: &str, what: &str) -> Result<String, AppError> {
     let t = v.trim();
     if t.is_empty() || t.chars().count() > 2000 {
         Err(AppError::field(
@@ -175,7 +194,7 @@ pub async fn set_candidature(
     };
     let mut deadline = None;
     if status == "a_completer" {
-        let s = settings(&tx, cid).await?;
+        let s = settings_for_update(&tx, cid).await?;
         let given =
             if f.deadline.trim().is_empty() {
                 None
@@ -325,213 +344,4 @@ pub async fn examine(
     .await?;
     tx.commit().await?;
     Ok(label(&OFFER, status))
-}
-
-/// The OAB follow-up form of one offer.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
-#[serde(default)]
-pub struct OabInput {
-    /// Date of the request for precisions (`AAAA-MM-JJ`).
-    pub requested_on: String,
-    pub answer: String,
-    /// Empty, `justifiee` or `rejetee`.
-    pub decision: String,
-    pub decision_reason: String,
-}
-
-/// Records the contradictory procedure on a possibly abnormally low offer: the request for
-/// justifications (L2152-6, R2152-3), the answer, then the decision; rejection only after the
-/// request (R2152-4) and always with its reason — a threshold alone never rejects.
-///
-/// # Errors
-/// `Validation`, `Conflict`, database errors.
-pub async fn oab_follow_up(
-    db: &DatabaseConnection,
-    now: DateTime<Utc>,
-    actor: &Actor,
-    gid: i32,
-    cid: i32,
-    pid: i32,
-    f: &OabInput,
-) -> Result<(), AppError> {
-    let requested = if f.requested_on.trim().is_empty() {
-        None
-    } else {
-        Some(
-            NaiveDate::parse_from_str(f.requested_on.trim(), "%Y-%m-%d").map_err(|_| {
-                AppError::field(
-                    "requested_on",
-                    format!(
-                        "date de la demande « {} » invalide (AAAA-MM-JJ)",
-                        f.requested_on.trim()
-                    ),
-                )
-            })?,
-        )
-    };
-    let decision = match f.decision.trim() {
-        "" => None,
-        d @ ("justifiee" | "rejetee") => Some(d.to_owned()),
-        other => {
-            return Err(AppError::field(
-                "decision",
-                format!("décision « {other} » inconnue : justifiee ou rejetee"),
-            ));
-        }
-    };
-    let (tx, _, p) = begin_on_opened(db, now, gid, cid, pid).await?;
-    let requested = requested.or(p.oab_requested_on);
-    if decision.is_some() && requested.is_none() {
-        return Err(AppError::Conflict(format!(
-            "Demandez d'abord au soumissionnaire {} des précisions et justifications sur son prix : \
-             une offre ne peut être écartée comme anormalement basse qu'après cette demande (L2152-6, R2152-4).",
-            p.bidder_name
-        )));
-    }
-    let reason = match decision {
-        Some(_) => Some(required(
-            "decision_reason",
-            &f.decision_reason,
-            "le motif de la décision",
-        )?),
-        None => None,
-    };
-    let answer = Some(f.answer.trim().to_owned())
-        .filter(|a| !a.is_empty())
-        .or(p.oab_answer.clone());
-    let name = p.bidder_name.clone();
-    let mut a: pli::ActiveModel = p.into();
-    a.oab_requested_on = Set(requested);
-    a.oab_answer = Set(answer.clone());
-    a.oab_decision = Set(decision.clone());
-    a.oab_decision_reason = Set(reason.clone());
-    a.updated_at = Set(now);
-    a.update(&tx).await?;
-    audit::record(&tx, now, actor, audit::Event {
-        groupement_id: Some(gid),
-        action: "offres.oab",
-        entity: "pli",
-        entity_id: pid.to_string(),
-        summary: serde_json::json!({"consultation": cid, "soumissionnaire": name, "demande_le": requested,
-            "reponse": answer, "decision": decision, "motif": reason}),
-    })
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// The OAB method form.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
-#[serde(default)]
-pub struct OabMethodInput {
-    /// `ratio_of_mean_of_others`, `reduced_mean` or `mean_minus_std_dev`.
-    pub method: String,
-    pub ratio: String,
-    pub exclusion_factor: String,
-    pub suspicion_factor: String,
-    pub k: String,
-}
-
-/// Chooses the detection heuristic of the consultation (to state in the RC and the report).
-///
-/// # Errors
-/// `Validation` on a bad method or parameter; database errors.
-pub async fn set_oab_method(
-    db: &DatabaseConnection,
-    now: DateTime<Utc>,
-    actor: &Actor,
-    gid: i32,
-    cid: i32,
-    f: &OabMethodInput,
-) -> Result<OabMethod, AppError> {
-    let num = |field: &str, v: &str, default: rust_decimal::Decimal| {
-        if v.trim().is_empty() {
-            Ok(default)
-        } else {
-            super::criteria_form::parse_fr_decimal(v).ok_or_else(|| {
-                AppError::field(field, format!("« {} » n'est pas un nombre", v.trim()))
-            })
-        }
-    };
-    let method = match f.method.trim() {
-        "ratio_of_mean_of_others" | "" => OabMethod::RatioOfMeanOfOthers {
-            ratio: num("ratio", &f.ratio, rust_decimal::dec!(0.8))?,
-        },
-        "reduced_mean" => OabMethod::ReducedMean {
-            exclusion_factor: num(
-                "exclusion_factor",
-                &f.exclusion_factor,
-                rust_decimal::dec!(1.2),
-            )?,
-            suspicion_factor: num(
-                "suspicion_factor",
-                &f.suspicion_factor,
-                rust_decimal::dec!(0.9),
-            )?,
-        },
-        "mean_minus_std_dev" => OabMethod::MeanMinusStdDev {
-            k: num("k", &f.k, rust_decimal::Decimal::ONE)?,
-        },
-        other => {
-            return Err(AppError::field(
-                "method",
-                format!("méthode « {other} » inconnue"),
-            ));
-        }
-    };
-    super::scoring::detect_oab(&[], &method)
-        .map_err(|e| AppError::field("method", e.to_string()))?;
-    let tx = audit::begin(db).await?;
-    crate::consultations::service::get(&tx, gid, cid).await?;
-    let s = settings(&tx, cid).await?;
-    let before = oab_method(&s);
-    let mut a: offer_analysis::ActiveModel = s.into();
-    a.oab_method = Set(Some(
-        serde_json::to_string(&method).map_err(anyhow::Error::new)?,
-    ));
-    a.update(&tx).await?;
-    audit::record(
-        &tx,
-        now,
-        actor,
-        audit::Event {
-            groupement_id: Some(gid),
-            action: "offres.methode_oab",
-            entity: "consultation",
-            entity_id: cid.to_string(),
-            summary: serde_json::json!({"before": before, "after": method}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(method)
-}
-
-/// French description of an OAB method, for the pages and the report.
-#[must_use]
-pub fn describe(m: &OabMethod) -> String {
-    let fr = |d: rust_decimal::Decimal| {
-        (d * rust_decimal::Decimal::ONE_HUNDRED)
-            .normalize()
-            .to_string()
-            .replace('.', ",")
-    };
-    match *m {
-        OabMethod::RatioOfMeanOfOthers { ratio } => format!(
-            "une offre est présumée anormalement basse lorsque son prix est inférieur à {} % de la moyenne des autres offres admises ; ce seuil ne sert qu'à déclencher la demande de justifications (article L2152-6)",
-            fr(ratio)
-        ),
-        OabMethod::ReducedMean {
-            exclusion_factor,
-            suspicion_factor,
-        } => format!(
-            "moyenne réduite (méthode FFB) : les offres supérieures à {} % de la moyenne sont écartées du calcul, puis une offre est présumée anormalement basse sous {} % de la moyenne des offres restantes ; ce seuil ne sert qu'à déclencher la demande de justifications (article L2152-6)",
-            fr(exclusion_factor),
-            fr(suspicion_factor)
-        ),
-        OabMethod::MeanMinusStdDev { k } => format!(
-            "une offre est présumée anormalement basse lorsque son prix est inférieur à la moyenne des offres admises diminuée de {} écart(s)-type(s) ; ce seuil ne sert qu'à déclencher la demande de justifications (article L2152-6)",
-            k.normalize().to_string().replace('.', ",")
-        ),
-    }
 }

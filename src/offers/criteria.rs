@@ -3,8 +3,9 @@
 //! sum to 100, sub-criteria to their parent, R2152-12 and CE 18 juin 2010 n° 337377) and
 //! checked for an environmental criterion (L2152-7, from 21 August 2026).
 //!
-//! The tree is replaced as a whole, in one audited transaction, and only while no note has
-//! been entered: the evaluators note the leaves of a fixed grid.
+//! The tree is replaced as a whole, in one audited transaction, and only before the plis are
+//! opened and while no note exists: the criteria and their weights are those announced in the
+//! consultation documents (R2152-11), and the evaluators note the leaves of a fixed grid.
 
 use super::scoring::{self, Criterion, CriterionKind, PriceFormula, ScoringCase, SubCriterion};
 use crate::audit::{self, Actor};
@@ -175,10 +176,11 @@ pub fn evaluated_leaves(criteria: &[Criterion]) -> Vec<(String, String, Decimal)
     out
 }
 
-/// Replaces the whole tree of a consultation (coordonnateur), refused once notes exist.
+/// Replaces the whole tree of a consultation (coordonnateur), refused once the plis are opened
+/// or notes exist.
 ///
 /// # Errors
-/// `Validation` with the engine's French messages; `Conflict` once notes exist; database errors.
+/// `Validation` with the engine's French messages; `Conflict` once opened or noted; database errors.
 pub async fn replace(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
@@ -193,7 +195,13 @@ pub async fn replace(
         AppError::Validation(m)
     })?;
     let tx = audit::begin(db).await?;
-    crate::consultations::service::get(&tx, gid, cid).await?;
+    let c = crate::consultations::service::get(&tx, gid, cid).await?;
+    if super::access::is_opened(&c, now) {
+        return Err(AppError::Conflict(
+            "Les plis sont ouverts : les critères annoncés dans les documents de la consultation ne peuvent plus être modifiés (R2152-11)."
+                .into(),
+        ));
+    }
     let noted = evaluator_note::Entity::find()
         .filter(evaluator_note::Column::ConsultationId.eq(cid))
         .count(&tx)

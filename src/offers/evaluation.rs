@@ -12,6 +12,8 @@
 //!   the submitted sheets only (pending sheets are then left out);
 //! - once open, the président may record a consensus note with its reason, replacing the mean.
 //!
+//! Decisions of the président and the coordonnateur are in [`super::decisions`].
+//!
 //! The journal records each save with a SHA-256 digest of the sheet, not the notes themselves:
 //! the coordonnateur reads the journal and must not see the notes before the ranking opens.
 
@@ -20,11 +22,11 @@ use super::admissibility::{self, PliState};
 use super::criteria;
 use super::criteria_form::parse_fr_decimal;
 use super::scoring::OfferStatus;
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::auth::CurrentUser;
 use crate::consultations::service as consultations;
 use crate::db::entities::{
-    app_user, consensus_note, evaluator_note, evaluator_sheet, offer_analysis, offer_criterion, pli,
+    app_user, consensus_note, evaluator_note, evaluator_sheet, offer_criterion, pli,
 };
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
@@ -36,9 +38,6 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
-
-/// Shortest reason accepted for a reopening or a consensus note.
-pub const MIN_REASON: usize = 10;
 
 /// One note as entered (page or API).
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -410,78 +409,6 @@ pub async fn submit(
     Ok(())
 }
 
-fn reason_of(field: &str, reason: &str, what: &str) -> Result<String, AppError> {
-    let r = reason.trim();
-    if r.chars().count() < MIN_REASON || r.chars().count() > 2000 {
-        Err(AppError::field(
-            field,
-            format!("{what} est obligatoire ({MIN_REASON} à 2000 caractères)"),
-        ))
-    } else {
-        Ok(r.to_owned())
-    }
-}
-
-/// The président reopens a submitted sheet, with a written reason.
-///
-/// # Errors
-/// `Forbidden` (not président), `Validation` (reason), `NotFound`, `Conflict` (not submitted).
-pub async fn reopen(
-    db: &DatabaseConnection,
-    now: DateTime<Utc>,
-    user: &CurrentUser,
-    gid: i32,
-    cid: i32,
-    evaluator_id: i32,
-    reason: &str,
-) -> Result<String, AppError> {
-    access::ensure_president(user)?;
-    let reason = reason_of("motif", reason, "le motif de la réouverture")?;
-    let tx = audit::begin(db).await?;
-    consultations::get(&tx, gid, cid).await?;
-    let sheet = evaluator_sheet::Entity::find()
-        .filter(evaluator_sheet::Column::ConsultationId.eq(cid))
-        .filter(evaluator_sheet::Column::EvaluatorId.eq(evaluator_id))
-        .one(&tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let name = names(&tx, &[evaluator_id])
-        .await?
-        .remove(&evaluator_id)
-        .unwrap_or_default();
-    if sheet.submitted_at.is_none() {
-        return Err(AppError::Conflict(format!(
-            "La feuille de {name} n'est pas remise : il n'y a rien à rouvrir."
-        )));
-    }
-    let id = sheet.id;
-    let mut a: evaluator_sheet::ActiveModel = sheet.into();
-    a.submitted_at = Set(None);
-    a.reopened_at = Set(Some(now));
-    a.reopen_reason = Set(Some(reason.clone()));
-    a.update(&tx).await?;
-    audit::record(
-        &tx,
-        now,
-        &user.actor(),
-        audit::Event {
-            groupement_id: Some(gid),
-            action: "offres.feuille_rouverte",
-            entity: "evaluator_sheet",
-            entity_id: id.to_string(),
-            summary: serde_json::json!({"consultation": cid, "evaluateur": name, "motif": reason}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(name)
-}
-
-/// Whether the coordonnateur asked for the ranking on the submitted sheets.
-fn forced(s: &offer_analysis::Model) -> bool {
-    s.ranking_forced_at.is_some()
-}
-
 /// The gate of a consultation.
 ///
 /// # Errors
@@ -490,147 +417,11 @@ pub async fn gate_of<C: ConnectionTrait>(db: &C, cid: i32) -> Result<Gate, AppEr
     let s = admissibility::settings(db, cid).await?;
     let tree = criteria::tree(&criteria::rows(db, cid).await?);
     let needs = !criteria::evaluated_leaves(&tree).is_empty();
-    Ok(gate(&sheets(db, cid).await?, forced(&s), needs))
-}
-
-/// The président records a consensus note with its reason, once the ranking is open.
-///
-/// # Errors
-/// `Forbidden`, `Validation`, `Conflict` (ranking closed), database errors.
-pub async fn set_consensus(
-    db: &DatabaseConnection,
-    now: DateTime<Utc>,
-    user: &CurrentUser,
-    gid: i32,
-    cid: i32,
-    entry: &NoteEntry,
-) -> Result<(), AppError> {
-    access::ensure_president(user)?;
-    let reason = reason_of(
-        "justification",
-        &entry.justification,
-        "le motif de la note de consensus",
-    )?;
-    let tx = audit::begin(db).await?;
-    let c = consultations::get(&tx, gid, cid).await?;
-    access::ensure_opened(&c, now)?;
-    if let Gate::Closed(why) = gate_of(&tx, cid).await? {
-        return Err(AppError::Conflict(format!(
-            "Une note de consensus se fixe au vu des notes de tous : {why}"
-        )));
-    }
-    let g = grid(&tx, cid).await?;
-    let p = g
-        .plis
-        .iter()
-        .find(|p| p.id == entry.pli_id)
-        .ok_or_else(|| {
-            AppError::field(
-                "offre",
-                format!(
-                    "l'offre n° {} n'est pas une offre admise à la notation",
-                    entry.pli_id
-                ),
-            )
-        })?;
-    let (crit, scale) = g
-        .leaves
-        .iter()
-        .find(|(c, _)| c.code == entry.criterion.trim())
-        .ok_or_else(|| {
-            AppError::field(
-                "critere",
-                format!(
-                    "« {} » n'est pas un critère noté de la grille",
-                    entry.criterion.trim()
-                ),
-            )
-        })?;
-    let n = parse_note(&entry.note, *scale).map_err(|m| AppError::field("note", m))?;
-    let existing = consensus_note::Entity::find()
-        .filter(consensus_note::Column::PliId.eq(p.id))
-        .filter(consensus_note::Column::CriterionId.eq(crit.id))
-        .one(&tx)
-        .await?;
-    let before = existing
-        .as_ref()
-        .map(|x| serde_json::json!({"note": x.note, "motif": x.reason}));
-    let mut a = existing.map_or_else(
-        || consensus_note::ActiveModel {
-            consultation_id: Set(cid),
-            pli_id: Set(p.id),
-            criterion_id: Set(crit.id),
-            ..Default::default()
-        },
-        Into::into,
-    );
-    a.note = Set(n.normalize().to_string());
-    a.reason = Set(reason.clone());
-    a.decided_by = Set(user.id);
-    a.decided_at = Set(now);
-    a.save(&tx).await?;
-    audit::record(&tx, now, &user.actor(), audit::Event {
-        groupement_id: Some(gid),
-        action: "offres.note_consensus",
-        entity: "pli",
-        entity_id: p.id.to_string(),
-        summary: serde_json::json!({"consultation": cid, "soumissionnaire": p.bidder_name, "critere": crit.label,
-            "before": before, "after": {"note": n.normalize().to_string(), "motif": reason}}),
-    })
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// The coordonnateur opens the ranking on the submitted sheets only.
-///
-/// # Errors
-/// `Conflict` without any submitted sheet or when already open; database errors.
-pub async fn force_ranking(
-    db: &DatabaseConnection,
-    now: DateTime<Utc>,
-    actor: &Actor,
-    gid: i32,
-    cid: i32,
-) -> Result<usize, AppError> {
-    let tx = audit::begin(db).await?;
-    let c = consultations::get(&tx, gid, cid).await?;
-    access::ensure_opened(&c, now)?;
-    let all = sheets(&tx, cid).await?;
-    let submitted: Vec<i32> = all
-        .iter()
-        .filter(|s| s.submitted_at.is_some())
-        .map(|s| s.evaluator_id)
-        .collect();
-    if submitted.is_empty() {
-        return Err(AppError::Conflict(
-            "Aucune feuille de notation n'est remise : le classement ne peut pas être établi."
-                .into(),
-        ));
-    }
-    let s = admissibility::settings(&tx, cid).await?;
-    if forced(&s) || submitted.len() == all.len() {
-        return Err(AppError::Conflict("Le classement est déjà ouvert.".into()));
-    }
-    let pending: Vec<i32> = all
-        .iter()
-        .filter(|s| s.submitted_at.is_none())
-        .map(|s| s.evaluator_id)
-        .collect();
-    let who = names(&tx, &pending).await?;
-    let mut a: offer_analysis::ActiveModel = s.into();
-    a.ranking_forced_at = Set(Some(now));
-    a.update(&tx).await?;
-    audit::record(&tx, now, actor, audit::Event {
-        groupement_id: Some(gid),
-        action: "offres.classement_sur_feuilles_remises",
-        entity: "consultation",
-        entity_id: cid.to_string(),
-        summary: serde_json::json!({"feuilles_remises": submitted.len(), "feuilles_ecartees": who.values().collect::<Vec<_>>()}),
-    })
-    .await?;
-    tx.commit().await?;
-    Ok(submitted.len())
+    Ok(gate(
+        &sheets(db, cid).await?,
+        s.ranking_forced_at.is_some(),
+        needs,
+    ))
 }
 
 #[cfg(test)]

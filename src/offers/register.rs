@@ -245,17 +245,40 @@ pub fn superseded(plis: &[pli::Model]) -> HashSet<i32> {
         .collect()
 }
 
-/// The plis of a consultation, in order of reception.
-///
-/// # Errors
-/// Database errors.
-pub async fn list<C: ConnectionTrait>(db: &C, cid: i32) -> Result<Vec<pli::Model>, AppError> {
+async fn stored<C: ConnectionTrait>(db: &C, cid: i32) -> Result<Vec<pli::Model>, AppError> {
     Ok(pli::Entity::find()
         .filter(pli::Column::ConsultationId.eq(cid))
         .order_by_asc(pli::Column::ReceivedAt)
         .order_by_asc(pli::Column::Id)
         .all(db)
         .await?)
+}
+
+/// The late and replaced flags recomputed against the current deadline (it may have been
+/// moved since the plis were registered); without deadline the stored flags are kept.
+#[must_use]
+pub fn refresh(deadline: Option<DateTime<Utc>>, mut plis: Vec<pli::Model>) -> Vec<pli::Model> {
+    let Some(d) = deadline else { return plis };
+    for p in &mut plis {
+        p.hors_delai = p.received_at > d;
+    }
+    let replaced = superseded(&plis);
+    for p in &mut plis {
+        p.superseded = replaced.contains(&p.id);
+    }
+    plis
+}
+
+/// The plis of a consultation, in order of reception, with their flags up to date.
+///
+/// # Errors
+/// Database errors.
+pub async fn list<C: ConnectionTrait>(db: &C, cid: i32) -> Result<Vec<pli::Model>, AppError> {
+    let deadline = consultation::Entity::find_by_id(cid)
+        .one(db)
+        .await?
+        .and_then(|c| access::deadline_utc(&c));
+    Ok(refresh(deadline, stored(db, cid).await?))
 }
 
 /// The lots of a consultation.
@@ -318,15 +341,18 @@ pub async fn register(
     }
     .insert(&tx)
     .await?;
-    let all = list(&tx, cid).await?;
-    let replaced = superseded(&all);
+    let before = stored(&tx, cid).await?;
+    let after = refresh(Some(deadline), before.clone());
     let mut changed = Vec::new();
-    for p in all {
-        let flag = replaced.contains(&p.id);
-        if p.superseded != flag {
-            changed.push(serde_json::json!({"pli": p.id, "remplace": flag}));
-            let mut a: pli::ActiveModel = p.into();
-            a.superseded = Set(flag);
+    for (old, new) in before.into_iter().zip(after) {
+        if old.id != row.id && (old.superseded, old.hors_delai) != (new.superseded, new.hors_delai)
+        {
+            changed.push(serde_json::json!({"pli": new.id, "remplace": new.superseded, "hors_delai": new.hors_delai}));
+        }
+        if (old.superseded, old.hors_delai) != (new.superseded, new.hors_delai) {
+            let mut a: pli::ActiveModel = old.into();
+            a.superseded = Set(new.superseded);
+            a.hors_delai = Set(new.hors_delai);
             a.updated_at = Set(now);
             a.update(&tx).await?;
         }
@@ -339,7 +365,7 @@ pub async fn register(
         summary: serde_json::json!({
             "consultation": cid, "lot": d.lot_id, "soumissionnaire": d.bidder_name, "siret": d.siret,
             "recu_le": d.received_at.to_rfc3339(), "canal": d.channel, "hors_delai": hors_delai,
-            "plis_remplaces": changed,
+            "autres_plis_modifies": changed,
         }),
     })
     .await?;
@@ -365,10 +391,10 @@ pub async fn begin_on_opened(
     let tx = audit::begin(db).await?;
     let c = consultations::get(&tx, gid, cid).await?;
     access::ensure_opened(&c, now)?;
-    let p = pli::Entity::find_by_id(pid)
-        .filter(pli::Column::ConsultationId.eq(cid))
-        .one(&tx)
+    let p = list(&tx, cid)
         .await?
+        .into_iter()
+        .find(|p| p.id == pid)
         .ok_or(AppError::NotFound)?;
     if p.hors_delai {
         return Err(AppError::Conflict(format!(
@@ -490,6 +516,23 @@ mod tests {
         let mut ids: Vec<i32> = s.into_iter().collect();
         ids.sort_unstable();
         assert_eq!(ids, [1, 6]);
+    }
+
+    #[test]
+    fn flags_follow_a_moved_deadline() {
+        let plis = vec![
+            p(1, "A", Some(1), at(10, 0, 0), false),
+            p(2, "A", Some(1), at(11, 30, 0), true),
+        ];
+        // Deadline moved from 12:00 to 13:00 Paris (11:00 → 12:00 UTC): the second pli is in
+        // time and replaces the first.
+        let r = refresh(Some(at(12, 0, 0)), plis.clone());
+        assert_eq!((r[0].hors_delai, r[0].superseded), (false, true));
+        assert_eq!((r[1].hors_delai, r[1].superseded), (false, false));
+        let r = refresh(Some(at(11, 0, 0)), plis.clone());
+        assert_eq!((r[0].hors_delai, r[0].superseded), (false, false));
+        assert_eq!((r[1].hors_delai, r[1].superseded), (true, false));
+        assert_eq!(refresh(None, plis.clone()), plis);
     }
 
     #[test]

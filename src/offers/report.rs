@@ -125,7 +125,7 @@ fn oab_block(i: &ReportInput<'_>) -> Value {
         )
     };
     json!({
-        "method": admissibility::describe(&admissibility::oab_method(&i.s.settings)),
+        "method": crate::offers::oab::describe(&admissibility::oab_method(&i.s.settings)),
         "average_ht": pts(average),
         "threshold_ht": i.oab.first().map(|f| pts(f.threshold)),
         "flagged": flagged,

@@ -171,7 +171,7 @@ pub fn register(s: &Snapshot, now: DateTime<Utc>, can_edit: bool) -> RegisterVie
             .collect(),
         channels: CHANNELS.to_vec(),
         plis,
-        oab_method: admissibility::describe(&admissibility::oab_method(&s.settings)),
+        oab_method: crate::offers::oab::describe(&admissibility::oab_method(&s.settings)),
         oab_flags: flags,
         completion_deadline: s
             .settings

@@ -2,6 +2,7 @@
 //! criteria grid validation, every price formula and a tie through HTTP; the CAO's blind scoring,
 //! the ranking, the rapport d'analyse and the CSV are in `offers/scoring.rs`.
 
+mod admissibility;
 mod scoring;
 
 use crate::support::*;
@@ -187,6 +188,18 @@ async fn nobody_sees_or_prices_a_pli_before_the_deadline_and_referents_never_do(
     }
     assert_eq!(referent.get(&offres(gid, cid)).await.status(), 403);
     assert_eq!(referent.get(&api(gid, cid)).await.status(), 403);
+    // The consultation page links to the offers, except for a référent.
+    let show = format!("/g/{gid}/consultations/{cid}");
+    assert!(
+        body(coord.get(&show).await)
+            .await
+            .contains("Offres et analyse")
+    );
+    assert!(
+        !body(referent.get(&show).await)
+            .await
+            .contains("Offres et analyse")
+    );
 
     // At the deadline exactly, the plis are opened for the coordonnateur, the AMOA and the CAO.
     app.state.clock.set(deadline());
@@ -405,9 +418,15 @@ async fn weights_must_sum_to_100_and_sub_criteria_to_their_parent() {
     assert_eq!(got["erreurs"], json!([]));
 }
 
-/// Three admissible offers on a price-only grid: no notes needed, the ranking opens at once.
-async fn three_priced_offers(app: &TestApp) -> (Client, i32, i32) {
+/// Three admissible offers (100 000, 100 000, 150 000 €) on a price-only grid with `formula`,
+/// set before the deadline: no notes needed, the ranking opens at once.
+async fn three_priced_offers(app: &TestApp, formula: &str) -> (Client, i32, i32) {
     let (coord, gid, cid) = tender(app).await;
+    let grid = json!([{"id": "prix", "label": "Prix", "weight": "100", "kind": "price", "formula": formula}]);
+    assert_eq!(
+        set_criteria(&coord, gid, cid, grid.clone()).await.status(),
+        200
+    );
     app.state.clock.set(utc(2027, 1, 15, 10, 0, 0));
     for (n, s) in [("ALPHA", S_ALPHA), ("BETA", S_BETA), ("GAMMA", S_GAMMA)] {
         assert_eq!(
@@ -418,6 +437,10 @@ async fn three_priced_offers(app: &TestApp) -> (Client, i32, i32) {
         );
     }
     app.state.clock.set(utc(2027, 1, 15, 14, 0, 0));
+    // Once the plis are opened, the announced criteria are frozen.
+    let r = set_criteria(&coord, gid, cid, grid).await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.expect("t").contains("R2152-11"));
     let list = plis(&coord, gid, cid).await;
     for (n, p) in [("ALPHA", "100000"), ("BETA", "100000"), ("GAMMA", "150000")] {
         let id = pli_id(&list, n);
@@ -453,78 +476,53 @@ fn rows(v: &[(u64, &str, &str)]) -> Vec<(u64, String, String)> {
 
 #[tokio::test]
 async fn each_price_formula_through_http_with_a_tie_sharing_the_first_rank() {
-    let app = TestApp::spawn().await;
-    let (coord, gid, cid) = three_priced_offers(&app).await;
-    let grid = |f: &str| json!([{"id": "prix", "label": "Prix", "weight": "100", "kind": "price", "formula": f}]);
-    // min-max: 100 × (150 000 − P) / (150 000 − 100 000).
-    assert_eq!(
-        set_criteria(&coord, gid, cid, grid("min_max"))
-            .await
-            .status(),
-        200
-    );
-    assert_eq!(
-        totals(&coord, gid, cid).await,
-        rows(&[
-            (1, "ALPHA", "100.00"),
-            (1, "BETA", "100.00"),
-            (3, "GAMMA", "0.00")
-        ])
-    );
-    // Linear relative to the lowest: 100 × (2 − 150 000 / 100 000) = 50.
-    assert_eq!(
-        set_criteria(&coord, gid, cid, grid("linear_relative"))
-            .await
-            .status(),
-        200
-    );
-    assert_eq!(
-        totals(&coord, gid, cid).await,
-        rows(&[
-            (1, "ALPHA", "100.00"),
-            (1, "BETA", "100.00"),
-            (3, "GAMMA", "50.00")
-        ])
-    );
-    // Proportional: 100 × 100 000 / 150 000 = 66.666… shown 66.67.
-    assert_eq!(
-        set_criteria(&coord, gid, cid, grid("proportional"))
-            .await
-            .status(),
-        200
-    );
-    assert_eq!(
-        totals(&coord, gid, cid).await,
-        rows(&[
-            (1, "ALPHA", "100.00"),
-            (1, "BETA", "100.00"),
-            (3, "GAMMA", "66.67")
-        ])
-    );
-    let page = body(coord.get(&format!("{}/classement", offres(gid, cid))).await).await;
-    assert!(page.contains("66,67") && page.contains("<svg"), "{page}");
-    // An offer declared irregular leaves the ranking, with its reason.
-    let list = plis(&coord, gid, cid).await;
-    let beta = pli_id(&list, "BETA");
-    assert_eq!(
-        exam(&coord, gid, cid, &beta, "irreguliere", "").await,
-        422,
-        "a reason is required"
-    );
-    assert_eq!(
-        exam(
-            &coord,
-            gid,
-            cid,
-            &beta,
-            "irreguliere",
-            "DQE incomplet, ligne 1.3"
-        )
-        .await,
-        303
-    );
-    assert_eq!(
-        totals(&coord, gid, cid).await,
-        rows(&[(1, "ALPHA", "100.00"), (2, "GAMMA", "66.67")])
-    );
+    // (formula, GAMMA's points): min-max 100 × (150 000 − P) / (150 000 − 100 000) = 0;
+    // linear relative 100 × (2 − 150 000 / 100 000) = 50; proportional 100 × 100 000 / 150 000
+    // = 66.666… shown 66.67. ALPHA and BETA tie at 100 and share the first rank.
+    for (formula, gamma) in [
+        ("min_max", "0.00"),
+        ("linear_relative", "50.00"),
+        ("proportional", "66.67"),
+    ] {
+        let app = TestApp::spawn().await;
+        let (coord, gid, cid) = three_priced_offers(&app, formula).await;
+        assert_eq!(
+            totals(&coord, gid, cid).await,
+            rows(&[
+                (1, "ALPHA", "100.00"),
+                (1, "BETA", "100.00"),
+                (3, "GAMMA", gamma)
+            ]),
+            "{formula}"
+        );
+        if formula != "proportional" {
+            continue;
+        }
+        let page = body(coord.get(&format!("{}/classement", offres(gid, cid))).await).await;
+        assert!(page.contains("66,67") && page.contains("<svg"), "{page}");
+        // An offer declared irregular leaves the ranking, with its reason.
+        let list = plis(&coord, gid, cid).await;
+        let beta = pli_id(&list, "BETA");
+        assert_eq!(
+            exam(&coord, gid, cid, &beta, "irreguliere", "").await,
+            422,
+            "a reason is required"
+        );
+        assert_eq!(
+            exam(
+                &coord,
+                gid,
+                cid,
+                &beta,
+                "irreguliere",
+                "DQE incomplet, ligne 1.3"
+            )
+            .await,
+            303
+        );
+        assert_eq!(
+            totals(&coord, gid, cid).await,
+            rows(&[(1, "ALPHA", "100.00"), (2, "GAMMA", "66.67")])
+        );
+    }
 }

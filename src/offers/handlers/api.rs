@@ -131,7 +131,7 @@ pub async fn save_criteria(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct NotesQuery {
-    evaluateur: Option<i32>,
+    evaluateur: Option<String>,
 }
 
 /// The caller's own notes while scoring; everybody's submitted notes once the ranking is open
@@ -144,10 +144,18 @@ pub async fn notes(
 ) -> ApiResult<Json<Value>> {
     access::ensure_may_see_offers(&user)?;
     let cid = id_of(&cid)?;
+    let evaluator = match q.evaluateur.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(v) => Some(v.parse::<i32>().map_err(|_| {
+            AppError::BadRequest(format!(
+                "évaluateur « {v} » invalide : un numéro de compte est attendu"
+            ))
+        })?),
+    };
     let s = analysis::load(&st.db, gid, cid).await?;
     access::ensure_opened(&s.c, st.clock.now())?;
     let all_visible = analysis::ensure_ranking_visible(&s, &user, st.clock.now()).is_ok();
-    if let Some(e) = q.evaluateur
+    if let Some(e) = evaluator
         && e != user.id
         && !all_visible
     {
@@ -167,7 +175,7 @@ pub async fn notes(
     let list: Vec<Value> = s
         .notes
         .iter()
-        .filter(|n| match q.evaluateur {
+        .filter(|n| match evaluator {
             Some(e) => n.evaluator_id == e,
             None => n.evaluator_id == user.id || (all_visible && submitted.contains(&n.evaluator_id)),
         })

@@ -3,7 +3,8 @@
 use super::{back, base, fields, id_of};
 use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, AppResult};
-use crate::offers::admissibility::{self, CandidatureInput, ExamInput, OabInput, OabMethodInput};
+use crate::offers::admissibility::{self, CandidatureInput, ExamInput};
+use crate::offers::oab::{self, OabInput, OabMethodInput};
 use crate::offers::register::{self, PliInput};
 use crate::offers::{access, analysis, criteria, criteria_form, views};
 use crate::state::AppState;
@@ -132,7 +133,7 @@ pub async fn oab(
     Form(f): Form<OabInput>,
 ) -> AppResult<Response> {
     let (cid, pid) = (id_of(&cid)?, id_of(&pid)?);
-    let r = admissibility::oab_follow_up(&st.db, st.clock.now(), &user.actor(), gid, cid, pid, &f)
+    let r = oab::oab_follow_up(&st.db, st.clock.now(), &user.actor(), gid, cid, pid, &f)
         .await
         .map(|()| "Suivi de l'offre anormalement basse enregistré.".to_owned());
     back(&session, base(gid, cid), r).await
@@ -146,12 +147,12 @@ pub async fn oab_method(
     Form(f): Form<OabMethodInput>,
 ) -> AppResult<Response> {
     let cid = id_of(&cid)?;
-    let r = admissibility::set_oab_method(&st.db, st.clock.now(), &user.actor(), gid, cid, &f)
+    let r = oab::set_oab_method(&st.db, st.clock.now(), &user.actor(), gid, cid, &f)
         .await
         .map(|m| {
             format!(
                 "Méthode de détection retenue : {}.",
-                admissibility::describe(&m)
+                crate::offers::oab::describe(&m)
             )
         });
     back(&session, base(gid, cid), r).await
@@ -166,7 +167,10 @@ pub async fn criteria(
     access::ensure_may_see_offers(&user)?;
     let cid = id_of(&cid)?;
     let s = analysis::load(&st.db, gid, cid).await?;
-    let editable = user.role == Role::Coordonnateur && s.notes.is_empty() && s.consensus.is_empty();
+    let editable = user.role == Role::Coordonnateur
+        && !access::is_opened(&s.c, st.clock.now())
+        && s.notes.is_empty()
+        && s.consensus.is_empty();
     let view = views::criteria_page(&s, st.clock.today_paris(), editable, None);
     let csrf = security::csrf_token(&session).await?;
     let flash = security::take_flash(&session).await?;

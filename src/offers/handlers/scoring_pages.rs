@@ -4,7 +4,7 @@ use super::{back, base, fields, id_of};
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppResult;
 use crate::offers::evaluation::{self, NoteEntry};
-use crate::offers::{access, analysis, views_scoring};
+use crate::offers::{access, analysis, decisions, views_scoring};
 use crate::state::AppState;
 use crate::web::render::Page;
 use crate::web::security;
@@ -141,10 +141,19 @@ pub async fn reopen(
 ) -> AppResult<Response> {
     access::ensure_president(&user)?;
     let (cid, uid) = (id_of(&cid)?, id_of(&uid)?);
-    let r = evaluation::reopen(&st.db, st.clock.now(), &user, gid, cid, uid, &f.motif)
+    let r = decisions::reopen(&st.db, st.clock.now(), &user, gid, cid, uid, &f.motif)
         .await
         .map(|name| format!("Feuille de {name} rouverte."));
     back(&session, format!("{}/notation", base(gid, cid)), r).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ConsensusForm {
+    offre: String,
+    critere: String,
+    note: String,
+    justification: String,
 }
 
 pub async fn consensus(
@@ -152,11 +161,20 @@ pub async fn consensus(
     Extension(user): Extension<Arc<CurrentUser>>,
     session: Session,
     Path((gid, cid)): Path<(i32, String)>,
-    Form(f): Form<NoteEntry>,
+    Form(f): Form<ConsensusForm>,
 ) -> AppResult<Response> {
     access::ensure_president(&user)?;
     let cid = id_of(&cid)?;
-    let r = evaluation::set_consensus(&st.db, st.clock.now(), &user, gid, cid, &f)
+    let pli_id = f.offre.trim().parse::<i32>().map_err(|_| {
+        crate::error::AppError::field("offre", format!("offre « {} » inconnue", f.offre.trim()))
+    })?;
+    let entry = NoteEntry {
+        pli_id,
+        criterion: f.critere,
+        note: f.note,
+        justification: f.justification,
+    };
+    let r = decisions::set_consensus(&st.db, st.clock.now(), &user, gid, cid, &entry)
         .await
         .map(|()| "Note de consensus enregistrée.".to_owned());
     back(&session, format!("{}/classement", base(gid, cid)), r).await
@@ -169,7 +187,7 @@ pub async fn force(
     Path((gid, cid)): Path<(i32, String)>,
 ) -> AppResult<Response> {
     let cid = id_of(&cid)?;
-    let r = evaluation::force_ranking(&st.db, st.clock.now(), &user.actor(), gid, cid)
+    let r = decisions::force_ranking(&st.db, st.clock.now(), &user.actor(), gid, cid)
         .await
         .map(|n| format!("Classement ouvert sur les {n} feuille(s) remise(s)."));
     back(&session, format!("{}/classement", base(gid, cid)), r).await

@@ -168,6 +168,18 @@ async fn blind_scoring_lock_reopening_consensus_ranking_report_and_csv() {
         assert_eq!(v["notes"], json!([]), "{v}");
         assert_eq!(v["avancement"][0]["notes"], 6);
     }
+    // The journal, read by the coordonnateur, keeps a digest of the sheet, not its notes.
+    let journal = s
+        .coord
+        .get(&format!("/g/{gid}/journal"))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        journal.contains("offres.notes_enregistrees") && !journal.contains("SECRET-E1"),
+        "{journal}"
+    );
     let own: Value = api_notes(&e1, &s, "").await.json().await.expect("json");
     assert_eq!(own["notes"].as_array().map(Vec::len), Some(6));
     let r = s
@@ -353,24 +365,38 @@ async fn blind_scoring_lock_reopening_consensus_ranking_report_and_csv() {
     // A consensus note (président, motivated) replaces the mean: BETA déploiement 10 → 10 points.
     let consensus = format!("{}/consensus", offres(gid, cid));
     let form = |why: &'static str| {
-        vec![
-            ("offre", s.beta.clone()),
-            ("critere", "deploi".to_owned()),
-            ("note", "10".to_owned()),
-            ("justification", why.to_owned()),
+        [
+            ("offre", s.beta.as_str()),
+            ("critere", "deploi"),
+            ("note", "10"),
+            ("justification", why),
         ]
     };
-    let as_refs = |v: &Vec<(&'static str, String)>| {
-        v.iter().map(|(k, x)| (*k, x.clone())).collect::<Vec<_>>()
-    };
-    let f = as_refs(&form("court"));
-    let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = pres
+        .post_form(
+            &consensus,
+            &[
+                ("offre", "x"),
+                ("critere", "deploi"),
+                ("note", "10"),
+                ("justification", "motif suffisamment long"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("t").contains("offre « x » inconnue"));
+    let r = api_notes(&e1, &s, "?evaluateur=abc").await;
+    assert_eq!(r.status(), 400);
+    assert!(
+        r.text()
+            .await
+            .expect("t")
+            .contains("évaluateur « abc » invalide")
+    );
+    let f = form("court");
     assert_eq!(pres.post_form(&consensus, &f).await.status(), 422);
     assert_eq!(e1.post_form(&consensus, &f).await.status(), 403);
-    let f = as_refs(&form(
-        "Déploiement en deux phases seulement : avis unanime de la commission",
-    ));
-    let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let f = form("Déploiement en deux phases seulement : avis unanime de la commission");
     assert_eq!(pres.post_form(&consensus, &f).await.status(), 303);
     assert_eq!(
         totals(&ranking(&s.coord, &s).await),
