@@ -35,7 +35,14 @@ as_postgres psql -p "$port" -qtc "SELECT 1 FROM pg_roles WHERE rolname = 'coordo
   || as_postgres psql -p "$port" -qc "CREATE ROLE coordo_test LOGIN PASSWORD 'coordo_test' CREATEDB"
 export COORDO_TEST_POSTGRES_URL="postgres://coordo_test:coordo_test@127.0.0.1:${port}/postgres"
 
-cargo test --workspace --locked --all-targets
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test --workspace --locked --doc 2>&1 | tee -a "$log"
+cargo test --workspace --locked --all-targets 2>&1 | tee -a "$log"
 # The PostgreSQL run of the service (marked ignored for a bare `cargo test` without a server).
-cargo test --locked --test it postgres -- --ignored
-cargo test --workspace --locked --doc
+cargo test --locked --test it postgres -- --ignored 2>&1 | tee -a "$log"
+
+# One closing line for the whole suite.
+passed=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
+failed=$(grep -oE '[0-9]+ failed;' "$log" | awk '{s += $1} END {print s + 0}')
+echo "Total: ${passed} passed, ${failed} failed"
