@@ -134,8 +134,11 @@ async fn client(base: &str) -> reqwest::Client {
 
 #[tokio::main]
 async fn main() {
-    if std::env::args().any(|a| a == "--test" || a == "--list") {
-        return; // `cargo test --all-targets` builds benches; this one only runs under `cargo bench`.
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this binary without it, and
+    // the load test only makes sense on the release build.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("load: lancé seulement par `cargo bench --bench load`");
+        return;
     }
     let dir = tempfile::tempdir().expect("tmp");
     let db = dir.path().join("load.db");
