@@ -2,23 +2,11 @@
 //! assignments, séances with their agenda, attendance, conflict-of-interest declarations, votes,
 //! deliberation results, observations and sign-offs of the procès-verbal.
 
+use crate::util::fk_on;
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn fk(
-    from_table: &'static str,
-    from_col: &'static str,
-    to_table: &'static str,
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from_table, from_col)
-        .to(to_table, "id")
-        .on_delete(on_delete)
-        .to_owned()
-}
 
 const CASCADE: ForeignKeyAction = ForeignKeyAction::Cascade;
 const SET_NULL: ForeignKeyAction = ForeignKeyAction::SetNull;
@@ -56,19 +44,19 @@ impl MigrationTrait for Migration {
                     .col(date("valid_from"))
                     .col(date_null("valid_to"))
                     .col(timestamp_with_time_zone("created_at"))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut fk_on(
                         "cao_seat_assignment",
                         "groupement_id",
                         "groupement",
                         CASCADE,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut fk_on(
                         "cao_seat_assignment",
                         "member_id",
                         "member",
                         CASCADE,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut fk_on(
                         "cao_seat_assignment",
                         "user_id",
                         "app_user",
@@ -97,13 +85,13 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null("closed_at"))
                     .col(timestamp_with_time_zone("created_at"))
                     .col(timestamp_with_time_zone("updated_at"))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut fk_on(
                         "cao_seance",
                         "groupement_id",
                         "groupement",
                         CASCADE,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut fk_on(
                         "cao_seance",
                         "previous_seance_id",
                         "cao_seance",
@@ -132,19 +120,19 @@ impl MigrationTrait for Migration {
                     .col(string("title"))
                     .col(text("proposed_decision"))
                     .col(text("bidders"))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut fk_on(
                         "cao_agenda_item",
                         "seance_id",
                         "cao_seance",
                         CASCADE,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut fk_on(
                         "cao_agenda_item",
                         "consultation_id",
                         "consultation",
                         CASCADE,
                     ))
-                    .foreign_key(&mut fk("cao_agenda_item", "lot_id", "lot", CASCADE))
+                    .foreign_key(&mut fk_on("cao_agenda_item", "lot_id", "lot", CASCADE))
                     .to_owned(),
             )
             .await?;
@@ -156,13 +144,13 @@ impl MigrationTrait for Migration {
                     .col(pk_auto("id"))
                     .col(integer("seance_id"))
                     .col(integer("assignment_id"))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut fk_on(
                         "cao_attendance",
                         "seance_id",
                         "cao_seance",
                         CASCADE,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut fk_on(
                         "cao_attendance",
                         "assignment_id",
                         "cao_seat_assignment",
@@ -195,14 +183,24 @@ impl MigrationTrait for Migration {
             }
             t.col(integer_null("recorded_by_user_id"))
                 .col(timestamp_with_time_zone("recorded_at"))
-                .foreign_key(&mut fk(table, "agenda_item_id", "cao_agenda_item", CASCADE))
-                .foreign_key(&mut fk(
+                .foreign_key(&mut fk_on(
+                    table,
+                    "agenda_item_id",
+                    "cao_agenda_item",
+                    CASCADE,
+                ))
+                .foreign_key(&mut fk_on(
                     table,
                     "assignment_id",
                     "cao_seat_assignment",
                     CASCADE,
                 ))
-                .foreign_key(&mut fk(table, "recorded_by_user_id", "app_user", SET_NULL));
+                .foreign_key(&mut fk_on(
+                    table,
+                    "recorded_by_user_id",
+                    "app_user",
+                    SET_NULL,
+                ));
             manager.create_table(t.to_owned()).await?;
             manager
                 .create_index(unique(
@@ -229,7 +227,7 @@ impl MigrationTrait for Migration {
                     .col(text("deportes"))
                     .col(text("explanation"))
                     .col(timestamp_with_time_zone("decided_at"))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut fk_on(
                         "cao_deliberation",
                         "agenda_item_id",
                         "cao_agenda_item",
@@ -249,13 +247,13 @@ impl MigrationTrait for Migration {
                     .col(string("author"))
                     .col(text("text"))
                     .col(timestamp_with_time_zone("created_at"))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut fk_on(
                         "cao_observation",
                         "seance_id",
                         "cao_seance",
                         CASCADE,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut fk_on(
                         "cao_observation",
                         "assignment_id",
                         "cao_seat_assignment",
@@ -274,14 +272,19 @@ impl MigrationTrait for Migration {
                     .col(integer("assignment_id"))
                     .col(integer_null("user_id"))
                     .col(timestamp_with_time_zone("signed_at"))
-                    .foreign_key(&mut fk("cao_signoff", "seance_id", "cao_seance", CASCADE))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut fk_on(
+                        "cao_signoff",
+                        "seance_id",
+                        "cao_seance",
+                        CASCADE,
+                    ))
+                    .foreign_key(&mut fk_on(
                         "cao_signoff",
                         "assignment_id",
                         "cao_seat_assignment",
                         CASCADE,
                     ))
-                    .foreign_key(&mut fk("cao_signoff", "user_id", "app_user", SET_NULL))
+                    .foreign_key(&mut fk_on("cao_signoff", "user_id", "app_user", SET_NULL))
                     .to_owned(),
             )
             .await?;

@@ -3,23 +3,11 @@
 //! given (all kept, the latest per version and member counts), the reminders sent, and the
 //! members' written proxies.
 
+use crate::util::fk_on;
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn fk(
-    from_table: &'static str,
-    from_col: &'static str,
-    to_table: &'static str,
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from_table, from_col)
-        .to(to_table, "id")
-        .on_delete(on_delete)
-        .to_owned()
-}
 
 const CASCADE: ForeignKeyAction = ForeignKeyAction::Cascade;
 const SET_NULL: ForeignKeyAction = ForeignKeyAction::SetNull;
@@ -56,13 +44,13 @@ impl MigrationTrait for Migration {
                     .col(string("status"))
                     .col(integer_null("created_by_user_id"))
                     .col(string("created_by"))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut fk_on(
                         "visa_round",
                         "consultation_id",
                         "consultation",
                         CASCADE,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut fk_on(
                         "visa_round",
                         "created_by_user_id",
                         "app_user",
@@ -92,14 +80,14 @@ impl MigrationTrait for Migration {
                     .col(string("piece_kind"))
                     .col(integer("version_number"))
                     .col(string("docx_sha256"))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut fk_on(
                         "visa_round_piece",
                         "round_id",
                         "visa_round",
                         CASCADE,
                     ))
-                    .foreign_key(&mut fk("visa_round_piece", "piece_id", "piece", CASCADE))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut fk_on("visa_round_piece", "piece_id", "piece", CASCADE))
+                    .foreign_key(&mut fk_on(
                         "visa_round_piece",
                         "piece_version_id",
                         "piece_version",
@@ -126,13 +114,18 @@ impl MigrationTrait for Migration {
                     .col(integer("round_id"))
                     .col(integer("member_id"))
                     .col(string("member_name"))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut fk_on(
                         "visa_round_member",
                         "round_id",
                         "visa_round",
                         CASCADE,
                     ))
-                    .foreign_key(&mut fk("visa_round_member", "member_id", "member", CASCADE))
+                    .foreign_key(&mut fk_on(
+                        "visa_round_member",
+                        "member_id",
+                        "member",
+                        CASCADE,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -161,16 +154,16 @@ impl MigrationTrait for Migration {
                     .col(string("decision"))
                     .col(text_null("comment"))
                     .col(timestamp_with_time_zone("given_at"))
-                    .foreign_key(&mut fk("visa", "round_id", "visa_round", CASCADE))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut fk_on("visa", "round_id", "visa_round", CASCADE))
+                    .foreign_key(&mut fk_on(
                         "visa",
                         "piece_version_id",
                         "piece_version",
                         CASCADE,
                     ))
-                    .foreign_key(&mut fk("visa", "member_id", "member", CASCADE))
-                    .foreign_key(&mut fk("visa", "actor_member_id", "member", CASCADE))
-                    .foreign_key(&mut fk("visa", "actor_user_id", "app_user", SET_NULL))
+                    .foreign_key(&mut fk_on("visa", "member_id", "member", CASCADE))
+                    .foreign_key(&mut fk_on("visa", "actor_member_id", "member", CASCADE))
+                    .foreign_key(&mut fk_on("visa", "actor_user_id", "app_user", SET_NULL))
                     .to_owned(),
             )
             .await?;
@@ -193,7 +186,12 @@ impl MigrationTrait for Migration {
                     .col(date("remind_on"))
                     .col(timestamp_with_time_zone("sent_at"))
                     .col(integer("recipients"))
-                    .foreign_key(&mut fk("visa_reminder", "round_id", "visa_round", CASCADE))
+                    .foreign_key(&mut fk_on(
+                        "visa_reminder",
+                        "round_id",
+                        "visa_round",
+                        CASCADE,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -221,19 +219,24 @@ impl MigrationTrait for Migration {
                     .col(text("document_reference"))
                     .col(timestamp_with_time_zone("created_at"))
                     .col(string("created_by"))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut fk_on(
                         "visa_proxy",
                         "groupement_id",
                         "groupement",
                         CASCADE,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut fk_on(
                         "visa_proxy",
                         "grantor_member_id",
                         "member",
                         CASCADE,
                     ))
-                    .foreign_key(&mut fk("visa_proxy", "holder_member_id", "member", CASCADE))
+                    .foreign_key(&mut fk_on(
+                        "visa_proxy",
+                        "holder_member_id",
+                        "member",
+                        CASCADE,
+                    ))
                     .to_owned(),
             )
             .await?;

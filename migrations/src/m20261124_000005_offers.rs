@@ -2,22 +2,11 @@
 //! settings of the analysis of a consultation, the criteria tree, the evaluators' notes and
 //! sheets, and the président's consensus notes. Prices, weights and notes are decimal strings.
 
+use crate::util::fk;
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn fk(
-    from_table: &'static str,
-    from_col: &'static str,
-    to_table: &'static str,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from_table, from_col)
-        .to(to_table, "id")
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
 
 fn unique(name: &str, table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
     let mut i = Index::create();
