@@ -1,6 +1,8 @@
 //! Coordo: the coordonnateur's tool for a French groupement de commandes (convention
 //! art. 5.4, 6.2, 8): registry, consultations, pieces and visas, CAO, offers, letters, archive.
 
+pub mod archive;
+pub mod attribution;
 pub mod audit;
 pub mod auth;
 pub mod calendar;

@@ -10,6 +10,7 @@ mod m20261124_000002_pieces;
 mod m20261124_000003_cao;
 mod m20261124_000004_visas;
 mod m20261124_000005_offers;
+mod m20261125_000001_attribution;
 mod util;
 
 /// The ordered list of migrations applied at start.
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_cao::Migration),
             Box::new(m20261124_000004_visas::Migration),
             Box::new(m20261124_000005_offers::Migration),
+            Box::new(m20261125_000001_attribution::Migration),
         ]
     }
 }

@@ -465,17 +465,9 @@ async fn transition(
 ) -> AppResult<Response> {
     let cid = cid_of(&cid)?;
     let motif = Some(f.motif.trim().to_owned()).filter(|m| !m.is_empty());
-    let r = service::transition(
-        &st.db,
-        st.clock.now(),
-        &user.actor(),
-        gid,
-        cid,
-        &f.statut,
-        motif,
-    )
-    .await
-    .map(|s| format!("Consultation passée à l'état « {} ».", s.label()));
+    let r = service::transition(&st, &user.actor(), gid, cid, &f.statut, motif)
+        .await
+        .map(|s| format!("Consultation passée à l'état « {} ».", s.label()));
     back_with(&session, gid, cid, r).await
 }
 
@@ -543,16 +535,7 @@ async fn api_transition(
     let cid = cid_of(&cid)?;
     let f: TransitionForm = json_body(&body)?;
     let motif = Some(f.motif.trim().to_owned()).filter(|m| !m.is_empty());
-    let s = service::transition(
-        &st.db,
-        st.clock.now(),
-        &user.actor(),
-        gid,
-        cid,
-        &f.statut,
-        motif,
-    )
-    .await?;
+    let s = service::transition(&st, &user.actor(), gid, cid, &f.statut, motif).await?;
     Ok(Json(
         serde_json::json!({"status": s.code(), "status_label": s.label()}),
     ))

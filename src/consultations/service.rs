@@ -586,20 +586,41 @@ fn context(
 /// # Errors
 /// `Conflict` with the lifecycle's reason; database errors.
 pub async fn transition(
-    db: &DatabaseConnection,
-    now: DateTime<Utc>,
+    st: &crate::state::AppState,
     actor: &Actor,
     gid: i32,
     cid: i32,
     target: &str,
     motif: Option<String>,
 ) -> Result<Status, AppError> {
+    let (db, now) = (&st.db, st.clock.now());
     let today = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
     let to = Status::from_code(target).map_err(|e| AppError::field("statut", e.to_string()))?;
     let d = detail(db, gid, cid, today).await?;
     let has_pieces = crate::pieces::service::has_rc_and_ae(db, cid).await?;
     let gate = crate::visas::gate::publication_gate(db, cid, today).await?;
-    let ctx = context(&d, now, motif.clone(), has_pieces, gate.is_ok());
+    let mut ctx = context(&d, now, motif.clone(), has_pieces, gate.is_ok());
+    let facts = crate::attribution::store::lifecycle_facts(db, &d.c, today).await?;
+    ctx.analysis_complete = facts.any_attribution;
+    ctx.cao_decision_recorded = facts.any_attribution;
+    ctx.rejection_letters_sent = facts.rejection_letters_sent;
+    ctx.attributaire_documents_received = facts.certificates_received;
+    ctx.members_validation_complete = facts.members_validation_complete;
+    ctx.contract_pieces_sent_to_members = facts.contract_pieces_sent;
+    ctx.no_acceptable_offer = crate::offers::analysis::no_acceptable_offer(db, gid, cid).await?;
+    if matches!(
+        to,
+        Status::AttributionDecidee
+            | Status::LettresEnvoyees
+            | Status::Suspension
+            | Status::Signee
+            | Status::Notifiee
+    ) {
+        return Err(AppError::Conflict(format!(
+            "Le passage à l'état « {} » se fait depuis la page « Attribution et notification », qui envoie les lettres correspondantes.",
+            to.label()
+        )));
+    }
     let new = lifecycle::transition(d.status, to, &ctx).map_err(|e| {
         // Name the pieces and members that block publication.
         match (&e, &gate) {
@@ -625,6 +646,22 @@ pub async fn transition(
     }
     a.updated_at = Set(now);
     a.update(&tx).await?;
+    if matches!(new, Status::SansSuite | Status::Infructueuse) {
+        let reason = motif
+            .clone()
+            .unwrap_or_else(|| "aucune offre appropriée, régulière et acceptable".into());
+        crate::attribution::after::abandon_letters(
+            &tx,
+            &st.engine,
+            now,
+            actor,
+            gid,
+            cid,
+            new == Status::Infructueuse,
+            &reason,
+        )
+        .await?;
+    }
     audit::record(&tx, now, actor, audit::Event {
         groupement_id: Some(gid),
         action: "consultation.transition",

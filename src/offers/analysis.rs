@@ -281,3 +281,26 @@ pub fn ensure_ranking_visible(
     }
     Ok(())
 }
+
+/// No acceptable offer (R2185-1, L2152-2 to L2152-4): no pli opened, or every opened pli
+/// rejected at the candidature or declared irregular, unacceptable or inappropriate.
+///
+/// # Errors
+/// Database errors.
+pub async fn no_acceptable_offer<C: ConnectionTrait>(
+    db: &C,
+    _gid: i32,
+    cid: i32,
+) -> Result<bool, AppError> {
+    let plis = super::register::list(db, cid).await?;
+    Ok(plis
+        .iter()
+        .filter(|p| !p.hors_delai && !p.superseded)
+        .all(|p| {
+            p.candidature_status == "irrecevable"
+                || matches!(
+                    p.offer_status.as_str(),
+                    "irreguliere" | "inacceptable" | "inappropriee"
+                )
+        }))
+}

@@ -63,6 +63,7 @@ fn entries() -> Vec<RouteEntry> {
     all.extend(crate::cao::handlers::routes());
     all.extend(crate::offers::handlers::routes());
     all.extend(crate::visas::handlers::routes());
+    all.extend(crate::attribution::handlers::routes());
     all
 }
 

@@ -1,6 +1,7 @@
 //! sea-orm entities, one file per table, mirroring `migrations/` exactly.
 
 pub mod app_user;
+pub mod attribution;
 pub mod audit_entry;
 pub mod audit_head;
 pub mod cao_agenda_item;
@@ -15,15 +16,18 @@ pub mod cao_vote;
 pub mod clause_override;
 pub mod consensus_note;
 pub mod consultation;
+pub mod contract_dispatch;
 pub mod dce_data;
 pub mod establishment;
 pub mod evaluator_note;
 pub mod evaluator_sheet;
 pub mod groupement;
+pub mod letter;
 pub mod lot;
 pub mod mail_attachment;
 pub mod mail_message;
 pub mod member;
+pub mod member_validation;
 pub mod need;
 pub mod offer_analysis;
 pub mod offer_criterion;

@@ -1,0 +1,489 @@
+//! The contexts of the letters to the bidders (NOTI1, NOTI3, NOTI5, sans suite), with the
+//! field names of `documents/examples/*.json`, and the French emails that carry them. Pure:
+//! the base context (buyer, groupement, consultation, court) comes from `pieces::context`.
+
+use crate::calendar::french_date;
+use crate::mail::{DOCX_CONTENT_TYPE, OutgoingAttachment, OutgoingEmail, Recipient};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Europe::Paris;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// A bidder as the letters name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Party {
+    pub name: String,
+    pub address: String,
+    pub email: String,
+    pub siret: String,
+}
+
+/// Points on one main criterion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mark {
+    pub criterion: String,
+    pub max: Decimal,
+    pub score: Decimal,
+}
+
+/// The lot a letter is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LotRef {
+    pub number: i32,
+    pub title: String,
+}
+
+/// Why one bidder is rejected and how it was marked (R2181-3 al. 1; NOTI3 rubric D).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// « offre » or « candidature ».
+    pub stage: &'static str,
+    pub reasons: Vec<String>,
+    pub marks: Vec<Mark>,
+    pub total: Option<Decimal>,
+    pub rank: Option<u32>,
+    pub offers_ranked: usize,
+}
+
+/// The attributaire as the NOTI3 names it (R2181-3 1°; NOTI3 rubric E).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Winner {
+    pub name: String,
+    pub marks: Vec<Mark>,
+    pub total: Decimal,
+    pub reasons: String,
+}
+
+/// The standstill as the NOTI3 states it (R2181-3 2°, R2182-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StandstillDates {
+    pub electronic: bool,
+    pub days: u32,
+    pub sent_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub signature_from: NaiveDate,
+}
+
+fn marks_json(marks: &[Mark]) -> Value {
+    json!(
+        marks
+            .iter()
+            .map(|m| json!({
+                "criterion": m.criterion,
+                "max": m.max.normalize().to_string(),
+                "score": m.score.round_dp(2).to_string(),
+            }))
+            .collect::<Vec<_>>()
+    )
+}
+
+/// The signatory: the coordonnateur's representative, for every member (convention art. 6.2).
+#[must_use]
+pub fn signatory(base: &Value) -> Value {
+    let rep = &base["buyer"]["representative"];
+    let title = rep["title"].as_str().unwrap_or_default();
+    let buyer = base["buyer"]["name"].as_str().unwrap_or_default();
+    json!({
+        "name": rep["name"],
+        "quality": format!("{title} ({buyer}), coordonnateur du groupement de commandes"),
+    })
+}
+
+fn letter(base: &Value, title: &str, lot: &LotRef, now: DateTime<Utc>) -> Value {
+    let mut ctx = base.clone();
+    let paris = now.with_timezone(&Paris);
+    ctx["document"]["date"] = json!(paris.date_naive().to_string());
+    ctx["document"]["created_at"] = json!(paris.to_rfc3339());
+    ctx["document"]["title"] = json!(title);
+    if ctx["document"]["place"].is_null() {
+        ctx["document"]["place"] = json!("");
+    }
+    ctx["lot"] = json!(lot);
+    ctx["signatory"] = signatory(base);
+    ctx
+}
+
+fn party_json(p: &Party) -> Value {
+    json!({"name": p.name, "address": p.address, "email": p.email, "siret": p.siret})
+}
+
+/// NOTI1: the titulaire pressenti is told its offer is retained and asked for its
+/// certificates before `deadline` (R2144-4; NOTI1 rubrics D to G).
+#[must_use]
+pub fn noti1(
+    base: &Value,
+    lot: &LotRef,
+    candidate: &Party,
+    deadline: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Value {
+    let mut ctx = letter(base, "Information au titulaire pressenti (NOTI1)", lot, now);
+    ctx["candidate"] = party_json(candidate);
+    ctx["certificates_deadline"] = json!(deadline.with_timezone(&Paris).to_rfc3339());
+    ctx["documents_france"] = json!(super::rules::CERTIFICATES_FRANCE);
+    ctx["documents_abroad"] = json!(super::rules::CERTIFICATES_ABROAD);
+    ctx
+}
+
+/// NOTI3: the rejection with its reasons, marks and rank, the attributaire's name, marks and
+/// the reasons of its choice, the standstill and the remedies (R2181-1, R2181-3; NOTI3).
+#[must_use]
+pub fn noti3(
+    base: &Value,
+    lot: &LotRef,
+    candidate: &Party,
+    rejection: &Rejection,
+    winner: &Winner,
+    standstill: &StandstillDates,
+    now: DateTime<Utc>,
+) -> Value {
+    let mut ctx = letter(base, "Notification de rejet (NOTI3)", lot, now);
+    ctx["candidate"] = party_json(candidate);
+    ctx["rejection"] = json!({
+        "stage": rejection.stage,
+        "reasons": rejection.reasons,
+        "marks": marks_json(&rejection.marks),
+        "total": rejection.total.map(|t| t.round_dp(2).to_string()),
+        "rank": rejection.rank,
+        "offers_ranked": rejection.offers_ranked,
+    });
+    ctx["attributaire"] = json!({
+        "name": winner.name,
+        "marks": marks_json(&winner.marks),
+        "total": winner.total.round_dp(2).to_string(),
+        "reasons": winner.reasons,
+    });
+    ctx["standstill"] = json!({
+        "electronic": standstill.electronic,
+        "days": standstill.days,
+        "sent_on": standstill.sent_on.to_string(),
+        "ends_on": standstill.ends_on.to_string(),
+        "signature_from": standstill.signature_from.to_string(),
+    });
+    ctx
+}
+
+/// The contract as the NOTI5 describes it (R2182-4; NOTI5 rubrics D to F).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractFacts {
+    pub number: String,
+    pub signed_on: NaiveDate,
+    pub amount_ht: Decimal,
+    pub maximum_ht: Decimal,
+}
+
+/// NOTI5: the notification of the signed marché to the titulaire (R2182-4).
+#[must_use]
+pub fn noti5(
+    base: &Value,
+    lot: &LotRef,
+    contractor: &Party,
+    contract: &ContractFacts,
+    now: DateTime<Utc>,
+) -> Value {
+    let mut ctx = letter(base, "Notification du marché public (NOTI5)", lot, now);
+    ctx["contractor"] = party_json(contractor);
+    ctx["contract"] = json!({
+        "number": contract.number,
+        "signed_on": contract.signed_on.to_string(),
+        "amount_ht": contract.amount_ht.round_dp(2).to_string(),
+        "maximum_ht": contract.maximum_ht.round_dp(2).to_string(),
+        "execution_start": "à compter de la réception de la présente notification, les prestations étant exécutées au fur et à mesure de l'émission des bons de commande par chaque membre du groupement",
+    });
+    ctx["guarantee"] = json!({"kind": "none"});
+    ctx["attachments"] = json!([
+        "une copie de l'acte d'engagement signé",
+        "un exemplaire unique de l'acte d'engagement, revêtu de la mention « exemplaire unique », en vue d'une éventuelle cession ou d'un nantissement de créances",
+    ]);
+    ctx
+}
+
+/// The decision of a déclaration sans suite or of infructuosité (R2185-1, R2185-2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Abandon {
+    pub date: NaiveDate,
+    pub infructueuse: bool,
+    pub reason: String,
+}
+
+/// The letter to one candidate of a lot declared sans suite or infructueux (R2185-2).
+#[must_use]
+pub fn sans_suite(
+    base: &Value,
+    lot: &LotRef,
+    candidate: &Party,
+    decision: &Abandon,
+    now: DateTime<Utc>,
+) -> Value {
+    let mut ctx = letter(base, "Déclaration sans suite", lot, now);
+    ctx["candidates"] = json!([party_json(candidate)]);
+    let ground = if decision.infructueuse {
+        "infructuosité, aucune offre appropriée, régulière et acceptable n'ayant été remise"
+    } else {
+        "motif d'intérêt général"
+    };
+    ctx["decision"] = json!({
+        "date": decision.date.to_string(),
+        "ground": ground,
+        "reason": decision.reason.trim().trim_end_matches('.'),
+        "new_procedure": "Si le besoin demeure, une nouvelle consultation pourra être lancée ; vous en serez informé par la voie d'un nouvel avis de publicité.",
+    });
+    ctx
+}
+
+fn paris(dt: DateTime<Utc>) -> String {
+    dt.with_timezone(&Paris)
+        .format("%d/%m/%Y à %H:%M")
+        .to_string()
+}
+
+fn html_of(text: &str) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    text.split("\n\n")
+        .map(|p| format!("<p>{}</p>", esc(p).replace('\n', "<br>")))
+        .collect()
+}
+
+/// What every letter email needs.
+pub struct Mail<'a> {
+    pub kind: &'a str,
+    pub to: &'a Party,
+    pub reference: &'a str,
+    pub objet: &'a str,
+    pub lot: &'a LotRef,
+    pub buyer: &'a str,
+    pub attachments: Vec<(String, Vec<u8>)>,
+}
+
+fn email(m: Mail<'_>, subject: String, body: String) -> OutgoingEmail {
+    let text = format!(
+        "Madame, Monsieur,\n\n{body}\n\nVeuillez agréer, Madame, Monsieur, l'expression de nos salutations distinguées.\n\n{buyer}\nCoordonnateur du groupement de commandes",
+        buyer = m.buyer
+    );
+    OutgoingEmail {
+        kind: m.kind.to_owned(),
+        to: Recipient::named(m.to.email.clone(), m.to.name.clone()),
+        subject,
+        html: Some(html_of(&text)),
+        text,
+        attachments: m
+            .attachments
+            .into_iter()
+            .map(|(filename, bytes)| OutgoingAttachment {
+                filename,
+                content_type: DOCX_CONTENT_TYPE.into(),
+                bytes,
+            })
+            .collect(),
+    }
+}
+
+/// The email carrying a NOTI1.
+#[must_use]
+pub fn noti1_email(m: Mail<'_>, deadline: DateTime<Utc>) -> OutgoingEmail {
+    let subject = format!(
+        "{} – lot {} : votre offre est retenue, pièces à produire avant le {}",
+        m.reference,
+        m.lot.number,
+        paris(deadline)
+    );
+    let body = format!(
+        "Votre offre pour le lot n° {n} – {t} de la consultation « {o} » est retenue.\n\nVous trouverez ci-joint le formulaire NOTI1 qui liste les certificats et attestations à produire au plus tard le {d}. À défaut, votre offre sera rejetée et le soumissionnaire classé immédiatement après vous sera sollicité (article R2144-7 du code de la commande publique).",
+        n = m.lot.number,
+        t = m.lot.title,
+        o = m.objet,
+        d = paris(deadline)
+    );
+    email(m, subject, body)
+}
+
+/// The email carrying a NOTI3.
+#[must_use]
+pub fn noti3_email(m: Mail<'_>, standstill: &StandstillDates) -> OutgoingEmail {
+    let subject = format!(
+        "{} – lot {} : notification de rejet de votre offre",
+        m.reference, m.lot.number
+    );
+    let body = format!(
+        "Nous vous informons que votre offre pour le lot n° {n} – {t} de la consultation « {o} » n'a pas été retenue.\n\nLa lettre ci-jointe (NOTI3) indique les motifs du rejet, vos notes et votre rang, le nom de l'attributaire et les motifs de son choix, ainsi que les délais et voies de recours. Le marché ne sera pas signé avant le {s} (délai de suspension de {days} jours, article R2182-1 du code de la commande publique).",
+        n = m.lot.number,
+        t = m.lot.title,
+        o = m.objet,
+        s = french_date(standstill.signature_from),
+        days = standstill.days,
+    );
+    email(m, subject, body)
+}
+
+/// The email carrying a NOTI5, with the one-time acknowledgement link.
+#[must_use]
+pub fn noti5_email(m: Mail<'_>, ack_url: &str) -> OutgoingEmail {
+    let subject = format!(
+        "{} – lot {} : notification du marché (NOTI5) – accusé de réception demandé",
+        m.reference, m.lot.number
+    );
+    let body = format!(
+        "Nous vous notifions le marché signé pour le lot n° {n} – {t} de la consultation « {o} » : le formulaire NOTI5 et l'acte d'engagement signé sont joints.\n\nMerci d'accuser réception en ouvrant le lien suivant, utilisable une seule fois :\n{ack_url}\n\nLe marché prend effet à la date de cet accusé de réception (article R2182-4 du code de la commande publique).",
+        n = m.lot.number,
+        t = m.lot.title,
+        o = m.objet,
+    );
+    email(m, subject, body)
+}
+
+/// The email carrying a sans suite or infructuosité letter.
+#[must_use]
+pub fn sans_suite_email(m: Mail<'_>, decision: &Abandon) -> OutgoingEmail {
+    let what = if decision.infructueuse {
+        "déclarée infructueuse"
+    } else {
+        "déclarée sans suite"
+    };
+    let subject = format!("{} – lot {} : procédure {what}", m.reference, m.lot.number);
+    let body = format!(
+        "Nous vous informons que la procédure de la consultation « {o} » (lot n° {n} – {t}) a été {what} le {d}, pour le motif suivant : {r}\n\nLa lettre ci-jointe en précise les motifs et les voies de recours (article R2185-2 du code de la commande publique).",
+        o = m.objet,
+        n = m.lot.number,
+        t = m.lot.title,
+        d = french_date(decision.date),
+        r = decision.reason.trim(),
+    );
+    email(m, subject, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use rust_decimal::dec;
+
+    fn base() -> Value {
+        json!({
+            "buyer": {"name": "CCAS de Wattrelos", "representative": {"name": "Dominique BAERT", "title": "Président du CCAS"}},
+            "document": {"place": "Wattrelos"},
+        })
+    }
+
+    fn party() -> Party {
+        Party {
+            name: "ATRIUM DOMICILE".into(),
+            address: "8 avenue de la Marne, 59700 Marcq-en-Barœul".into(),
+            email: "contact@atrium.example".into(),
+            siret: "52345678900024".into(),
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2027, 2, 18, 8, 30, 0)
+            .single()
+            .expect("instant")
+    }
+
+    #[test]
+    fn noti3_context_carries_marks_rank_winner_and_standstill() {
+        let lot = LotRef {
+            number: 1,
+            title: "Solution DUI".into(),
+        };
+        let r = Rejection {
+            stage: "offre",
+            reasons: vec!["offre moins bien classée".into()],
+            marks: vec![Mark {
+                criterion: "Prix".into(),
+                max: dec!(30),
+                score: dec!(23.7391),
+            }],
+            total: Some(dec!(77.7391)),
+            rank: Some(2),
+            offers_ranked: 3,
+        };
+        let w = Winner {
+            name: "LOGIDOM SANTÉ".into(),
+            marks: vec![],
+            total: dec!(87.544),
+            reasons: "meilleure offre".into(),
+        };
+        let s = StandstillDates {
+            electronic: true,
+            days: 11,
+            sent_on: NaiveDate::from_ymd_opt(2027, 2, 18).expect("d"),
+            ends_on: NaiveDate::from_ymd_opt(2027, 2, 28).expect("d"),
+            signature_from: NaiveDate::from_ymd_opt(2027, 3, 1).expect("d"),
+        };
+        let ctx = noti3(&base(), &lot, &party(), &r, &w, &s, now());
+        assert_eq!(ctx["rejection"]["marks"][0]["score"], "23.74");
+        assert_eq!(ctx["rejection"]["total"], "77.74");
+        assert_eq!(ctx["rejection"]["rank"], 2);
+        assert_eq!(ctx["attributaire"]["total"], "87.54");
+        assert_eq!(ctx["standstill"]["signature_from"], "2027-03-01");
+        assert_eq!(ctx["document"]["date"], "2027-02-18");
+        assert_eq!(ctx["signatory"]["name"], "Dominique BAERT");
+        assert!(
+            ctx["signatory"]["quality"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("coordonnateur du groupement")
+        );
+        let mail = noti3_email(
+            Mail {
+                kind: "noti3",
+                to: &party(),
+                reference: "2026-DUI",
+                objet: "DUI",
+                lot: &lot,
+                buyer: "CCAS de Wattrelos",
+                attachments: vec![("noti3.docx".into(), vec![1, 2])],
+            },
+            &s,
+        );
+        assert!(mail.text.contains("1er mars 2027"), "{}", mail.text);
+        assert_eq!(mail.attachments.len(), 1);
+        assert_eq!(mail.to.address, "contact@atrium.example");
+    }
+
+    #[test]
+    fn noti5_email_holds_the_link_and_sans_suite_the_ground() {
+        let lot = LotRef {
+            number: 2,
+            title: "Télégestion".into(),
+        };
+        let m = || Mail {
+            kind: "x",
+            to: &PARTY,
+            reference: "R",
+            objet: "O",
+            lot: &lot,
+            buyer: "B",
+            attachments: vec![],
+        };
+        static PARTY: std::sync::LazyLock<Party> = std::sync::LazyLock::new(party);
+        let e = noti5_email(m(), "https://coordo.example/accuse-reception/abc");
+        assert!(
+            e.text
+                .contains("https://coordo.example/accuse-reception/abc")
+        );
+        assert!(e.text.contains("R2182-4"));
+        let html = e.html.unwrap_or_default();
+        assert!(!html.contains("<script"), "{html}");
+        let d = Abandon {
+            date: NaiveDate::from_ymd_opt(2027, 2, 9).expect("d"),
+            infructueuse: true,
+            reason: "aucune offre régulière.".into(),
+        };
+        let ctx = sans_suite(&base(), &lot, &party(), &d, now());
+        assert_eq!(ctx["decision"]["reason"], "aucune offre régulière");
+        assert!(
+            ctx["decision"]["ground"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("infructuosité")
+        );
+        assert_eq!(ctx["candidates"].as_array().map(Vec::len), Some(1));
+        assert!(sans_suite_email(m(), &d).subject.contains("infructueuse"));
+    }
+}
