@@ -17,6 +17,7 @@ pub mod error;
 pub mod identifiers;
 pub mod mail;
 pub mod offers;
+pub mod opendata;
 pub mod pieces;
 pub mod registry;
 pub mod startup;

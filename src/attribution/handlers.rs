@@ -24,6 +24,8 @@ use tower_sessions::Session;
 
 const COORD: Access = Access::Roles(&[Role::Coordonnateur]);
 const PAGE: Access = Access::Roles(&[Role::Coordonnateur, Role::Cao, Role::Amoa, Role::Referent]);
+/// Open data once published: anyone of the groupement may read it.
+const OPEN_DATA: Access = Access::AnyUser;
 const VALIDATE: Access = Access::Roles(&[Role::Coordonnateur, Role::Referent]);
 
 /// Routes of this area.
@@ -94,6 +96,18 @@ pub fn routes() -> Vec<RouteEntry> {
             "/g/{gid}/consultations/{cid}/lettres/{id}",
             COORD,
             get(letter),
+        ),
+        route(
+            Method::GET,
+            "/g/{gid}/consultations/{cid}/decp.json",
+            OPEN_DATA,
+            get(decp),
+        ),
+        route(
+            Method::GET,
+            "/g/{gid}/consultations/{cid}/ocds.json",
+            OPEN_DATA,
+            get(ocds),
         ),
         route(
             Method::GET,
@@ -542,4 +556,24 @@ async fn ack_confirm(
         ),
     };
     ack_render(&st, &session, status, view).await
+}
+
+async fn decp(
+    State(st): State<AppState>,
+    Path((gid, cid)): Path<(i32, String)>,
+) -> AppResult<axum::Json<serde_json::Value>> {
+    let cid = id_of(&cid)?;
+    Ok(axum::Json(
+        super::opendata::decp(&st.db, gid, cid, st.clock.now()).await?,
+    ))
+}
+
+async fn ocds(
+    State(st): State<AppState>,
+    Path((gid, cid)): Path<(i32, String)>,
+) -> AppResult<axum::Json<serde_json::Value>> {
+    let cid = id_of(&cid)?;
+    Ok(axum::Json(
+        super::opendata::ocds(&st.db, gid, cid, st.clock.now()).await?,
+    ))
 }

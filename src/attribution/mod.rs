@@ -10,6 +10,7 @@ pub mod docs;
 pub mod handlers;
 pub mod letters;
 pub mod notices;
+pub mod opendata;
 pub mod ranking;
 pub mod rules;
 pub mod service;

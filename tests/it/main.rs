@@ -3,6 +3,7 @@
 
 mod support;
 
+mod attribution;
 mod audit_journal;
 mod auth_security;
 mod authz_matrix;

@@ -1,0 +1,641 @@
+//! From the decision to the notification through HTTP, with a real SMTP server: the CAO's
+//! deliberation, the NOTI1 and the cascade after a failure (R2144-7), the NOTI3 with its
+//! mentions read back from the DOCX, the standstill (signature refused on its last day,
+//! accepted the day after), the members' validations, the NOTI5 and its one-time link, the
+//! avis, the contractual pieces to every member; an SMTP server down during the batch.
+
+use crate::cao::{
+    MEMBERS, convene_and_sit, items, new_seance, no_conflicts, step, titulaires, votes,
+};
+use crate::mail::{SmtpServer, smtp_mailer};
+use crate::offers::{
+    S_ALPHA, S_BETA, S_GAMMA, exam, offres, pli_id, plis, price, set_criteria, utc,
+};
+use crate::support::*;
+use mail_parser::{MessageParser, MimeHeaders};
+use serde_json::json;
+use std::net::TcpListener;
+
+struct Scene {
+    app: TestApp,
+    coord: Client,
+    gid: i32,
+    cid: i32,
+    alpha: String,
+    beta: String,
+}
+
+fn page(gid: i32, cid: i32) -> String {
+    format!("/g/{gid}/consultations/{cid}/attribution")
+}
+
+async fn add(c: &Client, gid: i32, cid: i32, name: &str, siret: &str, email: &str) {
+    let r = c
+        .post_form(
+            &format!("{}/plis", offres(gid, cid)),
+            &[
+                ("bidder_name", name),
+                ("siret", siret),
+                ("address", "12 rue Nationale, 59000 Lille"),
+                ("contact_email", email),
+                ("received_at", "2027-01-14T16:00"),
+                ("channel", "profil_acheteur"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+}
+
+/// The software tender with its DCE, a price-only grid, three plis (GAMMA irregular), in
+/// analysis, and the CAO's adopted deliberation on it.
+async fn scene() -> Scene {
+    let app = TestApp::spawn().await;
+    let coord = app.login(&coord_email()).await;
+    let (gid, cid) = crate::pieces::ready_tender(&app, &coord).await;
+    let r = coord
+        .post_form(
+            &format!("/g/{gid}/consultations/{cid}/pieces/generate-all"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let r = set_criteria(&coord, gid, cid, json!([
+        {"id": "prix", "label": "Prix", "weight": "100", "kind": "price", "formula": "proportional"}
+    ]))
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    app.state.clock.set(utc(2027, 1, 15, 10, 0, 0));
+    add(&coord, gid, cid, "ALPHA", S_ALPHA, "alpha@exemple.fr").await;
+    add(&coord, gid, cid, "BETA", S_BETA, "beta@exemple.fr").await;
+    add(&coord, gid, cid, "GAMMA", S_GAMMA, "gamma@exemple.fr").await;
+    app.state.clock.set(utc(2027, 1, 18, 9, 0, 0));
+    let list = plis(&coord, gid, cid).await;
+    let (alpha, beta, gamma) = (
+        pli_id(&list, "ALPHA"),
+        pli_id(&list, "BETA"),
+        pli_id(&list, "GAMMA"),
+    );
+    for (id, p) in [(&alpha, "100000"), (&beta, "120000"), (&gamma, "60000")] {
+        assert_eq!(price(&coord, gid, cid, id, p).await, 303);
+    }
+    assert_eq!(exam(&coord, gid, cid, &alpha, "admissible", "").await, 303);
+    assert_eq!(exam(&coord, gid, cid, &beta, "admissible", "").await, 303);
+    assert_eq!(
+        exam(
+            &coord,
+            gid,
+            cid,
+            &gamma,
+            "irreguliere",
+            "le bordereau des prix n'est pas rempli"
+        )
+        .await,
+        303
+    );
+    // Fixture: the publication path (visas, publication, closing of the remise) is driven
+    // through the pages by the browser journey; here the consultation is put in analysis.
+    {
+        use coordo::db::entities::consultation;
+        use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+        let c = consultation::Entity::find_by_id(cid)
+            .one(&app.state.db)
+            .await
+            .expect("q")
+            .expect("c");
+        let mut a: consultation::ActiveModel = c.into();
+        a.status = Set("analyse".into());
+        a.update(&app.state.db).await.expect("update");
+    }
+    // The CAO meets on 26 January 2027 (convened on the 20th) and adopts the proposal.
+    let six = titulaires(&app, 6).await;
+    let sid = new_seance(
+        &app,
+        &coord,
+        "2027-01-26",
+        &[(
+            &format!("C{cid}"),
+            "Attribuer l'accord-cadre à ALPHA",
+            "ALPHA\nBETA\nGAMMA",
+        )],
+    )
+    .await;
+    convene_and_sit(&app, &coord, sid, (2027, 1, 20), (2027, 1, 26), &six).await;
+    let ids = items(&app, &coord, sid).await;
+    let president = app.login(&cao_email("titulaire", COORD_FINESS)).await;
+    no_conflicts(&app, &president, sid, &ids[0], &six).await;
+    let ballots: Vec<(&String, &str)> = six.iter().map(|p| (p, "pour")).collect();
+    votes(&app, &president, sid, &ids[0], &ballots).await;
+    step(
+        &app,
+        &president,
+        &format!("/g/{gid}/cao/seances/{sid}/deliberations"),
+        &[("item_id", &ids[0])],
+    )
+    .await;
+    Scene {
+        app,
+        coord,
+        gid,
+        cid,
+        alpha,
+        beta,
+    }
+}
+
+fn lot_id(app: &TestApp) -> impl std::future::Future<Output = String> + '_ {
+    async move {
+        use coordo::db::entities::lot;
+        use sea_orm::EntityTrait;
+        lot::Entity::find().all(&app.state.db).await.expect("lots")[0]
+            .id
+            .to_string()
+    }
+}
+
+async fn text(r: reqwest::Response) -> String {
+    r.text().await.expect("body")
+}
+
+async fn letters(app: &TestApp, kind: &str) -> Vec<coordo::db::entities::letter::Model> {
+    use coordo::db::entities::letter;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    letter::Entity::find()
+        .filter(letter::Column::Kind.eq(kind))
+        .all(&app.state.db)
+        .await
+        .expect("letters")
+}
+
+async fn status(app: &TestApp, cid: i32) -> String {
+    use coordo::db::entities::consultation;
+    use sea_orm::EntityTrait;
+    consultation::Entity::find_by_id(cid)
+        .one(&app.state.db)
+        .await
+        .expect("q")
+        .expect("c")
+        .status
+}
+
+#[tokio::test]
+#[allow(clippy::too_many_lines)]
+async fn from_the_decision_to_the_acknowledged_notification() {
+    let Scene {
+        app,
+        coord,
+        gid,
+        cid,
+        alpha,
+        beta,
+    } = scene().await;
+    let url = page(gid, cid);
+    let lot = lot_id(&app).await;
+    app.state.clock.set(utc(2027, 1, 27, 9, 0, 0));
+    let decide = |pli: String, deadline: &'static str| {
+        let lot = lot.clone();
+        let coord = &coord;
+        let url = url.clone();
+        async move {
+            coord
+                .post_form(
+                    &format!("{url}/decider"),
+                    &[
+                        ("lot_id", &lot),
+                        ("pli_id", &pli),
+                        (
+                            "reasons",
+                            "offre économiquement la plus avantageuse, la moins disante",
+                        ),
+                        ("deadline", deadline),
+                    ],
+                )
+                .await
+        }
+    };
+    // Not the best-ranked: refused in French, nothing written.
+    let before = app.audit_count().await;
+    let r = decide(beta.clone(), "2027-02-03T12:00").await;
+    assert_eq!(r.status(), 409);
+    assert!(
+        text(r)
+            .await
+            .contains("offre économiquement la plus avantageuse")
+    );
+    assert_eq!(app.audit_count().await, before);
+    // A deadline in the past is refused.
+    assert_eq!(
+        decide(alpha.clone(), "2027-01-20T12:00").await.status(),
+        422
+    );
+    // ALPHA, ranked first: NOTI1 sent, the consultation moves on.
+    let r = decide(alpha.clone(), "2027-02-03T12:00").await;
+    assert_eq!(r.status(), 303, "{}", text(r).await);
+    assert_eq!(status(&app, cid).await, "attribution_decidee");
+    let noti1 = letters(&app, "noti1").await;
+    assert_eq!(noti1.len(), 1);
+    assert_eq!(noti1[0].recipient_email, "alpha@exemple.fr");
+    let t = docx_text::open(&noti1[0].docx).document_text();
+    assert!(
+        t.contains("ALPHA") && t.contains("attestation de vigilance"),
+        "{t}"
+    );
+    // ALPHA does not produce its certificates: failure refused before the deadline, then
+    // accepted; the lot goes to BETA, ranked second (R2144-7).
+    let aid = {
+        use coordo::db::entities::attribution;
+        use sea_orm::EntityTrait;
+        attribution::Entity::find()
+            .all(&app.state.db)
+            .await
+            .expect("a")[0]
+            .id
+    };
+    let r = coord
+        .post_form(&format!("{url}/{aid}/defaillance"), &[])
+        .await;
+    assert_eq!(r.status(), 409);
+    assert!(text(r).await.contains("R2144-7"));
+    app.state.clock.set(utc(2027, 2, 3, 12, 30, 0));
+    assert_eq!(
+        coord
+            .post_form(&format!("{url}/{aid}/defaillance"), &[])
+            .await
+            .status(),
+        303
+    );
+    let r = decide(beta.clone(), "2027-02-08T12:00").await;
+    assert_eq!(r.status(), 303, "{}", text(r).await);
+    let beta_attempt = {
+        use coordo::db::entities::attribution;
+        use sea_orm::EntityTrait;
+        attribution::Entity::find()
+            .all(&app.state.db)
+            .await
+            .expect("a")[1]
+            .clone()
+    };
+    assert_eq!(beta_attempt.attempt, 2);
+    // Rejections are refused while BETA's certificates are missing.
+    let r = coord
+        .post_form(&format!("{url}/rejets"), &[("mode", "electronique")])
+        .await;
+    assert_eq!(r.status(), 409);
+    let r = coord
+        .post_form(
+            &format!("{url}/{}/pieces", beta_attempt.id),
+            &[("index", "toutes"), ("received_on", "2027-02-03")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    // NOTI3 to ALPHA (failed) and GAMMA (irregular), electronic: 11 days from 3 February.
+    let r = coord
+        .post_form(&format!("{url}/rejets"), &[("mode", "electronique")])
+        .await;
+    assert_eq!(r.status(), 303, "{}", text(r).await);
+    assert_eq!(status(&app, cid).await, "suspension");
+    let noti3 = letters(&app, "noti3").await;
+    let mut names: Vec<&str> = noti3.iter().map(|l| l.recipient_name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["ALPHA", "GAMMA"]);
+    for l in &noti3 {
+        let t = docx_text::open(&l.docx).document_text();
+        assert!(t.contains("Nom de l'attributaire : BETA"), "{t}");
+        assert!(t.contains("13 février 2027"), "standstill end: {t}");
+        assert!(t.contains("14 février 2027"), "signature from: {t}");
+        assert!(
+            t.contains("voies de recours") || t.contains("Voies de recours"),
+            "{t}"
+        );
+    }
+    let gamma = noti3
+        .iter()
+        .find(|l| l.recipient_name == "GAMMA")
+        .expect("gamma");
+    assert!(
+        docx_text::open(&gamma.docx)
+            .document_text()
+            .contains("bordereau des prix n'est pas rempli")
+    );
+    let alpha_letter = noti3
+        .iter()
+        .find(|l| l.recipient_name == "ALPHA")
+        .expect("alpha");
+    assert!(
+        docx_text::open(&alpha_letter.docx)
+            .document_text()
+            .contains("pièces non produites")
+    );
+    // Every member validates in writing: two référents themselves, the others recorded by the
+    // coordonnateur with the written proof.
+    for f in &MEMBERS[..2] {
+        let r = app.login(&referent_email(f)).await;
+        let mid = app.member_id(f).await.to_string();
+        assert_eq!(
+            r.post_form(&format!("{url}/validation"), &[("member_id", &mid)])
+                .await
+                .status(),
+            303
+        );
+        // Not for another member.
+        let other = app.member_id(MEMBERS[5]).await.to_string();
+        assert_eq!(
+            r.post_form(&format!("{url}/validation"), &[("member_id", &other)])
+                .await
+                .status(),
+            403
+        );
+    }
+    // The signature is refused while validations are missing and during the standstill.
+    app.state.clock.set(utc(2027, 2, 13, 10, 0, 0));
+    let sign_url = format!("{url}/signature");
+    let sign = || {
+        coord.post_form(
+            &sign_url,
+            &[
+                ("signatory_name", "Dominique BAERT"),
+                ("signatory_quality", "Président du CCAS de Wattrelos"),
+            ],
+        )
+    };
+    let r = sign().await;
+    assert_eq!(r.status(), 409);
+    assert!(text(r).await.contains("14 février 2027"));
+    for f in &MEMBERS[2..] {
+        let mid = app.member_id(f).await.to_string();
+        let r = coord
+            .post_form(
+                &format!("{url}/validation"),
+                &[
+                    ("member_id", &mid),
+                    ("comment", "courriel du directeur du 4 février 2027"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "{f}");
+    }
+    let r = sign().await;
+    assert_eq!(r.status(), 409, "last day of the standstill");
+    assert!(text(r).await.contains("délai de suspension"));
+    app.state.clock.set(utc(2027, 2, 14, 9, 0, 0));
+    let r = sign().await;
+    assert_eq!(r.status(), 303, "{}", text(r).await);
+    assert_eq!(status(&app, cid).await, "signee");
+    // NOTI5 with the signed AE and the one-time link.
+    let r = coord.post_form(&format!("{url}/notification"), &[]).await;
+    assert_eq!(r.status(), 303, "{}", text(r).await);
+    assert_eq!(status(&app, cid).await, "notifiee");
+    // The données essentielles validate against the official schema v2.0.3; OCDS names every
+    // member as a buyer and the coordonnateur as procuring entity.
+    let r = coord
+        .get(&format!("/g/{gid}/consultations/{cid}/decp.json"))
+        .await;
+    assert_eq!(r.status(), 200);
+    let decp: serde_json::Value = r.json().await.expect("json");
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../data/decp/schema_decp_v2.0.3.json"))
+            .expect("schema");
+    let validator = jsonschema::draft7::new(&schema).expect("validator");
+    let errors: Vec<String> = validator
+        .iter_errors(&decp)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}\n{decp}");
+    let m = &decp["marches"]["marche"][0];
+    assert_eq!(m["procedure"], "Appel d'offres ouvert");
+    assert_eq!(m["titulaires"][0]["titulaire"]["id"], S_BETA);
+    assert_eq!(m["offresRecues"], 3);
+    let mut broken = decp.clone();
+    broken["marches"]["marche"][0]["procedure"] = json!("Procédure inventée");
+    assert!(
+        !validator.is_valid(&broken),
+        "the validator must catch a wrong value"
+    );
+    let ocds: serde_json::Value = coord
+        .get(&format!("/g/{gid}/consultations/{cid}/ocds.json"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let parties = ocds["releases"][0]["parties"].as_array().expect("parties");
+    let buyers = parties
+        .iter()
+        .filter(|p| {
+            p["roles"]
+                .as_array()
+                .is_some_and(|r| r.contains(&json!("buyer")))
+        })
+        .count();
+    assert_eq!(buyers, MEMBERS.len());
+    // Avis d'attribution and the contractual pieces to every member.
+    assert_eq!(
+        coord
+            .post_form(&format!("{url}/avis"), &[("avis_on", "2027-02-14")])
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        coord
+            .post_form(&format!("{url}/pieces-contractuelles"), &[])
+            .await
+            .status(),
+        303
+    );
+    let html = text(coord.get(&url).await).await;
+    assert!(
+        html.contains("envoyé à la publication le 14 février 2027"),
+        "{html}"
+    );
+
+    // Delivery through a real SMTP server that is down for the first pass.
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr").port()
+    };
+    let mailer = smtp_mailer(port);
+    let down = coordo::mail::deliver_due(&app.state.db, &mailer, app.state.clock.now())
+        .await
+        .expect("pass");
+    assert_eq!(down.sent, 0, "{down:?}");
+    let queued = {
+        use coordo::db::entities::mail_message;
+        use sea_orm::EntityTrait;
+        mail_message::Entity::find()
+            .all(&app.state.db)
+            .await
+            .expect("mails")
+    };
+    assert!(queued.iter().all(|m| m.status != "envoye"));
+    let server = SmtpServer::start(TcpListener::bind(("127.0.0.1", port)).expect("rebind"));
+    app.state.clock.set(utc(2027, 2, 14, 12, 0, 0));
+    let up = coordo::mail::deliver_due(&app.state.db, &mailer, app.state.clock.now())
+        .await
+        .expect("pass");
+    assert_eq!(up.sent, queued.len(), "{up:?}");
+    let again = coordo::mail::deliver_due(&app.state.db, &mailer, app.state.clock.now())
+        .await
+        .expect("pass");
+    assert_eq!(again.sent, 0);
+    let received = server.messages();
+    assert_eq!(received.len(), queued.len(), "no duplicate");
+    let parsed: Vec<_> = received
+        .iter()
+        .map(|m| MessageParser::default().parse(m).expect("mail"))
+        .collect();
+    let mut ids: Vec<String> = parsed
+        .iter()
+        .map(|p| p.message_id().expect("id").to_owned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), received.len(), "one Message-ID per email");
+    // Every letter reached its recipient with its DOCX attached, byte for byte.
+    for l in letters(&app, "noti1")
+        .await
+        .iter()
+        .chain(&letters(&app, "noti3").await)
+        .chain(&letters(&app, "noti5").await)
+    {
+        let m = parsed
+            .iter()
+            .find(|p| {
+                p.to().and_then(|t| t.first()).and_then(|a| a.address())
+                    == Some(l.recipient_email.as_str())
+                    && p.attachments()
+                        .any(|a| a.attachment_name() == Some(l.filename.as_str()))
+            })
+            .unwrap_or_else(|| panic!("no email for {} {}", l.kind, l.recipient_name));
+        let att = m
+            .attachments()
+            .find(|a| a.attachment_name() == Some(l.filename.as_str()))
+            .expect("att");
+        assert_eq!(att.contents(), l.docx.as_slice());
+    }
+    let to_referents = parsed
+        .iter()
+        .filter(|p| {
+            p.subject()
+                .is_some_and(|s| s.contains("pièces contractuelles"))
+        })
+        .count();
+    assert!(to_referents >= MEMBERS.len(), "{to_referents}");
+    // The NOTI5 email carries the link; it works once.
+    let noti5 = parsed
+        .iter()
+        .find(|p| p.subject().is_some_and(|s| s.contains("NOTI5")))
+        .expect("noti5 email");
+    assert_eq!(
+        noti5.to().and_then(|t| t.first()).and_then(|a| a.address()),
+        Some("beta@exemple.fr")
+    );
+    assert!(noti5.attachments().count() >= 2, "NOTI5 and the signed AE");
+    let body = noti5.body_text(0).expect("text").to_string();
+    let link = body
+        .split_whitespace()
+        .find(|w| w.contains("/accuse-reception/"))
+        .expect("link")
+        .to_owned();
+    let path = &link[link.find("/accuse-reception/").expect("path")..];
+    let titulaire = app.anonymous().await;
+    let r = titulaire.get(path).await;
+    assert_eq!(r.status(), 200);
+    assert!(text(r).await.contains("J'accuse réception"));
+    let r = titulaire.post_form(path, &[]).await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        text(r)
+            .await
+            .contains("prend effet à compter du 14 février 2027")
+    );
+    let r = titulaire.post_form(path, &[]).await;
+    assert_eq!(r.status(), 410);
+    assert!(text(r).await.contains("déjà été utilisé"));
+    assert_eq!(titulaire.get(path).await.status(), 410);
+    assert_eq!(titulaire.get("/accuse-reception/0000").await.status(), 404);
+    let a = {
+        use coordo::db::entities::attribution;
+        use sea_orm::EntityTrait;
+        attribution::Entity::find_by_id(beta_attempt.id)
+            .one(&app.state.db)
+            .await
+            .expect("q")
+            .expect("a")
+    };
+    assert_eq!(a.status, "en_vigueur");
+    assert!(a.acknowledged_at.is_some());
+    let o = coordo_cmd(&app.db_path, &["audit", "verify"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[tokio::test]
+async fn referents_never_see_the_ranking_and_cannot_decide() {
+    let Scene {
+        app,
+        gid,
+        cid,
+        alpha,
+        ..
+    } = scene().await;
+    let referent = app.login(&referent_email(MEMBERS[0])).await;
+    let r = referent.get(&page(gid, cid)).await;
+    assert_eq!(r.status(), 200);
+    let html = text(r).await;
+    assert!(
+        !html.contains("ALPHA"),
+        "a référent must not see the offers"
+    );
+    let lot = lot_id(&app).await;
+    let r = referent
+        .post_form(
+            &format!("{}/decider", page(gid, cid)),
+            &[
+                ("lot_id", &lot),
+                ("pli_id", &alpha),
+                ("reasons", "x".repeat(30).as_str()),
+                ("deadline", "2027-02-03T12:00"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+}
+
+#[tokio::test]
+async fn sans_suite_sends_a_letter_to_every_candidate() {
+    let Scene {
+        app,
+        coord,
+        gid,
+        cid,
+        ..
+    } = scene().await;
+    let r = coord
+        .post_form(
+            &format!("/g/{gid}/consultations/{cid}/transition"),
+            &[
+                ("statut", "sans_suite"),
+                (
+                    "motif",
+                    "disparition du besoin après la reprise du service par le département",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", text(r).await);
+    let l = letters(&app, "sans_suite").await;
+    assert_eq!(l.len(), 3);
+    for x in &l {
+        let t = docx_text::open(&x.docx).document_text();
+        assert!(t.contains("disparition du besoin"), "{t}");
+        assert!(t.contains(&x.recipient_name));
+    }
+    // Each letter names only its own candidate.
+    let alpha = l
+        .iter()
+        .find(|x| x.recipient_name == "ALPHA")
+        .expect("alpha");
+    assert!(
+        !docx_text::open(&alpha.docx)
+            .document_text()
+            .contains("GAMMA")
+    );
+}
