@@ -3,6 +3,7 @@
 
 mod support;
 
+mod archive;
 mod audit_journal;
 mod auth_security;
 mod authz_matrix;
