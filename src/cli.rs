@@ -42,6 +42,11 @@ pub enum Command {
     },
     /// Copie cohérente de la base de données, service en marche.
     Backup { file: PathBuf },
+    /// Archive d'une consultation (ZIP avec manifeste SHA-256).
+    Archive {
+        #[command(subcommand)]
+        action: ArchiveCommand,
+    },
     /// Propose la procédure applicable (JSON) : seuils datés, publicité, délai minimal, CAO.
     Procedure {
         /// fournitures, services ou travaux.
@@ -101,6 +106,26 @@ pub enum AuditCommand {
     Verify,
 }
 
+#[derive(Subcommand, Debug)]
+pub enum ArchiveCommand {
+    /// Vérifie hors ligne une archive ZIP (manifestes, empreintes SHA-256, structure) ;
+    /// code de sortie 0 si elle est intègre, 1 sinon.
+    Verify {
+        /// Le fichier ZIP à vérifier.
+        #[arg(value_name = "FICHIER")]
+        file: PathBuf,
+    },
+    /// Produit l'archive d'une consultation et la consigne au journal d'audit.
+    Export {
+        /// Identifiant de la consultation.
+        #[arg(long, value_name = "ID")]
+        consultation: i32,
+        /// Le fichier ZIP à écrire (il ne doit pas exister).
+        #[arg(long, value_name = "FICHIER")]
+        out: PathBuf,
+    },
+}
+
 /// Parses arguments with French messages; exit 2 on bad arguments.
 ///
 /// # Errors
@@ -142,6 +167,13 @@ fn fail(msg: impl std::fmt::Display, code: u8) -> ExitCode {
 
 /// Runs one command.
 pub async fn run(cli: Cli) -> ExitCode {
+    // Offline: neither the configuration nor the database is needed.
+    if let Some(Command::Archive {
+        action: ArchiveCommand::Verify { file },
+    }) = &cli.command
+    {
+        return archive_verify(file);
+    }
     let settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => return fail(e, 2),
@@ -228,6 +260,12 @@ pub async fn run(cli: Cli) -> ExitCode {
             action: AuditCommand::Verify,
         } => audit_verify(&state).await,
         Command::Backup { file } => backup(&state, &file).await,
+        Command::Archive {
+            action: ArchiveCommand::Verify { file },
+        } => Ok(archive_verify(&file)),
+        Command::Archive {
+            action: ArchiveCommand::Export { consultation, out },
+        } => archive_export(&state, consultation, &out).await,
     };
     result.unwrap_or_else(|e| fail(e, 1))
 }
@@ -390,6 +428,60 @@ async fn backup(
     }
     crate::db::backup_sqlite(&state.db, file).await?;
     println!("Sauvegarde cohérente écrite dans {}", file.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `coordo archive verify`: the French report and exit 0 when intact, the French reason and
+/// exit 1 otherwise.
+fn archive_verify(file: &std::path::Path) -> ExitCode {
+    use crate::archive::{ArchiveError, verify};
+    match verify::verify_file(file) {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(e @ ArchiveError::Read { .. }) => fail(e, 1),
+        Err(e) => fail(format!("archive NON intègre — {e}"), 1),
+    }
+}
+
+async fn archive_export(
+    state: &crate::state::AppState,
+    cid: i32,
+    out: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    use crate::db::entities::consultation;
+    use sea_orm::EntityTrait;
+    use std::io::Write;
+    let c = consultation::Entity::find_by_id(cid)
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("consultation {cid} introuvable"))?;
+    // Created first (never over an existing file), so that a journaled export is written.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(out)
+        .map_err(|err| anyhow::anyhow!("création de « {} » impossible : {err}", out.display()))?;
+    let e = match crate::archive::service::export(state, &Actor::cli(), c.groupement_id, cid).await
+    {
+        Ok(e) => e,
+        Err(err) => {
+            let _ = std::fs::remove_file(out);
+            return Err(anyhow::anyhow!("{}", err.message()));
+        }
+    };
+    file.write_all(&e.built.bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|err| anyhow::anyhow!("écriture de « {} » impossible : {err}", out.display()))?;
+    println!(
+        "Archive de la consultation {} écrite dans {} : {} fichiers, {} octets.\nEmpreinte SHA-256 : {}",
+        e.consultation.reference,
+        out.display(),
+        e.built.files,
+        e.built.bytes.len(),
+        e.built.sha256
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -7,6 +7,10 @@
 //! SHA-256 manifest (`sha256sum -c` compatible) and a strict verifier.
 
 pub mod bundle;
+pub mod collect;
+pub mod handlers;
+pub mod journal;
+pub mod service;
 pub mod verify;
 
 use std::collections::{BTreeSet, HashSet};

@@ -127,7 +127,7 @@ pub async fn record<C: ConnectionTrait>(
 ///
 /// # Errors
 /// Database errors.
-pub async fn verify(db: &DatabaseConnection) -> Result<Option<chain::Break>, DbErr> {
+pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<Option<chain::Break>, DbErr> {
     let head = audit_head::Entity::find_by_id(1)
         .one(db)
         .await?
@@ -162,7 +162,7 @@ pub async fn verify(db: &DatabaseConnection) -> Result<Option<chain::Break>, DbE
 ///
 /// # Errors
 /// Database errors.
-pub async fn count(db: &DatabaseConnection) -> Result<i64, DbErr> {
+pub async fn count<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
     Ok(audit_head::Entity::find_by_id(1)
         .one(db)
         .await?

@@ -412,3 +412,70 @@ pub fn docx(ctx: &Value) -> Result<Vec<u8>, AppError> {
         .map(|d| d.docx)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("rapport d'analyse : {e}")))
 }
+
+/// File name of the report of one lot: `rapport-analyse-<référence>-lot<n>.docx`.
+#[must_use]
+pub fn file_name(reference: &str, lot_number: i32) -> String {
+    let safe: String = reference
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("rapport-analyse-{safe}-lot{lot_number}.docx")
+}
+
+/// Scores one lot and renders its report: `(file name, DOCX bytes)`. The caller decides who may
+/// see the ranking (see [`super::analysis::ensure_ranking_visible`]).
+///
+/// # Errors
+/// `Conflict` when the ranking cannot be computed yet (French reasons), `NotFound`, database
+/// errors, a rendering error (internal).
+pub async fn lot_docx<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    s: &Snapshot,
+    lc: &LotCase,
+    now: DateTime<Utc>,
+) -> Result<(String, Vec<u8>), AppError> {
+    let (gid, cid) = (s.c.groupement_id, s.c.id);
+    let result = super::scoring::score(&lc.case).map_err(|e| {
+        AppError::Conflict(format!(
+            "Le rapport ne peut pas être établi : {}",
+            e.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" ; ")
+        ))
+    })?;
+    let flags = super::analysis::oab(s, lc).unwrap_or_default();
+    let members = crate::registry::service::members(db, gid).await?;
+    let buyer = members
+        .iter()
+        .map(|m| &m.member)
+        .find(|m| m.role.as_deref() == Some("coordonnateur"))
+        .or_else(|| members.first().map(|m| &m.member));
+    let g = crate::registry::service::groupement(db, gid)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let today = now.with_timezone(&Paris).date_naive();
+    let detail = crate::consultations::service::detail(db, gid, cid, today).await?;
+    let ctx = context(&ReportInput {
+        s,
+        lc,
+        result: &result,
+        oab: &flags,
+        buyer,
+        groupement_name: &g.name,
+        procedure_label: detail
+            .procedure
+            .map(|p| p.label().to_lowercase())
+            .unwrap_or_else(|| "procédure".into()),
+        now,
+    });
+    let number = lc.lot.as_ref().map_or(1, |l| l.number);
+    Ok((file_name(&s.c.reference, number), docx(&ctx)?))
+}

@@ -64,6 +64,7 @@ fn entries() -> Vec<RouteEntry> {
     all.extend(crate::offers::handlers::routes());
     all.extend(crate::visas::handlers::routes());
     all.extend(crate::attribution::handlers::routes());
+    all.extend(crate::archive::handlers::routes());
     all
 }
 

@@ -82,6 +82,8 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/groupements/{gid}/consultations/{cid}/pieces/{kind}/generate",
         ) => COORD,
         ("GET" | "POST", "/g/{gid}/consultations/{cid}/dce-data") => COORD,
+        // The archive of a consultation (every piece, letters, emails, journal extract).
+        ("GET", "/g/{gid}/consultations/{cid}/archive.zip") => COORD,
         // The clause library: the coordonnateur's drafting tool.
         ("GET", "/g/{gid}/clauses" | "/g/{gid}/consultations/{cid}/clauses") => COORD,
         (

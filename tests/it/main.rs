@@ -3,6 +3,7 @@
 
 mod support;
 
+mod archive;
 mod attribution;
 mod audit_journal;
 mod auth_security;

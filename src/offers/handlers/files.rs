@@ -2,13 +2,11 @@
 
 use super::id_of;
 use crate::auth::CurrentUser;
-use crate::consultations::service as consultations;
 use crate::error::{AppError, AppResult};
 use crate::offers::admissibility::{self, PliState};
 use crate::offers::analysis::{self, LotCase, Snapshot};
 use crate::offers::export::{self, Line};
-use crate::offers::report::{self, ReportInput};
-use crate::registry::service as registry;
+use crate::offers::report;
 use crate::state::AppState;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
@@ -58,41 +56,7 @@ pub async fn report(
     let now = st.clock.now();
     analysis::ensure_ranking_visible(&s, &user, now)?;
     let lc = pick(analysis::cases(&s), q.lot)?;
-    let result = crate::offers::scoring::score(&lc.case).map_err(|e| {
-        AppError::Conflict(format!(
-            "Le rapport ne peut pas être établi : {}",
-            e.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(" ; ")
-        ))
-    })?;
-    let flags = analysis::oab(&s, &lc).unwrap_or_default();
-    let members = registry::members(&st.db, gid).await?;
-    let buyer = members
-        .iter()
-        .map(|m| &m.member)
-        .find(|m| m.role.as_deref() == Some("coordonnateur"))
-        .or_else(|| members.first().map(|m| &m.member));
-    let g = registry::groupement(&st.db, gid)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let detail = consultations::detail(&st.db, gid, cid, st.clock.today_paris()).await?;
-    let ctx = report::context(&ReportInput {
-        s: &s,
-        lc: &lc,
-        result: &result,
-        oab: &flags,
-        buyer,
-        groupement_name: &g.name,
-        procedure_label: detail
-            .procedure
-            .map(|p| p.label().to_lowercase())
-            .unwrap_or_else(|| "procédure".into()),
-        now,
-    });
-    let bytes = report::docx(&ctx)?;
-    let number = lc.lot.as_ref().map_or(1, |l| l.number);
+    let (name, bytes) = report::lot_docx(&st.db, &s, &lc, now).await?;
     Ok((
         [
             (
@@ -102,10 +66,7 @@ pub async fn report(
             ),
             (
                 header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"rapport-analyse-{}-lot{number}.docx\"",
-                    safe(&s.c.reference)
-                ),
+                format!("attachment; filename=\"{name}\""),
             ),
         ],
         bytes,
