@@ -32,6 +32,7 @@ const OFFERS: &[Who] = &[Who::Coordonnateur, Who::Cao, Who::Amoa];
 /// The président of the CAO only (the matrix's CAO member is a titulaire).
 const NOBODY: &[Who] = &[];
 const REFERENT: &[Who] = &[Who::Referent];
+const COORD_REFERENT: &[Who] = &[Who::Coordonnateur, Who::Referent];
 
 /// Who may call each route (the anonymous visitor only where listed).
 fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
@@ -84,6 +85,29 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         ("GET" | "POST", "/g/{gid}/consultations/{cid}/dce-data") => COORD,
         // The archive of a consultation (every piece, letters, emails, journal extract).
         ("GET", "/g/{gid}/consultations/{cid}/archive.zip") => COORD,
+        // Attribution and notification: the page for those who take part (référents see no
+        // offer), every decision by the coordonnateur, each member's validation by its
+        // référent or recorded by the coordonnateur; open data for the groupement; the
+        // acknowledgement link carries its own secret.
+        ("GET", "/g/{gid}/consultations/{cid}/attribution") => LOGGED,
+        (
+            "POST",
+            "/g/{gid}/consultations/{cid}/attribution/decider"
+            | "/g/{gid}/consultations/{cid}/attribution/{aid}/pieces"
+            | "/g/{gid}/consultations/{cid}/attribution/{aid}/defaillance"
+            | "/g/{gid}/consultations/{cid}/attribution/rejets"
+            | "/g/{gid}/consultations/{cid}/attribution/signature"
+            | "/g/{gid}/consultations/{cid}/attribution/notification"
+            | "/g/{gid}/consultations/{cid}/attribution/avis"
+            | "/g/{gid}/consultations/{cid}/attribution/pieces-contractuelles",
+        ) => COORD,
+        ("POST", "/g/{gid}/consultations/{cid}/attribution/validation") => COORD_REFERENT,
+        ("GET", "/g/{gid}/consultations/{cid}/lettres/{id}") => COORD,
+        (
+            "GET",
+            "/g/{gid}/consultations/{cid}/decp.json" | "/g/{gid}/consultations/{cid}/ocds.json",
+        ) => LOGGED,
+        ("GET" | "POST", "/accuse-reception/{token}") => all,
         // The clause library: the coordonnateur's drafting tool.
         ("GET", "/g/{gid}/clauses" | "/g/{gid}/consultations/{cid}/clauses") => COORD,
         (
@@ -242,6 +266,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         .replace("{name}", "penalites")
         .replace("{rid}", "1")
         .replace("{pid}", "1")
+        .replace("{token}", &"0".repeat(64))
 }
 
 async fn call(c: &Client, method: &Method, path: &str) -> (u16, String) {
