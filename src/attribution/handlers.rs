@@ -1,8 +1,9 @@
-//! Pages of the attribution area: thin adapters over [`super::service`], [`super::notices`]
-//! and [`super::after`]. The acknowledgement link is the only public route: it carries its
-//! own one-time secret.
+//! Pages of the attribution area: thin adapters over [`super::service`], [`super::notices`],
+//! [`super::notification`] and [`super::after`]; the documents and the public acknowledgement
+//! link are in [`super::document_handlers`].
 
-use super::notices::{self, Ack};
+use super::notices;
+use super::notification;
 use super::{after, service, store, views};
 use crate::auth::{CurrentUser, Role};
 use crate::consultations::service as consultations;
@@ -13,24 +14,22 @@ use crate::web::security::{self, Access};
 use crate::web::{RouteEntry, route};
 use axum::Extension;
 use axum::extract::{Form, Path, State};
-use axum::http::{Method, StatusCode, header};
+use axum::http::Method;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use chrono_tz::Europe::Paris;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::sync::Arc;
 use tower_sessions::Session;
 
 const COORD: Access = Access::Roles(&[Role::Coordonnateur]);
 const PAGE: Access = Access::Roles(&[Role::Coordonnateur, Role::Cao, Role::Amoa, Role::Referent]);
-/// Open data once published: anyone of the groupement may read it.
-const OPEN_DATA: Access = Access::AnyUser;
 const VALIDATE: Access = Access::Roles(&[Role::Coordonnateur, Role::Referent]);
 
 /// Routes of this area.
 pub fn routes() -> Vec<RouteEntry> {
-    vec![
+    let mut all = vec![
         route(
             Method::GET,
             "/g/{gid}/consultations/{cid}/attribution",
@@ -91,40 +90,12 @@ pub fn routes() -> Vec<RouteEntry> {
             COORD,
             post(dispatch),
         ),
-        route(
-            Method::GET,
-            "/g/{gid}/consultations/{cid}/lettres/{id}",
-            COORD,
-            get(letter),
-        ),
-        route(
-            Method::GET,
-            "/g/{gid}/consultations/{cid}/decp.json",
-            OPEN_DATA,
-            get(decp),
-        ),
-        route(
-            Method::GET,
-            "/g/{gid}/consultations/{cid}/ocds.json",
-            OPEN_DATA,
-            get(ocds),
-        ),
-        route(
-            Method::GET,
-            "/accuse-reception/{token}",
-            Access::Public,
-            get(ack_page),
-        ),
-        route(
-            Method::POST,
-            "/accuse-reception/{token}",
-            Access::Public,
-            post(ack_confirm),
-        ),
-    ]
+    ];
+    all.extend(super::document_handlers::routes());
+    all
 }
 
-fn id_of(s: &str) -> Result<i32, AppError> {
+pub(super) fn id_of(s: &str) -> Result<i32, AppError> {
     s.parse().map_err(|_| AppError::NotFound)
 }
 
@@ -384,7 +355,7 @@ async fn notify(
     Path((gid, cid)): Path<(i32, String)>,
 ) -> AppResult<Response> {
     let cid = id_of(&cid)?;
-    let n = notices::notify(&st, &user.actor(), gid, cid).await?;
+    let n = notification::notify(&st, &user.actor(), gid, cid).await?;
     back(
         &session,
         gid,
@@ -434,146 +405,4 @@ async fn dispatch(
         format!("Pièces contractuelles transmises aux membres : {n} courriel(s)."),
     )
     .await
-}
-
-async fn letter(
-    State(st): State<AppState>,
-    Path((gid, cid, id)): Path<(i32, String, String)>,
-) -> AppResult<Response> {
-    let (cid, id) = (id_of(&cid)?, id_of(&id)?);
-    consultations::get(&st.db, gid, cid).await?;
-    let l = store::letter(&st.db, cid, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                crate::mail::DOCX_CONTENT_TYPE.to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", l.filename),
-            ),
-        ],
-        l.docx,
-    )
-        .into_response())
-}
-
-#[derive(Serialize)]
-struct AckView {
-    token: String,
-    state: &'static str,
-    titulaire: String,
-    reference: String,
-    message: String,
-}
-
-async fn ack_render(
-    st: &AppState,
-    session: &Session,
-    status: StatusCode,
-    view: AckView,
-) -> AppResult<Response> {
-    let csrf = security::csrf_token(session).await?;
-    let html = st.templates.page(
-        "attribution/ack",
-        &Page::new("Accusé de réception", None, csrf, view),
-    )?;
-    Ok((status, html).into_response())
-}
-
-async fn ack_page(
-    State(st): State<AppState>,
-    session: Session,
-    Path(token): Path<String>,
-) -> AppResult<Response> {
-    let found = notices::find_token(&st, &token).await?;
-    let (status, view) = match found {
-        None => (StatusCode::NOT_FOUND, AckView {
-            token: String::new(), state: "inconnu", titulaire: String::new(), reference: String::new(),
-            message: "Ce lien d'accusé de réception n'est pas valide. Vérifiez qu'il a été copié en entier.".into(),
-        }),
-        Some((a, t, r)) => match a.acknowledged_at {
-            Some(at) => (StatusCode::GONE, AckView {
-                token: String::new(), state: "utilise", titulaire: t, reference: r,
-                message: format!("Ce lien a déjà été utilisé : la réception a été enregistrée le {}.", at.with_timezone(&Paris).format("%d/%m/%Y à %H:%M")),
-            }),
-            None => (StatusCode::OK, AckView {
-                token, state: "a_confirmer", titulaire: t, reference: r, message: String::new(),
-            }),
-        },
-    };
-    ack_render(&st, &session, status, view).await
-}
-
-async fn ack_confirm(
-    State(st): State<AppState>,
-    session: Session,
-    Path(token): Path<String>,
-) -> AppResult<Response> {
-    let (status, view) = match notices::acknowledge(&st, &token).await? {
-        Ack::Recorded {
-            titulaire,
-            reference,
-            effective,
-        } => (
-            StatusCode::OK,
-            AckView {
-                token: String::new(),
-                state: "enregistre",
-                titulaire,
-                reference,
-                message: format!(
-                    "Réception enregistrée. Le marché prend effet à compter du {} (article R2182-4 du code de la commande publique).",
-                    crate::calendar::french_date(effective)
-                ),
-            },
-        ),
-        Ack::AlreadyUsed { at } => (
-            StatusCode::GONE,
-            AckView {
-                token: String::new(),
-                state: "utilise",
-                titulaire: String::new(),
-                reference: String::new(),
-                message: format!(
-                    "Ce lien a déjà été utilisé : la réception a été enregistrée le {}.",
-                    at.with_timezone(&Paris).format("%d/%m/%Y à %H:%M")
-                ),
-            },
-        ),
-        Ack::Unknown => (
-            StatusCode::NOT_FOUND,
-            AckView {
-                token: String::new(),
-                state: "inconnu",
-                titulaire: String::new(),
-                reference: String::new(),
-                message: "Ce lien d'accusé de réception n'est pas valide.".into(),
-            },
-        ),
-    };
-    ack_render(&st, &session, status, view).await
-}
-
-async fn decp(
-    State(st): State<AppState>,
-    Path((gid, cid)): Path<(i32, String)>,
-) -> AppResult<axum::Json<serde_json::Value>> {
-    let cid = id_of(&cid)?;
-    Ok(axum::Json(
-        super::opendata::decp(&st.db, gid, cid, st.clock.now()).await?,
-    ))
-}
-
-async fn ocds(
-    State(st): State<AppState>,
-    Path((gid, cid)): Path<(i32, String)>,
-) -> AppResult<axum::Json<serde_json::Value>> {
-    let cid = id_of(&cid)?;
-    Ok(axum::Json(
-        super::opendata::ocds(&st.db, gid, cid, st.clock.now()).await?,
-    ))
 }

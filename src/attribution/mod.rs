@@ -7,9 +7,11 @@
 
 pub mod after;
 pub mod docs;
+pub mod document_handlers;
 pub mod handlers;
 pub mod letters;
 pub mod notices;
+pub mod notification;
 pub mod opendata;
 pub mod ranking;
 pub mod rules;
