@@ -391,7 +391,13 @@ async fn the_software_tender_from_creation_to_the_archive_in_the_browser() {
     b.goto(&app.url(&format!("{}/classement", offres(gid, cid))))
         .await;
     let ranking = b.wait_text("body", "ALPHA").await;
-    assert!(ranking.contains("BETA"), "{ranking}");
+    // ALPHA 46,50 + 40 = 86,50 first; BETA 37,50 + 33,33 = 70,83; GAMMA excluded.
+    let (pa, pb) = (
+        ranking.find("ALPHA").expect("ALPHA"),
+        ranking.find("BETA").expect("BETA"),
+    );
+    assert!(pa < pb && ranking.contains("86,50"), "{ranking}");
+    assert!(ranking.contains("GAMMA : irrégulière"), "{ranking}");
     b.screenshot("journey-04-classement").await;
 
     // 6. The CAO meets on 26 January 2027 (convened on the 20th), with quorum, and adopts the
