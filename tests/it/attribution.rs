@@ -142,14 +142,12 @@ async fn scene() -> Scene {
     }
 }
 
-fn lot_id(app: &TestApp) -> impl std::future::Future<Output = String> + '_ {
-    async move {
-        use coordo::db::entities::lot;
-        use sea_orm::EntityTrait;
-        lot::Entity::find().all(&app.state.db).await.expect("lots")[0]
-            .id
-            .to_string()
-    }
+async fn lot_id(app: &TestApp) -> String {
+    use coordo::db::entities::lot;
+    use sea_orm::EntityTrait;
+    lot::Entity::find().all(&app.state.db).await.expect("lots")[0]
+        .id
+        .to_string()
 }
 
 async fn text(r: reqwest::Response) -> String {
