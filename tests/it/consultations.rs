@@ -27,6 +27,13 @@ pub async fn software_tender(app: &TestApp, c: &Client) -> i32 {
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
     let loc = r.headers()["location"].to_str().expect("loc").to_owned();
     let cid: i32 = loc.rsplit('/').next().expect("id").parse().expect("int");
+    add_lot_and_needs(app, c, cid).await;
+    cid
+}
+
+/// Adds the lot « Solution DUI » and 35 000 € HT per member to consultation `cid`.
+pub async fn add_lot_and_needs(app: &TestApp, c: &Client, cid: i32) {
+    let gid = app.gid().await;
     assert_eq!(
         c.post_form(
             &format!("/g/{gid}/consultations/{cid}/lots"),
@@ -65,7 +72,6 @@ pub async fn software_tender(app: &TestApp, c: &Client) -> i32 {
             .await;
         assert_eq!(r.status(), 303);
     }
-    cid
 }
 
 #[tokio::test]

@@ -16,6 +16,7 @@ mod cli;
 mod consultations;
 mod crash;
 mod docgen;
+mod journey;
 mod mail;
 mod offers;
 mod pieces;

@@ -119,8 +119,14 @@ async fn dce_data_form(app: &TestApp) -> Vec<(String, String)> {
 /// The software tender made ready for its DCE: questions deadline and validity of offers, a
 /// quantity per member (10, 13, 16… users), the DCE data. Returns (gid, cid).
 pub async fn ready_tender(app: &TestApp, c: &Client) -> (i32, i32) {
-    let gid = app.gid().await;
     let cid = crate::consultations::software_tender(app, c).await;
+    complete_tender(app, c, cid).await;
+    (app.gid().await, cid)
+}
+
+/// Completes consultation `cid` (with its lot and needs) as `ready_tender` does.
+pub async fn complete_tender(app: &TestApp, c: &Client, cid: i32) {
+    let gid = app.gid().await;
     let mut form: Vec<(String, String)> = crate::consultations::software_form()
         .into_iter()
         .map(|(k, v)| kv(k, v))
@@ -166,7 +172,6 @@ pub async fn ready_tender(app: &TestApp, c: &Client) -> (i32, i32) {
     )
     .await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
-    (gid, cid)
 }
 
 async fn api_pieces(c: &Client, gid: i32, cid: i32) -> serde_json::Value {
