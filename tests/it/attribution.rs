@@ -343,8 +343,9 @@ async fn from_the_decision_to_the_acknowledged_notification() {
             403
         );
     }
-    // The signature is refused while validations are missing and during the standstill.
-    app.state.clock.set(utc(2027, 2, 13, 10, 0, 0));
+    // The signature is refused one day before the end of the standstill, on its last day, and
+    // while a member's validation is missing; accepted the day after the end.
+    app.state.clock.set(utc(2027, 2, 12, 10, 0, 0));
     let sign_url = format!("{url}/signature");
     let sign = || {
         coord.post_form(
@@ -358,7 +359,35 @@ async fn from_the_decision_to_the_acknowledged_notification() {
     let r = sign().await;
     assert_eq!(r.status(), 409);
     assert!(text(r).await.contains("14 février 2027"));
-    for f in &MEMBERS[2..] {
+    let validate_by_coord = |f: &'static str| {
+        let url = url.clone();
+        let coord = &coord;
+        let app = &app;
+        async move {
+            let mid = app.member_id(f).await.to_string();
+            coord
+                .post_form(
+                    &format!("{url}/validation"),
+                    &[
+                        ("member_id", &mid),
+                        ("comment", "courriel du directeur du 4 février 2027"),
+                    ],
+                )
+                .await
+        }
+    };
+    for f in &MEMBERS[2..9] {
+        assert_eq!(validate_by_coord(f).await.status(), 303, "{f}");
+    }
+    app.state.clock.set(utc(2027, 2, 13, 10, 0, 0));
+    let r = sign().await;
+    assert_eq!(r.status(), 409, "last day of the standstill");
+    assert!(text(r).await.contains("délai de suspension"));
+    app.state.clock.set(utc(2027, 2, 14, 9, 0, 0));
+    let r = sign().await;
+    assert_eq!(r.status(), 409, "a member has not validated");
+    assert!(text(r).await.contains("convention art. 6.2"));
+    for f in &MEMBERS[9..] {
         let mid = app.member_id(f).await.to_string();
         let r = coord
             .post_form(
@@ -371,10 +400,6 @@ async fn from_the_decision_to_the_acknowledged_notification() {
             .await;
         assert_eq!(r.status(), 303, "{f}");
     }
-    let r = sign().await;
-    assert_eq!(r.status(), 409, "last day of the standstill");
-    assert!(text(r).await.contains("délai de suspension"));
-    app.state.clock.set(utc(2027, 2, 14, 9, 0, 0));
     let r = sign().await;
     assert_eq!(r.status(), 303, "{}", text(r).await);
     assert_eq!(status(&app, cid).await, "signee");
