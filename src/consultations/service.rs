@@ -200,6 +200,11 @@ pub async fn detail<C: ConnectionTrait>(
             input.questions_deadline = c.questions_deadline;
             input.offers_validity_days = c.offers_validity_days.and_then(|d| u32::try_from(d).ok());
             input.rejection_letters_sent = c.rejection_letters_sent_on;
+            let (electronic, single, avis) =
+                crate::attribution::store::calendar_facts(db, c.id).await?;
+            input.rejection_letters_electronic = electronic;
+            input.single_tenderer = single;
+            input.avis_attribution_sent = avis;
             input.signature_date = c.signed_on;
             input.notification_date = c.notified_on;
             Some(deadlines::compute(&input).map_err(|e| e.to_string()))
