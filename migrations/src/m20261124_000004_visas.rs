@@ -3,7 +3,7 @@
 //! given (all kept, the latest per version and member counts), the reminders sent, and the
 //! members' written proxies.
 
-use crate::util::fk_on;
+use crate::util::{fk_on, index};
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -11,18 +11,6 @@ pub struct Migration;
 
 const CASCADE: ForeignKeyAction = ForeignKeyAction::Cascade;
 const SET_NULL: ForeignKeyAction = ForeignKeyAction::SetNull;
-
-fn index(name: &str, table: &str, cols: &[&'static str], is_unique: bool) -> IndexCreateStatement {
-    let mut i = Index::create();
-    i.name(name).table(Alias::new(table));
-    if is_unique {
-        i.unique();
-    }
-    for c in cols {
-        i.col(Alias::new(*c));
-    }
-    i.to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

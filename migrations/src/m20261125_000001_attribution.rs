@@ -4,7 +4,7 @@
 //! NOTI5, sans suite), each member's written validation before signature, and the dispatch of
 //! the contractual pieces to the members.
 
-use crate::util::fk_on;
+use crate::util::{fk_on, index};
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -12,18 +12,6 @@ pub struct Migration;
 
 const CASCADE: ForeignKeyAction = ForeignKeyAction::Cascade;
 const SET_NULL: ForeignKeyAction = ForeignKeyAction::SetNull;
-
-fn index(name: &str, table: &str, cols: &[&'static str], is_unique: bool) -> IndexCreateStatement {
-    let mut i = Index::create();
-    i.name(name).table(Alias::new(table));
-    if is_unique {
-        i.unique();
-    }
-    for c in cols {
-        i.col(Alias::new(*c));
-    }
-    i.to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -24,3 +24,21 @@ pub(crate) fn fk_on(
         .on_delete(on_delete)
         .to_owned()
 }
+
+/// An index `name` on `table(cols)`, unique or not.
+pub(crate) fn index(
+    name: &str,
+    table: &str,
+    cols: &[&'static str],
+    is_unique: bool,
+) -> IndexCreateStatement {
+    let mut i = Index::create();
+    i.name(name).table(Alias::new(table));
+    if is_unique {
+        i.unique();
+    }
+    for c in cols {
+        i.col(Alias::new(*c));
+    }
+    i.to_owned()
+}

@@ -167,13 +167,7 @@ pub async fn send_rejections(
     }
     let applies = standstill_applies(&rs);
     let count = out.len();
-    let tx = audit::begin(&st.db).await?;
-    let c = consultation_service::get(&tx, gid, cid).await?;
-    if c.status != d.c.status {
-        return Err(AppError::Conflict(
-            "La consultation a changé entre-temps : rechargez la page.".into(),
-        ));
-    }
+    let (tx, c) = store::begin_unchanged(&st.db, &d.c).await?;
     for p in out {
         store::write_letter(
             &tx,
@@ -355,13 +349,7 @@ pub async fn sign(
         members_validation_complete: facts.members_validation_complete,
         ..TransitionContext::default()
     };
-    let tx = audit::begin(&st.db).await?;
-    let c = consultation_service::get(&tx, gid, cid).await?;
-    if c.status != d.c.status {
-        return Err(AppError::Conflict(
-            "La consultation a changé entre-temps : rechargez la page.".into(),
-        ));
-    }
+    let (tx, c) = store::begin_unchanged(&st.db, &d.c).await?;
     let mut am: consultation::ActiveModel = c.clone().into();
     am.signed_on = Set(Some(today));
     let c2 = am.update(&tx).await?;

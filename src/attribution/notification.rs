@@ -107,13 +107,7 @@ pub async fn notify(st: &AppState, actor: &Actor, gid: i32, cid: i32) -> Result<
         return Err(AppError::Conflict("Aucun marché signé à notifier.".into()));
     }
     let count = prepared.len();
-    let tx = audit::begin(&st.db).await?;
-    let c = consultation_service::get(&tx, gid, cid).await?;
-    if c.status != d.c.status {
-        return Err(AppError::Conflict(
-            "La consultation a changé entre-temps : rechargez la page.".into(),
-        ));
-    }
+    let (tx, c) = store::begin_unchanged(&st.db, &d.c).await?;
     for (a, p, filename, docx, mail, token) in prepared {
         store::write_letter(
             &tx,

@@ -200,13 +200,7 @@ pub async fn decide(
         },
         deadline_at,
     );
-    let tx = audit::begin(&st.db).await?;
-    let c = consultations::service::get(&tx, gid, cid).await?;
-    if c.status != d.c.status {
-        return Err(AppError::Conflict(
-            "La consultation a changé entre-temps : rechargez la page.".into(),
-        ));
-    }
+    let (tx, c) = store::begin_unchanged(&st.db, &d.c).await?;
     let a = attribution::ActiveModel {
         consultation_id: Set(cid),
         lot_id: Set(lot_id),

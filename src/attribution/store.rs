@@ -422,3 +422,22 @@ pub async fn calendar_facts<C: ConnectionTrait>(
         .min();
     Ok((noti3.iter().all(|e| *e), single, avis))
 }
+
+/// Opens the write transaction of an action prepared on `seen` (letters rendered, checks
+/// made) and reloads the consultation: if its status moved meanwhile, nothing is written.
+///
+/// # Errors
+/// `Conflict` (French) when the consultation changed; database errors.
+pub async fn begin_unchanged(
+    db: &sea_orm::DatabaseConnection,
+    seen: &consultation::Model,
+) -> Result<(sea_orm::DatabaseTransaction, consultation::Model), AppError> {
+    let tx = audit::begin(db).await?;
+    let c = crate::consultations::service::get(&tx, seen.groupement_id, seen.id).await?;
+    if c.status != seen.status {
+        return Err(AppError::Conflict(
+            "La consultation a changé entre-temps : rechargez la page.".into(),
+        ));
+    }
+    Ok((tx, c))
+}
