@@ -4,9 +4,7 @@
 //! accepted the day after), the members' validations, the NOTI5 and its one-time link, the
 //! avis, the contractual pieces to every member; an SMTP server down during the batch.
 
-use crate::cao::{
-    MEMBERS, convene_and_sit, items, new_seance, no_conflicts, step, titulaires, votes,
-};
+use crate::cao::MEMBERS;
 use crate::mail::{SmtpServer, smtp_mailer};
 use crate::offers::{
     S_ALPHA, S_BETA, S_GAMMA, exam, offres, pli_id, plis, price, set_criteria, utc,
@@ -107,31 +105,7 @@ async fn scene() -> Scene {
         a.update(&app.state.db).await.expect("update");
     }
     // The CAO meets on 26 January 2027 (convened on the 20th) and adopts the proposal.
-    let six = titulaires(&app, 6).await;
-    let sid = new_seance(
-        &app,
-        &coord,
-        "2027-01-26",
-        &[(
-            &format!("C{cid}"),
-            "Attribuer l'accord-cadre à ALPHA",
-            "ALPHA\nBETA\nGAMMA",
-        )],
-    )
-    .await;
-    convene_and_sit(&app, &coord, sid, (2027, 1, 20), (2027, 1, 26), &six).await;
-    let ids = items(&app, &coord, sid).await;
-    let president = app.login(&cao_email("titulaire", COORD_FINESS)).await;
-    no_conflicts(&app, &president, sid, &ids[0], &six).await;
-    let ballots: Vec<(&String, &str)> = six.iter().map(|p| (p, "pour")).collect();
-    votes(&app, &president, sid, &ids[0], &ballots).await;
-    step(
-        &app,
-        &president,
-        &format!("/g/{gid}/cao/seances/{sid}/deliberations"),
-        &[("item_id", &ids[0])],
-    )
-    .await;
+    crate::cao::adopts_the_award(&app, &coord, cid).await;
     Scene {
         app,
         coord,

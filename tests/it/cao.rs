@@ -225,3 +225,32 @@ pub async fn votes(app: &TestApp, c: &Client, sid: i32, item: &str, vs: &[(&Stri
         .await;
     }
 }
+
+/// The CAO meets on 26 January 2027 (convened on the 20th) with six titulaires, the président
+/// among them, and unanimously adopts the award of consultation `cid` to ALPHA; returns the
+/// séance id.
+pub async fn adopts_the_award(app: &TestApp, coord: &Client, cid: i32) -> i32 {
+    let gid = app.gid().await;
+    let six = titulaires(app, 6).await;
+    let target = format!("C{cid}");
+    let agenda = [(
+        target.as_str(),
+        "Attribuer l'accord-cadre à ALPHA",
+        "ALPHA\nBETA\nGAMMA",
+    )];
+    let sid = new_seance(app, coord, "2027-01-26", &agenda).await;
+    convene_and_sit(app, coord, sid, (2027, 1, 20), (2027, 1, 26), &six).await;
+    let ids = items(app, coord, sid).await;
+    let president = app.login(&cao_email("titulaire", COORD_FINESS)).await;
+    no_conflicts(app, &president, sid, &ids[0], &six).await;
+    let ballots: Vec<(&String, &str)> = six.iter().map(|p| (p, "pour")).collect();
+    votes(app, &president, sid, &ids[0], &ballots).await;
+    step(
+        app,
+        &president,
+        &format!("/g/{gid}/cao/seances/{sid}/deliberations"),
+        &[("item_id", &ids[0])],
+    )
+    .await;
+    sid
+}

@@ -11,9 +11,7 @@
 //! member's notes (JSON API), the CAO séance (creation, convocation, attendance, declarations,
 //! votes, deliberation), the archive download (a file through WebDriver is awkward).
 
-use crate::cao::{
-    MEMBERS, convene_and_sit, items, new_seance, no_conflicts, step, titulaires, votes,
-};
+use crate::cao::MEMBERS;
 use crate::mail::{SmtpServer, smtp_mailer};
 use crate::offers::{
     S_ALPHA, S_BETA, S_GAMMA, exam, offres, pli_id, plis, price, set_criteria, utc,
@@ -402,31 +400,7 @@ async fn the_software_tender_from_creation_to_the_archive_in_the_browser() {
 
     // 6. The CAO meets on 26 January 2027 (convened on the 20th), with quorum, and adopts the
     // proposal (HTTP); its page in the browser.
-    let six = titulaires(&app, 6).await;
-    let sid = new_seance(
-        &app,
-        &coord,
-        "2027-01-26",
-        &[(
-            &format!("C{cid}"),
-            "Attribuer l'accord-cadre à ALPHA",
-            "ALPHA\nBETA\nGAMMA",
-        )],
-    )
-    .await;
-    convene_and_sit(&app, &coord, sid, (2027, 1, 20), (2027, 1, 26), &six).await;
-    let ids = items(&app, &coord, sid).await;
-    let president = app.login(&cao_email("titulaire", COORD_FINESS)).await;
-    no_conflicts(&app, &president, sid, &ids[0], &six).await;
-    let ballots: Vec<(&String, &str)> = six.iter().map(|p| (p, "pour")).collect();
-    votes(&app, &president, sid, &ids[0], &ballots).await;
-    step(
-        &app,
-        &president,
-        &format!("/g/{gid}/cao/seances/{sid}/deliberations"),
-        &[("item_id", &ids[0])],
-    )
-    .await;
+    let sid = crate::cao::adopts_the_award(&app, &coord, cid).await;
     b.goto(&app.url(&format!("/g/{gid}/cao/seances/{sid}")))
         .await;
     b.wait_text("h1", "Séance n°").await;
