@@ -134,7 +134,7 @@ fn attempt_view(a: &attribution::Model, plis: &[pli::Model], now: DateTime<Utc>)
             .find(|p| p.id == a.pli_id)
             .map(|p| p.bidder_name.clone())
             .unwrap_or_default(),
-        amount_ht: a.amount_ht.clone(),
+        amount_ht: crate::docgen::format::money_fr(a.amount_ht.parse().unwrap_or_default()),
         status: status.label(),
         status_code: status.code(),
         basis: if a.basis == "cao" {
