@@ -21,6 +21,21 @@ fn rss_kib(pid: u32, key: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time used so far by the whole process (all threads, user + system), from
+/// `/proc/PID/stat` in clock ticks of 1/100 s (USER_HZ on Linux).
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks = f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
+    Duration::from_millis(ticks * 10)
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -185,6 +200,7 @@ async fn main() {
             format!("/g/1/consultations/{cid}/offres"),
         ),
     ];
+    let cpu0 = cpu_time(child.id());
     let deadline = Instant::now() + Duration::from_secs(SECONDS);
     let mut tasks = Vec::new();
     for (u, http) in clients.into_iter().enumerate() {
@@ -209,6 +225,7 @@ async fn main() {
     for t in tasks {
         all.extend(t.await.expect("join"));
     }
+    let cpu = cpu_time(child.id()).saturating_sub(cpu0);
     let rss = rss_kib(child.id(), "VmRSS:");
     let hwm = rss_kib(child.id(), "VmHWM:");
     let _ = child.kill();
@@ -239,6 +256,11 @@ async fn main() {
         "toutes pages                                                  p50={:>7.2} ms  p99={:>7.2} ms",
         percentile(&l, 0.5).as_secs_f64() * 1e3,
         percentile(&l, 0.99).as_secs_f64() * 1e3
+    );
+    println!(
+        "CPU du serveur : {:.2} s sur {SECONDS} s, soit {:.0} µs par requête",
+        cpu.as_secs_f64(),
+        cpu.as_secs_f64() * 1e6 / all.len().max(1) as f64
     );
     println!(
         "mémoire résidente du serveur : {:.1} Mo (pic {:.1} Mo)",
