@@ -1,5 +1,10 @@
 //! Page rendering: handlebars templates embedded from `templates/` at build time, strict mode
 //! (a missing variable is an error, not an empty string), one layout for every page.
+//!
+//! A page template holds only its `<main>` content; [`Templates::page`] renders it, then renders
+//! `layout.hbs` around the HTML obtained. (A `{{#> layout}}` partial block would copy the whole
+//! page context on entry and every item of every `{{#each}}` inside it: that was most of the
+//! cost of a page.)
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -38,11 +43,41 @@ impl Templates {
         name: &str,
         page: &Page<'_, T>,
     ) -> Result<Html<String>, AppError> {
-        self.hb
+        let content = self
+            .hb
             .render(name, page)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("gabarit {name} : {e}")))?;
+        let layout = Layout {
+            title: &page.title,
+            user: page.user,
+            role_label: page.role_label,
+            is_coordonnateur: page.is_coordonnateur,
+            groupement_id: page.groupement_id,
+            csrf: &page.csrf,
+            flash: page.flash.as_deref(),
+            errors: &page.errors,
+            content: &content,
+        };
+        self.hb
+            .render("layout", &layout)
             .map(Html)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("gabarit {name} : {e}")))
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("gabarit layout : {e}")))
     }
+}
+
+/// What the layout shows around a page's content.
+#[derive(Serialize)]
+struct Layout<'a> {
+    title: &'a str,
+    user: Option<&'a CurrentUser>,
+    role_label: &'static str,
+    is_coordonnateur: bool,
+    groupement_id: Option<i32>,
+    csrf: &'a str,
+    flash: Option<&'a str>,
+    errors: &'a [String],
+    /// The page's own HTML, already escaped by its template.
+    content: &'a str,
 }
 
 fn eq_helper(
