@@ -7,8 +7,12 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "support/mod.rs"]
+mod support;
+
+use support::{CONSULTATIONS, prepare};
+
 const USERS: usize = 50;
-const CONSULTATIONS: usize = 200;
 const SECONDS: u64 = 10;
 
 fn rss_kib(pid: u32, key: &str) -> u64 {
@@ -42,79 +46,6 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     }
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i]
-}
-
-async fn prepare(db: &std::path::Path) -> i32 {
-    let settings = coordo::config::Settings::for_test(db, &db.with_file_name("outbox"));
-    let state = coordo::startup::build_state(settings, coordo::clock::Clock::system())
-        .await
-        .expect("state");
-    coordo::startup::seed_demo_if_empty(&state)
-        .await
-        .expect("seed");
-    let gid = coordo::registry::service::groupements(&state.db)
-        .await
-        .expect("g")[0]
-        .id;
-    let members = coordo::registry::service::members(&state.db, gid)
-        .await
-        .expect("m");
-    let actor = coordo::audit::Actor::cli();
-    let mut first = 0;
-    for i in 0..CONSULTATIONS {
-        let input = coordo::consultations::model::ConsultationInput {
-            reference: format!("2026-{i:03}"),
-            objet: format!("Consultation de charge n° {i}"),
-            nature: "services".into(),
-            cpv: "48000000-8".into(),
-            ccag: "tic".into(),
-            vat_rate: "20".into(),
-            launch_date: "2026-12-01".into(),
-            offers_deadline_date: "2027-01-15".into(),
-            offers_deadline_time: "12:00".into(),
-            ..Default::default()
-        };
-        let d = coordo::consultations::model::validate(&input).expect("valid");
-        let c =
-            coordo::consultations::service::create(&state.db, chrono::Utc::now(), &actor, gid, &d)
-                .await
-                .expect("create");
-        let lot = coordo::consultations::service::add_lot(
-            &state.db,
-            chrono::Utc::now(),
-            &actor,
-            gid,
-            c.id,
-            "Lot unique",
-        )
-        .await
-        .expect("lot");
-        for m in &members {
-            let need = coordo::consultations::model::NeedDraft {
-                lot_id: lot.id,
-                member_id: m.member.id,
-                amount_ht: rust_decimal::Decimal::from(35_000),
-                options_ht: rust_decimal::Decimal::ZERO,
-                renewals_ht: rust_decimal::Decimal::ZERO,
-                quantity: None,
-                unit: None,
-            };
-            coordo::consultations::service::set_need(
-                &state.db,
-                chrono::Utc::now(),
-                &actor,
-                gid,
-                c.id,
-                &need,
-            )
-            .await
-            .expect("need");
-        }
-        if i == 0 {
-            first = c.id;
-        }
-    }
-    first
 }
 
 async fn client(base: &str) -> reqwest::Client {
@@ -158,7 +89,8 @@ async fn main() {
     let dir = tempfile::tempdir().expect("tmp");
     let db = dir.path().join("load.db");
     let t0 = Instant::now();
-    let cid = prepare(&db).await;
+    // The server is a separate process: this state only writes the file.
+    let (_, cid) = prepare(&db).await;
     println!(
         "données : groupement réel + {CONSULTATIONS} consultations en {:.1} s",
         t0.elapsed().as_secs_f64()

@@ -4,7 +4,7 @@ use super::{service, views};
 use crate::auth::{CurrentUser, Role};
 use crate::error::{ApiResult, AppError, AppResult};
 use crate::state::AppState;
-use crate::web::cache::DataVersion;
+use crate::web::cache::{DataVersion, SharedPage};
 use crate::web::render::Page;
 use crate::web::security::{self, Access};
 use crate::web::{RouteEntry, route};
@@ -60,16 +60,28 @@ async fn dashboard(
     session: Session,
     Path(gid): Path<i32>,
 ) -> AppResult<Html<String>> {
-    let view = st
+    // The heaviest page (every consultation, the whole registry) shows nothing of the session:
+    // its HTML is kept per groupement and role until the data changes.
+    let coordonnateur = user.role == Role::Coordonnateur;
+    let shown = st
         .caches
         .dashboards
-        .get_or_load(gid, version, || dashboard_view(&st, gid))
+        .get_or_load((gid, coordonnateur), version, || async {
+            let view = dashboard_view(&st, gid).await?;
+            let html =
+                st.templates
+                    .shared_content("registry/dashboard", gid, coordonnateur, &view)?;
+            Ok::<_, AppError>(SharedPage {
+                title: view.name,
+                html,
+            })
+        })
         .await?;
     let csrf = security::csrf_token(&session).await?;
     let flash = security::take_flash(&session).await?;
-    st.templates.page(
-        "registry/dashboard",
-        &Page::new(view.name.clone(), Some(&user), csrf, &*view).flash(flash),
+    st.templates.around(
+        &Page::new(shown.title.clone(), Some(&user), csrf, ()).flash(flash),
+        &shown.html,
     )
 }
 

@@ -224,13 +224,21 @@ impl<K: Eq + Hash + Clone, S: PartialOrd + Clone, T> Stamped<K, S, T> {
     }
 }
 
+/// A page content that shows nothing of the session (see
+/// [`crate::web::render::Templates::shared_content`]), with its title.
+pub struct SharedPage {
+    pub title: String,
+    pub html: String,
+}
+
 /// The caches shared by every request of one server.
 pub struct Caches {
     /// Active users by id, at the data version they were read (a role change, a deactivation
     /// or a password change is journaled, so it moves the version and the entry is reread).
     pub users: Stamped<i32, DataVersion, CurrentUser>,
-    /// The dashboard of each groupement (registry, quality report, consultations).
-    pub dashboards: Stamped<i32, DataVersion, crate::registry::views::DashboardView>,
+    /// The dashboard of each groupement (registry, quality report, consultations) as HTML,
+    /// by groupement and whether the caller is the coordonnateur.
+    pub dashboards: Stamped<(i32, bool), DataVersion, SharedPage>,
     /// The page of a consultation (rules and calendar computed), by groupement and
     /// consultation; the day is part of the stamp because the calendar depends on it.
     pub consultations: Stamped<
@@ -249,7 +257,7 @@ impl Caches {
         let ttl = Duration::from_secs(600);
         Self {
             users: Stamped::new(1_000, ttl),
-            dashboards: Stamped::new(16, ttl),
+            dashboards: Stamped::new(32, ttl),
             consultations: Stamped::new(256, ttl),
             offers: Stamped::new(128, ttl),
         }

@@ -43,10 +43,44 @@ impl Templates {
         name: &str,
         page: &Page<'_, T>,
     ) -> Result<Html<String>, AppError> {
-        let content = self
-            .hb
-            .render(name, page)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("gabarit {name} : {e}")))?;
+        let content = self.render(name, page)?;
+        self.around(page, &content)
+    }
+
+    /// Renders the content of a page that shows nothing of the session — no CSRF token, no
+    /// name, no message — only its view, the groupement and whether the caller is the
+    /// coordonnateur; so its HTML may be kept and served to every caller of that groupement
+    /// with that role. The template sees only those three (strict mode refuses anything else).
+    ///
+    /// # Errors
+    /// A rendering error (a bug).
+    pub fn shared_content<T: Serialize>(
+        &self,
+        name: &str,
+        groupement_id: i32,
+        is_coordonnateur: bool,
+        body: &T,
+    ) -> Result<String, AppError> {
+        self.render(
+            name,
+            &SharedContent {
+                groupement_id,
+                is_coordonnateur,
+                body,
+            },
+        )
+    }
+
+    /// Renders the layout of `page` around an already rendered content (its own `body` is not
+    /// shown).
+    ///
+    /// # Errors
+    /// A rendering error (a bug).
+    pub fn around<T: Serialize>(
+        &self,
+        page: &Page<'_, T>,
+        content: &str,
+    ) -> Result<Html<String>, AppError> {
         let layout = Layout {
             title: &page.title,
             user: page.user,
@@ -56,13 +90,24 @@ impl Templates {
             csrf: &page.csrf,
             flash: page.flash.as_deref(),
             errors: &page.errors,
-            content: &content,
+            content,
         };
-        self.hb
-            .render("layout", &layout)
-            .map(Html)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("gabarit layout : {e}")))
+        self.render("layout", &layout).map(Html)
     }
+
+    fn render<T: Serialize>(&self, name: &str, data: &T) -> Result<String, AppError> {
+        self.hb
+            .render(name, data)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("gabarit {name} : {e}")))
+    }
+}
+
+/// The context of [`Templates::shared_content`].
+#[derive(Serialize)]
+struct SharedContent<'a, T: Serialize> {
+    groupement_id: i32,
+    is_coordonnateur: bool,
+    body: &'a T,
 }
 
 /// What the layout shows around a page's content.
