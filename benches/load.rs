@@ -1,7 +1,8 @@
 //! Load test against the release build: the real `coordo serve` as a child process on a SQLite
 //! file holding the real groupement and 200 consultations; 50 concurrent logged-in users request
 //! the dashboard, a consultation page and the offers page in turn for a fixed time.
-//! Prints throughput, p50/p99 per page and the server's resident memory (VmRSS / VmHWM).
+//! Prints throughput, p50/p99 per page, the server's CPU time per request and its resident
+//! memory (VmRSS / VmHWM).
 //! Run: `cargo bench --bench load` (targets on 2 cores: p99 < 20 ms, RSS < 100 MB).
 
 use std::process::{Command, Stdio};
