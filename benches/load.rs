@@ -1,14 +1,19 @@
 //! Load test against the release build: the real `coordo serve` as a child process on a SQLite
 //! file holding the real groupement and 200 consultations; 50 concurrent logged-in users request
 //! the dashboard, a consultation page and the offers page in turn for a fixed time.
-//! Prints throughput, p50/p99 per page and the server's resident memory (VmRSS / VmHWM).
+//! Prints throughput, p50/p99 per page, the server's CPU time per request and its resident
+//! memory (VmRSS / VmHWM).
 //! Run: `cargo bench --bench load` (targets on 2 cores: p99 < 20 ms, RSS < 100 MB).
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "support/mod.rs"]
+mod support;
+
+use support::{CONSULTATIONS, prepare};
+
 const USERS: usize = 50;
-const CONSULTATIONS: usize = 200;
 const SECONDS: u64 = 10;
 
 fn rss_kib(pid: u32, key: &str) -> u64 {
@@ -21,85 +26,27 @@ fn rss_kib(pid: u32, key: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time used so far by the whole process (all threads, user + system), from
+/// `/proc/PID/stat` in clock ticks of 1/100 s (USER_HZ on Linux).
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks = f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
+    Duration::from_millis(ticks * 10)
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i]
-}
-
-async fn prepare(db: &std::path::Path) -> i32 {
-    let settings = coordo::config::Settings::for_test(db, &db.with_file_name("outbox"));
-    let state = coordo::startup::build_state(settings, coordo::clock::Clock::system())
-        .await
-        .expect("state");
-    coordo::startup::seed_demo_if_empty(&state)
-        .await
-        .expect("seed");
-    let gid = coordo::registry::service::groupements(&state.db)
-        .await
-        .expect("g")[0]
-        .id;
-    let members = coordo::registry::service::members(&state.db, gid)
-        .await
-        .expect("m");
-    let actor = coordo::audit::Actor::cli();
-    let mut first = 0;
-    for i in 0..CONSULTATIONS {
-        let input = coordo::consultations::model::ConsultationInput {
-            reference: format!("2026-{i:03}"),
-            objet: format!("Consultation de charge n° {i}"),
-            nature: "services".into(),
-            cpv: "48000000-8".into(),
-            ccag: "tic".into(),
-            vat_rate: "20".into(),
-            launch_date: "2026-12-01".into(),
-            offers_deadline_date: "2027-01-15".into(),
-            offers_deadline_time: "12:00".into(),
-            ..Default::default()
-        };
-        let d = coordo::consultations::model::validate(&input).expect("valid");
-        let c =
-            coordo::consultations::service::create(&state.db, chrono::Utc::now(), &actor, gid, &d)
-                .await
-                .expect("create");
-        let lot = coordo::consultations::service::add_lot(
-            &state.db,
-            chrono::Utc::now(),
-            &actor,
-            gid,
-            c.id,
-            "Lot unique",
-        )
-        .await
-        .expect("lot");
-        for m in &members {
-            let need = coordo::consultations::model::NeedDraft {
-                lot_id: lot.id,
-                member_id: m.member.id,
-                amount_ht: rust_decimal::Decimal::from(35_000),
-                options_ht: rust_decimal::Decimal::ZERO,
-                renewals_ht: rust_decimal::Decimal::ZERO,
-                quantity: None,
-                unit: None,
-            };
-            coordo::consultations::service::set_need(
-                &state.db,
-                chrono::Utc::now(),
-                &actor,
-                gid,
-                c.id,
-                &need,
-            )
-            .await
-            .expect("need");
-        }
-        if i == 0 {
-            first = c.id;
-        }
-    }
-    first
 }
 
 async fn client(base: &str) -> reqwest::Client {
@@ -143,7 +90,8 @@ async fn main() {
     let dir = tempfile::tempdir().expect("tmp");
     let db = dir.path().join("load.db");
     let t0 = Instant::now();
-    let cid = prepare(&db).await;
+    // The server is a separate process: this state only writes the file.
+    let (_, cid) = prepare(&db).await;
     println!(
         "données : groupement réel + {CONSULTATIONS} consultations en {:.1} s",
         t0.elapsed().as_secs_f64()
@@ -185,6 +133,7 @@ async fn main() {
             format!("/g/1/consultations/{cid}/offres"),
         ),
     ];
+    let cpu0 = cpu_time(child.id());
     let deadline = Instant::now() + Duration::from_secs(SECONDS);
     let mut tasks = Vec::new();
     for (u, http) in clients.into_iter().enumerate() {
@@ -209,6 +158,7 @@ async fn main() {
     for t in tasks {
         all.extend(t.await.expect("join"));
     }
+    let cpu = cpu_time(child.id()).saturating_sub(cpu0);
     let rss = rss_kib(child.id(), "VmRSS:");
     let hwm = rss_kib(child.id(), "VmHWM:");
     let _ = child.kill();
@@ -239,6 +189,11 @@ async fn main() {
         "toutes pages                                                  p50={:>7.2} ms  p99={:>7.2} ms",
         percentile(&l, 0.5).as_secs_f64() * 1e3,
         percentile(&l, 0.99).as_secs_f64() * 1e3
+    );
+    println!(
+        "CPU du serveur : {:.2} s sur {SECONDS} s, soit {:.0} µs par requête",
+        cpu.as_secs_f64(),
+        cpu.as_secs_f64() * 1e6 / all.len().max(1) as f64
     );
     println!(
         "mémoire résidente du serveur : {:.1} Mo (pic {:.1} Mo)",

@@ -2,6 +2,12 @@
 
 use std::process::ExitCode;
 
+// glibc's malloc keeps what a thread freed in that thread's arena: after a few logins on the
+// blocking pool (argon2 takes 19 MiB each) the server stayed at 100-250 MB. mimalloc returns
+// freed memory to the system and is faster on the many small allocations of a page.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()

@@ -42,6 +42,7 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
             crate::docgen::DocEngine::new()
                 .map_err(|e| anyhow::anyhow!("moteur de documents : {e}"))?,
         ),
+        caches: Arc::new(crate::web::cache::Caches::new()),
     })
 }
 

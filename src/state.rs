@@ -4,6 +4,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::docgen::DocEngine;
 use crate::mail::Mailer;
+use crate::web::cache::Caches;
 use crate::web::render::Templates;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -19,4 +20,6 @@ pub struct AppState {
     pub mailer: Mailer,
     /// The document engine (templates compiled once), shared by every request.
     pub engine: Arc<DocEngine>,
+    /// What the pages reread on every request, kept while the data has not changed.
+    pub caches: Arc<Caches>,
 }

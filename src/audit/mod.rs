@@ -158,6 +158,21 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<Option<chain::Break>, 
     ))
 }
 
+/// Id of the last entry of the journal (0 when empty): moves with every state change, which is
+/// what the caches of [`crate::web::cache`] are stamped with. Reads only the id column.
+///
+/// # Errors
+/// Database errors.
+pub async fn last_id<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
+    Ok(audit_head::Entity::find_by_id(1)
+        .select_only()
+        .column(audit_head::Column::LastId)
+        .into_tuple::<i64>()
+        .one(db)
+        .await?
+        .unwrap_or(0))
+}
+
 /// Number of entries in the journal.
 ///
 /// # Errors

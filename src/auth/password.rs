@@ -3,6 +3,21 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use std::num::NonZero;
+use std::sync::LazyLock;
+use tokio::sync::Semaphore;
+
+/// A hash holds 19 MiB and a core for its whole length: at most one per core at a time, so that
+/// a burst of logins neither multiplies the memory nor takes every core from the pages (it
+/// waits its turn instead, which costs no throughput since each hash is CPU-bound).
+static HASH_SLOTS: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, NonZero::get)));
+
+/// Runs `f` on the blocking pool once a hashing slot is free.
+async fn on_slot<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+    let _slot = HASH_SLOTS.acquire().await?;
+    Ok(tokio::task::spawn_blocking(f).await?)
+}
 
 /// Hashes a password into a PHC string.
 ///
@@ -23,17 +38,17 @@ pub fn verify(password: &str, phc: &str) -> bool {
         .is_ok()
 }
 
-/// [`hash`] on the blocking pool.
+/// [`hash`] on the blocking pool, one per core at a time.
 ///
 /// # Errors
 /// See [`hash`].
 pub async fn hash_async(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || hash(&password)).await?
+    on_slot(move || hash(&password)).await?
 }
 
-/// [`verify`] on the blocking pool.
+/// [`verify`] on the blocking pool, one per core at a time.
 pub async fn verify_async(password: String, phc: String) -> bool {
-    tokio::task::spawn_blocking(move || verify(&password, &phc))
+    on_slot(move || verify(&password, &phc))
         .await
         .unwrap_or(false)
 }

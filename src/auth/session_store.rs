@@ -1,24 +1,68 @@
 //! tower-sessions store on Coordo's own database (sea-orm), so sessions live server-side in the
 //! same SQLite or PostgreSQL database without a second connection pool.
+//!
+//! Every request reads its session, so the store keeps a bounded in-memory copy of the sessions
+//! it has seen, written through: a session is in the cache only once it is in the database
+//! (it survives a crash and a restart), and a deletion (logout) reaches the cache as soon as it
+//! reaches the database, so it takes effect at once. Only the server writes sessions, so the
+//! copy can only lag behind its own writes, which it applies itself.
 
 use crate::db::entities::web_session;
+use crate::web::cache::Cache;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use std::sync::Arc;
+use std::time::Duration;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, Result, SessionStore};
 
-/// Sessions in the `web_session` table.
-#[derive(Clone, Debug)]
+/// Sessions kept in memory: a few hundred bytes each, so about 2 MB when full.
+const CACHED_SESSIONS: usize = 10_000;
+/// How long a cached session is trusted before it is read again from the database.
+const CACHE_TTL: Duration = Duration::from_secs(300);
+
+/// Sessions in the `web_session` table, with a write-through cache (`None`: known absent).
+#[derive(Clone)]
 pub struct DbSessionStore {
     db: DatabaseConnection,
+    cache: Arc<Cache<Id, Option<Record>>>,
+}
+
+impl std::fmt::Debug for DbSessionStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbSessionStore")
+            .field("cached", &self.cache.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl DbSessionStore {
     #[must_use]
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self {
+            db,
+            cache: Arc::new(Cache::new(CACHED_SESSIONS, CACHE_TTL)),
+        }
+    }
+
+    async fn load_from_db(&self, id: &Id) -> Result<Option<Record>> {
+        let Some(row) = web_session::Entity::find_by_id(id.to_string())
+            .one(&self.db)
+            .await
+            .map_err(backend)?
+        else {
+            return Ok(None);
+        };
+        let data = serde_json::from_str(&row.data).map_err(|e| Error::Decode(e.to_string()))?;
+        let expiry_date = time::OffsetDateTime::from_unix_timestamp(row.expires_at.timestamp())
+            .map_err(|e| Error::Decode(e.to_string()))?;
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date,
+        }))
     }
 }
 
@@ -43,7 +87,10 @@ impl SessionStore for DbSessionStore {
                 expires_at: Set(to_chrono(record.expiry_date)),
             };
             match web_session::Entity::insert(row).exec(&self.db).await {
-                Ok(_) => return Ok(()),
+                Ok(_) => {
+                    self.cache.put(record.id, Some(record.clone()));
+                    return Ok(());
+                }
                 Err(e)
                     if matches!(
                         e.sql_err(),
@@ -73,28 +120,22 @@ impl SessionStore for DbSessionStore {
             .exec(&self.db)
             .await
             .map_err(backend)?;
+        self.cache.put(record.id, Some(record.clone()));
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
-        let Some(row) = web_session::Entity::find_by_id(id.to_string())
-            .one(&self.db)
-            .await
-            .map_err(backend)?
-        else {
-            return Ok(None);
+        let record = match self.cache.get(id) {
+            Some(cached) => cached,
+            None => {
+                let ticket = self.cache.ticket();
+                let loaded = self.load_from_db(id).await?;
+                self.cache.fill(*id, loaded.clone(), ticket);
+                loaded
+            }
         };
-        if row.expires_at <= Utc::now() {
-            return Ok(None);
-        }
-        let data = serde_json::from_str(&row.data).map_err(|e| Error::Decode(e.to_string()))?;
-        let expiry_date = time::OffsetDateTime::from_unix_timestamp(row.expires_at.timestamp())
-            .map_err(|e| Error::Decode(e.to_string()))?;
-        Ok(Some(Record {
-            id: *id,
-            data,
-            expiry_date,
-        }))
+        // Expired sessions stay in the table until overwritten; they are not sessions any more.
+        Ok(record.filter(|r| r.expiry_date > time::OffsetDateTime::now_utc()))
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {
@@ -103,6 +144,7 @@ impl SessionStore for DbSessionStore {
             .exec(&self.db)
             .await
             .map_err(backend)?;
+        self.cache.put(*id, None);
         Ok(())
     }
 }

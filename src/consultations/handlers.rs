@@ -6,6 +6,7 @@ use crate::auth::{CurrentUser, Role};
 use crate::error::{ApiResult, AppError, AppResult, json_body};
 use crate::registry::service as registry;
 use crate::state::AppState;
+use crate::web::cache::DataVersion;
 use crate::web::render::Page;
 use crate::web::security::{self, Access};
 use crate::web::{RouteEntry, route};
@@ -240,30 +241,34 @@ async fn create(
 async fn show(
     State(st): State<AppState>,
     Extension(user): Extension<Arc<CurrentUser>>,
+    Extension(version): Extension<DataVersion>,
     session: Session,
     Path((gid, cid)): Path<(i32, String)>,
 ) -> AppResult<Html<String>> {
     let cid = cid_of(&cid)?;
     let today = st.clock.today_paris();
-    let d = service::detail(&st.db, gid, cid, today).await?;
-    let members = registry::members(&st.db, gid)
-        .await?
-        .into_iter()
-        .filter(|m| m.member.withdrawn_on.is_none())
-        .map(|m| (m.member.id, m.member.name))
-        .collect();
-    let view = views::show(&d, members, today);
+    let page = st
+        .caches
+        .consultations
+        .get_or_load((gid, cid), (version, today), || async {
+            let d = service::detail(&st.db, gid, cid, today).await?;
+            let members = registry::members(&st.db, gid)
+                .await?
+                .into_iter()
+                .filter(|m| m.member.withdrawn_on.is_none())
+                .map(|m| (m.member.id, m.member.name))
+                .collect();
+            Ok::<_, AppError>(views::ShowPage {
+                title: format!("{} — {}", d.c.reference, d.c.objet),
+                view: views::show(&d, members, today),
+            })
+        })
+        .await?;
     let csrf = security::csrf_token(&session).await?;
     let flash = security::take_flash(&session).await?;
     st.templates.page(
         "consultations/show",
-        &Page::new(
-            format!("{} — {}", d.c.reference, d.c.objet),
-            Some(&user),
-            csrf,
-            view,
-        )
-        .flash(flash),
+        &Page::new(page.title.clone(), Some(&user), csrf, &page.view).flash(flash),
     )
 }
 

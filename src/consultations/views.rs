@@ -113,6 +113,12 @@ pub struct TransitionButton {
     pub needs_motif: bool,
 }
 
+/// The consultation page as kept in cache: its title and its view.
+pub struct ShowPage {
+    pub title: String,
+    pub view: ShowView,
+}
+
 /// The consultation page.
 #[derive(Serialize)]
 pub struct ShowView {

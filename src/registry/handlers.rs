@@ -4,6 +4,7 @@ use super::{service, views};
 use crate::auth::{CurrentUser, Role};
 use crate::error::{ApiResult, AppError, AppResult};
 use crate::state::AppState;
+use crate::web::cache::{DataVersion, SharedPage};
 use crate::web::render::Page;
 use crate::web::security::{self, Access};
 use crate::web::{RouteEntry, route};
@@ -55,15 +56,43 @@ pub fn routes() -> Vec<RouteEntry> {
 async fn dashboard(
     State(st): State<AppState>,
     Extension(user): Extension<Arc<CurrentUser>>,
+    Extension(version): Extension<DataVersion>,
     session: Session,
     Path(gid): Path<i32>,
 ) -> AppResult<Html<String>> {
+    // The heaviest page (every consultation, the whole registry) shows nothing of the session:
+    // its HTML is kept per groupement and role until the data changes.
+    let coordonnateur = user.role == Role::Coordonnateur;
+    let shown = st
+        .caches
+        .dashboards
+        .get_or_load((gid, coordonnateur), version, || async {
+            let view = dashboard_view(&st, gid).await?;
+            let html =
+                st.templates
+                    .shared_content("registry/dashboard", gid, coordonnateur, &view)?;
+            Ok::<_, AppError>(SharedPage {
+                title: view.name,
+                html,
+            })
+        })
+        .await?;
+    let csrf = security::csrf_token(&session).await?;
+    let flash = security::take_flash(&session).await?;
+    st.templates.around(
+        &Page::new(shown.title.clone(), Some(&user), csrf, ()).flash(flash),
+        &shown.html,
+    )
+}
+
+/// The dashboard's data: registry, quality report and consultations (nothing of the caller).
+async fn dashboard_view(st: &AppState, gid: i32) -> AppResult<views::DashboardView> {
     let g = service::groupement(&st.db, gid)
         .await?
         .ok_or(AppError::NotFound)?;
     let members = service::members(&st.db, gid).await?;
     let report = service::quality_report(&g, &members).map_err(anyhow::Error::new)?;
-    let view = views::DashboardView {
+    Ok(views::DashboardView {
         name: g.name.clone(),
         legal_basis: g.legal_basis.clone(),
         convention_adopted_on: g
@@ -78,13 +107,7 @@ async fn dashboard(
         ),
         finding_count: report.findings.len(),
         findings: views::findings(&report),
-    };
-    let csrf = security::csrf_token(&session).await?;
-    let flash = security::take_flash(&session).await?;
-    st.templates.page(
-        "registry/dashboard",
-        &Page::new(g.name, Some(&user), csrf, view).flash(flash),
-    )
+    })
 }
 
 async fn member_page(

@@ -1,6 +1,7 @@
 //! The HTTP surface: every route of every area is declared once with its [`Access`], so the
 //! router and the authorisation-matrix test read the same table.
 
+pub mod cache;
 pub mod render;
 pub mod responses;
 pub mod security;

@@ -1,5 +1,10 @@
 //! Page rendering: handlebars templates embedded from `templates/` at build time, strict mode
 //! (a missing variable is an error, not an empty string), one layout for every page.
+//!
+//! A page template holds only its `<main>` content; [`Templates::page`] renders it, then renders
+//! `layout.hbs` around the HTML obtained. (A `{{#> layout}}` partial block would copy the whole
+//! page context on entry and every item of every `{{#each}}` inside it: that was most of the
+//! cost of a page.)
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -38,11 +43,86 @@ impl Templates {
         name: &str,
         page: &Page<'_, T>,
     ) -> Result<Html<String>, AppError> {
+        let content = self.render(name, page)?;
+        self.around(page, &content)
+    }
+
+    /// Renders the content of a page that shows nothing of the session — no CSRF token, no
+    /// name, no message — only its view, the groupement and whether the caller is the
+    /// coordonnateur; so its HTML may be kept and served to every caller of that groupement
+    /// with that role. The template sees only those three (strict mode refuses anything else).
+    ///
+    /// # Errors
+    /// A rendering error (a bug).
+    pub fn shared_content<T: Serialize>(
+        &self,
+        name: &str,
+        groupement_id: i32,
+        is_coordonnateur: bool,
+        body: &T,
+    ) -> Result<String, AppError> {
+        self.render(
+            name,
+            &SharedContent {
+                groupement_id,
+                is_coordonnateur,
+                body,
+            },
+        )
+    }
+
+    /// Renders the layout of `page` around an already rendered content (its own `body` is not
+    /// shown).
+    ///
+    /// # Errors
+    /// A rendering error (a bug).
+    pub fn around<T: Serialize>(
+        &self,
+        page: &Page<'_, T>,
+        content: &str,
+    ) -> Result<Html<String>, AppError> {
+        let layout = Layout {
+            title: &page.title,
+            user: page.user,
+            role_label: page.role_label,
+            is_coordonnateur: page.is_coordonnateur,
+            groupement_id: page.groupement_id,
+            csrf: &page.csrf,
+            flash: page.flash.as_deref(),
+            errors: &page.errors,
+            content,
+        };
+        self.render("layout", &layout).map(Html)
+    }
+
+    fn render<T: Serialize>(&self, name: &str, data: &T) -> Result<String, AppError> {
         self.hb
-            .render(name, page)
-            .map(Html)
+            .render(name, data)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("gabarit {name} : {e}")))
     }
+}
+
+/// The context of [`Templates::shared_content`].
+#[derive(Serialize)]
+struct SharedContent<'a, T: Serialize> {
+    groupement_id: i32,
+    is_coordonnateur: bool,
+    body: &'a T,
+}
+
+/// What the layout shows around a page's content.
+#[derive(Serialize)]
+struct Layout<'a> {
+    title: &'a str,
+    user: Option<&'a CurrentUser>,
+    role_label: &'static str,
+    is_coordonnateur: bool,
+    groupement_id: Option<i32>,
+    csrf: &'a str,
+    flash: Option<&'a str>,
+    errors: &'a [String],
+    /// The page's own HTML, already escaped by its template.
+    content: &'a str,
 }
 
 fn eq_helper(

@@ -5,6 +5,7 @@
 use crate::auth::{CurrentUser, Role, users};
 use crate::error::{ApiError, AppError};
 use crate::state::AppState;
+use crate::web::cache::DataVersion;
 use axum::RequestExt;
 use axum::body::Body;
 use axum::extract::{RawPathParams, Request, State};
@@ -18,6 +19,12 @@ use tower_sessions::Session;
 const USER_KEY: &str = "user_id";
 const CSRF_KEY: &str = "csrf";
 const FLASH_KEY: &str = "flash";
+/// When the session was last saved (Unix seconds), see [`TOUCH_EVERY`].
+const SEEN_KEY: &str = "seen";
+/// Sessions expire after 8 hours of inactivity, counted from their last save. An unmodified
+/// session is not saved (that would be one database write per page), so an active session is
+/// saved again — its expiry pushed back, its cookie renewed — once this long has passed.
+const TOUCH_EVERY: i64 = 5 * 60;
 /// Largest form body read for the CSRF check.
 const FORM_LIMIT: usize = 2 * 1024 * 1024;
 
@@ -53,7 +60,26 @@ pub async fn csrf_token(session: &Session) -> Result<String, AppError> {
 /// The session store fails.
 pub async fn login_session(session: &Session, user_id: i32) -> Result<(), AppError> {
     session.cycle_id().await.map_err(session_err)?;
+    session
+        .insert(SEEN_KEY, unix_now())
+        .await
+        .map_err(session_err)?;
     session.insert(USER_KEY, user_id).await.map_err(session_err)
+}
+
+fn unix_now() -> i64 {
+    // Real time, like the session expiry itself (not the application clock tests move).
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Saves the session again if it was last saved [`TOUCH_EVERY`] ago or more.
+async fn touch(session: &Session) -> Result<(), AppError> {
+    let now = unix_now();
+    let seen = session.get::<i64>(SEEN_KEY).await.map_err(session_err)?;
+    if seen.is_none_or(|s| now - s >= TOUCH_EVERY) {
+        session.insert(SEEN_KEY, now).await.map_err(session_err)?;
+    }
+    Ok(())
 }
 
 /// Ends the session.
@@ -80,6 +106,16 @@ pub async fn set_flash(session: &Session, msg: impl Into<String>) -> Result<(), 
 /// # Errors
 /// The session store fails.
 pub async fn take_flash(session: &Session) -> Result<Option<String>, AppError> {
+    // `remove` marks the session modified even when there is nothing to remove, which would
+    // save every session on every page: look first.
+    if session
+        .get_value(FLASH_KEY)
+        .await
+        .map_err(session_err)?
+        .is_none()
+    {
+        return Ok(None);
+    }
     session
         .remove::<String>(FLASH_KEY)
         .await
@@ -120,10 +156,12 @@ async fn resolve(state: &AppState, mut req: Request) -> Result<Request, AppError
         .map(|t| t.trim().to_owned());
     if let Some(token) = bearer {
         // Token callers carry no cookie, so they are not exposed to CSRF.
+        let version = DataVersion::read(&state.db).await?;
         let user = users::by_token(&state.db, &token)
             .await?
             .ok_or(AppError::Unauthenticated)?;
         req.extensions_mut().insert(Arc::new(user));
+        req.extensions_mut().insert(version);
         return Ok(req);
     }
     let session = req
@@ -131,10 +169,29 @@ async fn resolve(state: &AppState, mut req: Request) -> Result<Request, AppError
         .get::<Session>()
         .cloned()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("couche de session absente")))?;
-    if let Some(uid) = session.get::<i32>(USER_KEY).await.map_err(session_err)?
-        && let Some(user) = users::by_id(&state.db, uid).await?
-    {
-        req.extensions_mut().insert(Arc::new(user));
+    if let Some(uid) = session.get::<i32>(USER_KEY).await.map_err(session_err)? {
+        // Read before the user, so that the user is at least as recent as the version the
+        // handlers will stamp their own reads with.
+        let version = DataVersion::read(&state.db).await?;
+        let user = state
+            .caches
+            .users
+            .get_or_load(uid, version, || async {
+                users::by_id(&state.db, uid)
+                    .await?
+                    .ok_or(AppError::Unauthenticated)
+            })
+            .await;
+        match user {
+            Ok(user) => {
+                touch(&session).await?;
+                req.extensions_mut().insert(user);
+                req.extensions_mut().insert(version);
+            }
+            // A deactivated or deleted account: the session no longer identifies anyone.
+            Err(AppError::Unauthenticated) => {}
+            Err(e) => return Err(e),
+        }
     }
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(req);

@@ -67,6 +67,8 @@ async fn answered_operations_survive_kill_9_and_the_journal_verifies() {
     let dir = tempfile::tempdir().expect("tmp");
     let db = dir.path().join("coordo.db");
     let mut answered: Vec<String> = Vec::new();
+    // The logged-in clients of every round: their sessions must outlive the crashes.
+    let mut sessions: Vec<reqwest::Client> = Vec::new();
     for round in 0..3 {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .expect("port")
@@ -77,6 +79,7 @@ async fn answered_operations_survive_kill_9_and_the_journal_verifies() {
         let mut child = start(&db, port);
         wait_up(&base).await;
         let (http, csrf) = login(&base).await;
+        sessions.push(http.clone());
         // Everything answered before the crash must still be there.
         let list: serde_json::Value = http
             .get(format!("{base}/api/v1/groupements/1/consultations"))
@@ -144,6 +147,14 @@ async fn answered_operations_survive_kill_9_and_the_journal_verifies() {
     let base = format!("http://127.0.0.1:{port}");
     let mut child = start(&db, port);
     wait_up(&base).await;
+    for (round, old) in sessions.iter().enumerate() {
+        let r = old.get(format!("{base}/g/1")).send().await.expect("page");
+        assert_eq!(
+            r.status(),
+            200,
+            "the session opened in round {round} did not survive kill -9 and restart"
+        );
+    }
     let (http, _) = login(&base).await;
     let list: serde_json::Value = http
         .get(format!("{base}/api/v1/groupements/1/consultations"))

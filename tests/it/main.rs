@@ -11,6 +11,7 @@ mod authz_matrix;
 mod bad_input;
 mod bad_input_corpus;
 mod browser;
+mod caches;
 mod cao;
 mod cli;
 mod consultations;

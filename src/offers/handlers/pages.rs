@@ -8,6 +8,7 @@ use crate::offers::oab::{self, OabInput, OabMethodInput};
 use crate::offers::register::{self, PliInput};
 use crate::offers::{access, analysis, criteria, criteria_form, views};
 use crate::state::AppState;
+use crate::web::cache::DataVersion;
 use crate::web::render::Page;
 use crate::web::security;
 use axum::extract::{Path, State};
@@ -21,12 +22,17 @@ use tower_sessions::Session;
 pub async fn register(
     State(st): State<AppState>,
     Extension(user): Extension<Arc<CurrentUser>>,
+    Extension(version): Extension<DataVersion>,
     session: Session,
     Path((gid, cid)): Path<(i32, String)>,
 ) -> AppResult<Html<String>> {
     access::ensure_may_see_offers(&user)?;
     let cid = id_of(&cid)?;
-    let s = analysis::load(&st.db, gid, cid).await?;
+    let s = st
+        .caches
+        .offers
+        .get_or_load((gid, cid), version, || analysis::load(&st.db, gid, cid))
+        .await?;
     let view = views::register(&s, st.clock.now(), user.role == Role::Coordonnateur);
     let csrf = security::csrf_token(&session).await?;
     let flash = security::take_flash(&session).await?;
