@@ -134,20 +134,7 @@ async fn show(
     let validations = store::validations(&st.db, cid).await?;
     let dispatches = store::dispatches(&st.db, cid).await?;
     let facts = store::lifecycle_facts(&st.db, &d.c, today).await?;
-    let gate = d.c.rejection_letters_sent_on.map_or_else(
-        || Err("les lettres de rejet ne sont pas envoyées.".to_owned()),
-        |sent| {
-            let sd = super::rules::standstill(sent, facts.electronic, d.reference_date)?;
-            let applies = rankings.iter().any(|r| r.tenderers() > 1);
-            super::rules::signature_gate(
-                applies,
-                true,
-                Some(sd.signature_from),
-                Some(sd.ends_on),
-                today,
-            )
-        },
-    );
+    let gate = notices::signature_allowed(&st.db, &d, today).await?;
     let view = views::page(&views::PageInput {
         user: &user,
         d: &d,

@@ -5,7 +5,7 @@
 
 use super::docs::{self, lot_ref};
 use super::letters::{self, Mail, Rejection, Winner};
-use super::ranking::{self, LotRanking};
+use super::ranking;
 use super::rules::{self, AttributionStatus};
 use super::service::rankings;
 use super::store::{self, NewLetter};
@@ -21,11 +21,32 @@ use chrono_tz::Europe::Paris;
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::json;
 
-/// A standstill applies unless a single bidder took part (R2182-2). For a MAPA the same delay
-/// is kept voluntarily, as the NOTI3 announces it (the référé précontractuel stays open until
-/// signature; DOMAIN §5.3).
-fn standstill_applies(rs: &[LotRanking]) -> bool {
-    rs.iter().any(|r| r.tenderers() > 1)
+/// Whether the marché may be signed on `today` (R2182-1): the letters sent, and the standstill
+/// over unless a single tenderer took part in every lot (R2182-2). For a MAPA the same delay is
+/// kept voluntarily, as the NOTI3 announces it (the référé précontractuel stays open until
+/// signature; DOMAIN §5.3). The inner `Err` is the French reason.
+///
+/// # Errors
+/// Database errors.
+pub async fn signature_allowed<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    d: &crate::consultations::service::Detail,
+    today: chrono::NaiveDate,
+) -> Result<Result<(), String>, AppError> {
+    let (electronic, single, _) = store::calendar_facts(db, d.c.id).await?;
+    let sent = d.c.rejection_letters_sent_on;
+    let sd = match sent.map(|s| rules::standstill(s, electronic, d.reference_date)) {
+        Some(Err(e)) => return Ok(Err(e)),
+        Some(Ok(sd)) => Some(sd),
+        None => None,
+    };
+    Ok(rules::signature_gate(
+        !single,
+        sent.is_some(),
+        sd.map(|s| s.signature_from),
+        sd.map(|s| s.ends_on),
+        today,
+    ))
 }
 
 /// The NOTI3 of one rejected pli.
@@ -165,7 +186,7 @@ pub async fn send_rejections(
             });
         }
     }
-    let applies = standstill_applies(&rs);
+    let applies = !store::calendar_facts(&st.db, cid).await?.1;
     let count = out.len();
     let (tx, c) = store::begin_unchanged(&st.db, &d.c).await?;
     for p in out {
@@ -324,26 +345,13 @@ pub async fn sign(
             d.status.label()
         )));
     }
-    let rs = rankings(&st.db, gid, cid).await?;
     let facts = store::lifecycle_facts(&st.db, &d.c, today).await?;
-    let applies = standstill_applies(&rs);
-    let sent = d.c.rejection_letters_sent_on;
-    let sd = match sent {
-        Some(s) => Some(
-            rules::standstill(s, facts.electronic, d.reference_date).map_err(AppError::Conflict)?,
-        ),
-        None => None,
-    };
-    rules::signature_gate(
-        applies,
-        sent.is_some(),
-        sd.map(|s| s.signature_from),
-        sd.map(|s| s.ends_on),
-        today,
-    )
-    .map_err(|why| AppError::Conflict(format!("Signature refusée : {why}")))?;
+    signature_allowed(&st.db, &d, today)
+        .await?
+        .map_err(|why| AppError::Conflict(format!("Signature refusée : {why}")))?;
     let ctx = TransitionContext {
-        standstill_applicable: applies,
+        // The consultation entered « suspension » when the letters left if a standstill applied.
+        standstill_applicable: d.status == Status::Suspension,
         standstill_over: true,
         attributaire_documents_received: facts.certificates_received,
         members_validation_complete: facts.members_validation_complete,
