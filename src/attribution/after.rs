@@ -239,20 +239,22 @@ pub async fn abandon_letters<C: ConnectionTrait>(
         let doc = docs::render(engine, DocKind::SansSuite, &ctx, &base.overrides)?;
         let filename = docs::filename(&c.reference, kind, lot.number, &p.bidder_name);
         let electronic = party.email.contains('@');
-        let email = electronic.then(|| {
-            letters::sans_suite_email(
-                Mail {
-                    kind,
-                    to: &party,
-                    reference: &c.reference,
-                    objet: &c.objet,
-                    lot: &lot,
-                    buyer: base.ctx["buyer"]["name"].as_str().unwrap_or_default(),
-                    attachments: vec![(filename.clone(), doc.docx.clone())],
-                },
-                &decision,
-            )
-        });
+        let email = electronic
+            .then(|| {
+                letters::sans_suite_email(
+                    Mail {
+                        kind,
+                        to: &party,
+                        reference: &c.reference,
+                        objet: &c.objet,
+                        lot: &lot,
+                        buyer: base.ctx["buyer"]["name"].as_str().unwrap_or_default(),
+                        attachments: vec![(filename.clone(), doc.docx.clone())],
+                    },
+                    &decision,
+                )
+            })
+            .transpose()?;
         store::write_letter(
             tx,
             now,

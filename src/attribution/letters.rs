@@ -3,6 +3,7 @@
 //! the base context (buyer, groupement, consultation, court) comes from `pieces::context`.
 
 use crate::calendar::french_date;
+use crate::mail::templates::{self, EmailTemplateError};
 use crate::mail::{DOCX_CONTENT_TYPE, OutgoingAttachment, OutgoingEmail, Recipient};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::Paris;
@@ -238,17 +239,6 @@ fn paris(dt: DateTime<Utc>) -> String {
         .to_string()
 }
 
-fn html_of(text: &str) -> String {
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    };
-    text.split("\n\n")
-        .map(|p| format!("<p>{}</p>", esc(p).replace('\n', "<br>")))
-        .collect()
-}
-
 /// What every letter email needs.
 pub struct Mail<'a> {
     pub kind: &'a str,
@@ -260,17 +250,22 @@ pub struct Mail<'a> {
     pub attachments: Vec<(String, Vec<u8>)>,
 }
 
-fn email(m: Mail<'_>, subject: String, body: String) -> OutgoingEmail {
-    let text = format!(
-        "Madame, Monsieur,\n\n{body}\n\nVeuillez agréer, Madame, Monsieur, l'expression de nos salutations distinguées.\n\n{buyer}\nCoordonnateur du groupement de commandes",
-        buyer = m.buyer
-    );
-    OutgoingEmail {
+/// Renders `templates/emails/<template>.txt.hbs` with the common fields and `extra`.
+fn email(m: Mail<'_>, template: &str, extra: Value) -> Result<OutgoingEmail, EmailTemplateError> {
+    let mut ctx = json!({
+        "reference": m.reference, "objet": m.objet, "lot": m.lot, "buyer": m.buyer,
+        "recipient": m.to.name,
+    });
+    if let (Some(c), Value::Object(x)) = (ctx.as_object_mut(), extra) {
+        c.extend(x);
+    }
+    let t = templates::render(template, &ctx)?;
+    Ok(OutgoingEmail {
         kind: m.kind.to_owned(),
         to: Recipient::named(m.to.email.clone(), m.to.name.clone()),
-        subject,
-        html: Some(html_of(&text)),
-        text,
+        subject: t.subject,
+        html: Some(t.html),
+        text: t.text,
         attachments: m
             .attachments
             .into_iter()
@@ -280,80 +275,62 @@ fn email(m: Mail<'_>, subject: String, body: String) -> OutgoingEmail {
                 bytes,
             })
             .collect(),
-    }
+    })
 }
 
-/// The email carrying a NOTI1.
-#[must_use]
-pub fn noti1_email(m: Mail<'_>, deadline: DateTime<Utc>) -> OutgoingEmail {
-    let subject = format!(
-        "{} – lot {} : votre offre est retenue, pièces à produire avant le {}",
-        m.reference,
-        m.lot.number,
-        paris(deadline)
-    );
-    let body = format!(
-        "Votre offre pour le lot n° {n} – {t} de la consultation « {o} » est retenue.\n\nVous trouverez ci-joint le formulaire NOTI1 qui liste les certificats et attestations à produire au plus tard le {d}. À défaut, votre offre sera rejetée et le soumissionnaire classé immédiatement après vous sera sollicité (article R2144-7 du code de la commande publique).",
-        n = m.lot.number,
-        t = m.lot.title,
-        o = m.objet,
-        d = paris(deadline)
-    );
-    email(m, subject, body)
+/// The email carrying a NOTI1 (`templates/emails/noti1.txt.hbs`).
+///
+/// # Errors
+/// A template error (a bug).
+pub fn noti1_email(
+    m: Mail<'_>,
+    deadline: DateTime<Utc>,
+) -> Result<OutgoingEmail, EmailTemplateError> {
+    email(m, "noti1", json!({"deadline": paris(deadline)}))
 }
 
-/// The email carrying a NOTI3.
-#[must_use]
-pub fn noti3_email(m: Mail<'_>, standstill: &StandstillDates) -> OutgoingEmail {
-    let subject = format!(
-        "{} – lot {} : notification de rejet de votre offre",
-        m.reference, m.lot.number
-    );
-    let body = format!(
-        "Nous vous informons que votre offre pour le lot n° {n} – {t} de la consultation « {o} » n'a pas été retenue.\n\nLa lettre ci-jointe (NOTI3) indique les motifs du rejet, vos notes et votre rang, le nom de l'attributaire et les motifs de son choix, ainsi que les délais et voies de recours. Le marché ne sera pas signé avant le {s} (délai de suspension de {days} jours, article R2182-1 du code de la commande publique).",
-        n = m.lot.number,
-        t = m.lot.title,
-        o = m.objet,
-        s = french_date(standstill.signature_from),
-        days = standstill.days,
-    );
-    email(m, subject, body)
+/// The email carrying a NOTI3 (`templates/emails/noti3.txt.hbs`).
+///
+/// # Errors
+/// A template error (a bug).
+pub fn noti3_email(
+    m: Mail<'_>,
+    standstill: &StandstillDates,
+) -> Result<OutgoingEmail, EmailTemplateError> {
+    email(
+        m,
+        "noti3",
+        json!({"signature_from": french_date(standstill.signature_from), "days": standstill.days}),
+    )
 }
 
-/// The email carrying a NOTI5, with the one-time acknowledgement link.
-#[must_use]
-pub fn noti5_email(m: Mail<'_>, ack_url: &str) -> OutgoingEmail {
-    let subject = format!(
-        "{} – lot {} : notification du marché (NOTI5) – accusé de réception demandé",
-        m.reference, m.lot.number
-    );
-    let body = format!(
-        "Nous vous notifions le marché signé pour le lot n° {n} – {t} de la consultation « {o} » : le formulaire NOTI5 et l'acte d'engagement signé sont joints.\n\nMerci d'accuser réception en ouvrant le lien suivant, utilisable une seule fois :\n{ack_url}\n\nLe marché prend effet à la date de cet accusé de réception (article R2182-4 du code de la commande publique).",
-        n = m.lot.number,
-        t = m.lot.title,
-        o = m.objet,
-    );
-    email(m, subject, body)
+/// The email carrying a NOTI5 with the one-time acknowledgement link
+/// (`templates/emails/noti5.txt.hbs`).
+///
+/// # Errors
+/// A template error (a bug).
+pub fn noti5_email(m: Mail<'_>, ack_url: &str) -> Result<OutgoingEmail, EmailTemplateError> {
+    email(m, "noti5", json!({"ack_url": ack_url}))
 }
 
-/// The email carrying a sans suite or infructuosité letter.
-#[must_use]
-pub fn sans_suite_email(m: Mail<'_>, decision: &Abandon) -> OutgoingEmail {
+/// The email carrying a sans suite or infructuosité letter (`templates/emails/sans_suite.txt.hbs`).
+///
+/// # Errors
+/// A template error (a bug).
+pub fn sans_suite_email(
+    m: Mail<'_>,
+    decision: &Abandon,
+) -> Result<OutgoingEmail, EmailTemplateError> {
     let what = if decision.infructueuse {
         "déclarée infructueuse"
     } else {
         "déclarée sans suite"
     };
-    let subject = format!("{} – lot {} : procédure {what}", m.reference, m.lot.number);
-    let body = format!(
-        "Nous vous informons que la procédure de la consultation « {o} » (lot n° {n} – {t}) a été {what} le {d}, pour le motif suivant : {r}\n\nLa lettre ci-jointe en précise les motifs et les voies de recours (article R2185-2 du code de la commande publique).",
-        o = m.objet,
-        n = m.lot.number,
-        t = m.lot.title,
-        d = french_date(decision.date),
-        r = decision.reason.trim(),
-    );
-    email(m, subject, body)
+    email(
+        m,
+        "sans_suite",
+        json!({"what": what, "date": french_date(decision.date), "reason": decision.reason.trim()}),
+    )
 }
 
 #[cfg(test)]

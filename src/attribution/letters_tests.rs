@@ -82,7 +82,8 @@ fn noti3_context_carries_marks_rank_winner_and_standstill() {
             attachments: vec![("noti3.docx".into(), vec![1, 2])],
         },
         &s,
-    );
+    )
+    .expect("template");
     assert!(mail.text.contains("1er mars 2027"), "{}", mail.text);
     assert_eq!(mail.attachments.len(), 1);
     assert_eq!(mail.to.address, "contact@atrium.example");
@@ -104,7 +105,7 @@ fn noti5_email_holds_the_link_and_sans_suite_the_ground() {
         attachments: vec![],
     };
     static PARTY: std::sync::LazyLock<Party> = std::sync::LazyLock::new(party);
-    let e = noti5_email(m(), "https://coordo.example/accuse-reception/abc");
+    let e = noti5_email(m(), "https://coordo.example/accuse-reception/abc").expect("template");
     assert!(
         e.text
             .contains("https://coordo.example/accuse-reception/abc")
@@ -126,5 +127,10 @@ fn noti5_email_holds_the_link_and_sans_suite_the_ground() {
             .starts_with("infructuosité")
     );
     assert_eq!(ctx["candidates"].as_array().map(Vec::len), Some(1));
-    assert!(sans_suite_email(m(), &d).subject.contains("infructueuse"));
+    assert!(
+        sans_suite_email(m(), &d)
+            .expect("template")
+            .subject
+            .contains("infructueuse")
+    );
 }

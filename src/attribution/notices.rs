@@ -161,20 +161,22 @@ pub async fn send_rejections(
                 ))
             })?;
             let filename = docs::filename(&d.c.reference, "noti3", lot.number, &p.bidder_name);
-            let mail = electronic.then(|| {
-                letters::noti3_email(
-                    Mail {
-                        kind: "noti3",
-                        to: &party,
-                        reference: &d.c.reference,
-                        objet: &d.c.objet,
-                        lot: &lot,
-                        buyer: base.ctx["buyer"]["name"].as_str().unwrap_or_default(),
-                        attachments: vec![(filename.clone(), doc.docx.clone())],
-                    },
-                    &sd,
-                )
-            });
+            let mail = electronic
+                .then(|| {
+                    letters::noti3_email(
+                        Mail {
+                            kind: "noti3",
+                            to: &party,
+                            reference: &d.c.reference,
+                            objet: &d.c.objet,
+                            lot: &lot,
+                            buyer: base.ctx["buyer"]["name"].as_str().unwrap_or_default(),
+                            attachments: vec![(filename.clone(), doc.docx.clone())],
+                        },
+                        &sd,
+                    )
+                })
+                .transpose()?;
             out.push(Prepared {
                 lot_id: lr.lot_id(),
                 pli_id: p.id,

@@ -100,7 +100,7 @@ pub async fn notify(st: &AppState, actor: &Actor, gid: i32, cid: i32) -> Result<
                 attachments,
             },
             &url,
-        );
+        )?;
         prepared.push(((*a).clone(), p, filename, doc.docx, mail, token));
     }
     if prepared.is_empty() {

@@ -199,7 +199,7 @@ pub async fn decide(
             attachments: vec![(filename.clone(), doc.docx.clone())],
         },
         deadline_at,
-    );
+    )?;
     let (tx, c) = store::begin_unchanged(&st.db, &d.c).await?;
     let a = attribution::ActiveModel {
         consultation_id: Set(cid),

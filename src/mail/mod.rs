@@ -9,6 +9,7 @@
 
 pub mod handlers;
 pub mod outbox;
+pub mod templates;
 pub mod transport;
 pub mod worker;
 
