@@ -47,16 +47,41 @@ async fn add(c: &Client, gid: i32, cid: i32, name: &str, siret: &str, email: &st
 /// The software tender with its DCE, a price-only grid, three plis (GAMMA irregular), in
 /// analysis, and the CAO's adopted deliberation on it.
 async fn scene() -> Scene {
+    scene_with(None, true).await
+}
+
+/// As [`scene`], with every member's need set to `need` (a smaller amount makes a MAPA) and
+/// with or without the CAO's deliberation.
+async fn scene_with(need: Option<&str>, cao: bool) -> Scene {
     let app = TestApp::spawn().await;
     let coord = app.login(&coord_email()).await;
     let (gid, cid) = crate::pieces::ready_tender(&app, &coord).await;
-    let r = coord
-        .post_form(
-            &format!("/g/{gid}/consultations/{cid}/pieces/generate-all"),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    if let Some(amount) = need {
+        let lot = lot_id(&app).await;
+        for m in coordo::registry::service::members(&app.state.db, gid)
+            .await
+            .expect("members")
+        {
+            let mid = m.member.id.to_string();
+            let r = coord
+                .post_form(
+                    &format!("/g/{gid}/consultations/{cid}/needs"),
+                    &[("lot_id", &lot), ("member_id", &mid), ("amount_ht", amount)],
+                )
+                .await;
+            assert_eq!(r.status(), 303);
+        }
+    }
+    if need.is_none() {
+        // The RC template is written for the appel d'offres ouvert: a MAPA goes without DCE here.
+        let r = coord
+            .post_form(
+                &format!("/g/{gid}/consultations/{cid}/pieces/generate-all"),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    }
     let r = set_criteria(&coord, gid, cid, json!([
         {"id": "prix", "label": "Prix", "weight": "100", "kind": "price", "formula": "proportional"}
     ]))
@@ -104,8 +129,10 @@ async fn scene() -> Scene {
         a.status = Set("analyse".into());
         a.update(&app.state.db).await.expect("update");
     }
-    // The CAO meets on 26 January 2027 (convened on the 20th) and adopts the proposal.
-    crate::cao::adopts_the_award(&app, &coord, cid).await;
+    if cao {
+        // The CAO meets on 26 January 2027 (convened on the 20th) and adopts the proposal.
+        crate::cao::adopts_the_award(&app, &coord, cid).await;
+    }
     Scene {
         app,
         coord,
@@ -635,4 +662,90 @@ async fn sans_suite_sends_a_letter_to_every_candidate() {
             .document_text()
             .contains("GAMMA")
     );
+}
+
+async fn decide_alpha(s: &Scene) -> reqwest::Response {
+    let lot = lot_id(&s.app).await;
+    s.coord
+        .post_form(
+            &format!("{}/decider", page(s.gid, s.cid)),
+            &[
+                ("lot_id", &lot),
+                ("pli_id", &s.alpha),
+                (
+                    "reasons",
+                    "offre économiquement la plus avantageuse, la moins disante",
+                ),
+                ("deadline", "2027-02-03T12:00"),
+            ],
+        )
+        .await
+}
+
+#[tokio::test]
+async fn a_formalised_procedure_waits_for_the_cao_a_mapa_is_decided_by_the_coordonnateur() {
+    // Appel d'offres ouvert (350 000 € HT): no award before the CAO's deliberation (L1414-2).
+    let s = scene_with(None, false).await;
+    s.app.state.clock.set(utc(2027, 1, 27, 9, 0, 0));
+    let before = s.app.audit_count().await;
+    let r = decide_alpha(&s).await;
+    assert_eq!(r.status(), 409);
+    assert!(text(r).await.contains("CGCT L1414-2"));
+    assert_eq!(s.app.audit_count().await, before, "nothing written");
+
+    // Procédure adaptée (10 × 10 000 € HT): the coordonnateur decides, the NOTI3 carries the
+    // same (voluntary) delay and the consultation waits for it.
+    let s = scene_with(Some("10 000,00"), false).await;
+    let d = coordo::consultations::service::detail(
+        &s.app.state.db,
+        s.gid,
+        s.cid,
+        s.app.state.clock.today_paris(),
+    )
+    .await
+    .expect("detail");
+    assert_eq!(
+        d.procedure,
+        Some(coordo::consultations::rules::procedure::ProcedureKind::ProcedureAdaptee)
+    );
+    s.app.state.clock.set(utc(2027, 1, 27, 9, 0, 0));
+    let r = decide_alpha(&s).await;
+    assert_eq!(r.status(), 303, "{}", text(r).await);
+    let a = {
+        use coordo::db::entities::attribution;
+        use sea_orm::EntityTrait;
+        attribution::Entity::find()
+            .all(&s.app.state.db)
+            .await
+            .expect("a")[0]
+            .clone()
+    };
+    assert_eq!(a.basis, "coordonnateur");
+    assert_eq!(a.deliberation_id, None);
+    let url = page(s.gid, s.cid);
+    let r = s
+        .coord
+        .post_form(
+            &format!("{url}/{}/pieces", a.id),
+            &[("index", "toutes"), ("received_on", "2027-01-27")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = s
+        .coord
+        .post_form(&format!("{url}/rejets"), &[("mode", "postal")])
+        .await;
+    assert_eq!(r.status(), 303, "{}", text(r).await);
+    let noti3 = letters(&s.app, "noti3").await;
+    assert_eq!(noti3.len(), 2, "BETA and GAMMA");
+    assert!(
+        noti3
+            .iter()
+            .all(|l| !l.electronic && l.mail_message_id.is_none()),
+        "by post: no email"
+    );
+    // By post: 16 days from 27 January, signature from 12 February.
+    let t = docx_text::open(&noti3[0].docx).document_text();
+    assert!(t.contains("12 février 2027"), "{t}");
+    assert!(t.contains("lettre recommandée"), "{t}");
 }
