@@ -108,6 +108,29 @@ pub async fn set_criteria(c: &Client, gid: i32, cid: i32, criteria: Value) -> re
     .await
 }
 
+/// Prices ALPHA 100 000 €, BETA 120 000 € and GAMMA 60 000 € (after the deadline), admits ALPHA
+/// and BETA and declares GAMMA irregular for `why`; returns their pli ids.
+pub async fn price_and_examine(
+    c: &Client,
+    gid: i32,
+    cid: i32,
+    why: &str,
+) -> (String, String, String) {
+    let list = plis(c, gid, cid).await;
+    let (alpha, beta, gamma) = (
+        pli_id(&list, "ALPHA"),
+        pli_id(&list, "BETA"),
+        pli_id(&list, "GAMMA"),
+    );
+    for (id, p) in [(&alpha, "100000"), (&beta, "120000"), (&gamma, "60000")] {
+        assert_eq!(price(c, gid, cid, id, p).await, 303);
+    }
+    assert_eq!(exam(c, gid, cid, &alpha, "admissible", "").await, 303);
+    assert_eq!(exam(c, gid, cid, &beta, "admissible", "").await, 303);
+    assert_eq!(exam(c, gid, cid, &gamma, "irreguliere", why).await, 303);
+    (alpha, beta, gamma)
+}
+
 async fn body(r: reqwest::Response) -> String {
     r.text().await.expect("body")
 }

@@ -38,29 +38,8 @@ async fn scene() -> Scene {
         );
     }
     app.state.clock.set(utc(2027, 1, 18, 9, 0, 0));
-    let list = plis(&coord, gid, cid).await;
-    let (alpha, beta, gamma) = (
-        pli_id(&list, "ALPHA"),
-        pli_id(&list, "BETA"),
-        pli_id(&list, "GAMMA"),
-    );
-    for (id, p) in [(&alpha, "100000"), (&beta, "120000"), (&gamma, "60000")] {
-        assert_eq!(price(&coord, gid, cid, id, p).await, 303);
-    }
-    assert_eq!(exam(&coord, gid, cid, &alpha, "admissible", "").await, 303);
-    assert_eq!(exam(&coord, gid, cid, &beta, "admissible", "").await, 303);
-    assert_eq!(
-        exam(
-            &coord,
-            gid,
-            cid,
-            &gamma,
-            "irreguliere",
-            "mémoire technique générique"
-        )
-        .await,
-        303
-    );
+    let (alpha, beta, _gamma) =
+        price_and_examine(&coord, gid, cid, "mémoire technique générique").await;
     Scene {
         app,
         coord,
