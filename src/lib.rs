@@ -13,6 +13,7 @@ pub mod config;
 pub mod consultations;
 pub mod db;
 pub mod docgen;
+pub mod dossier;
 pub mod error;
 pub mod identifiers;
 pub mod mail;

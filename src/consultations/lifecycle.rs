@@ -178,6 +178,10 @@ pub struct TransitionContext {
     pub no_acceptable_offer: bool,
     /// Motif d'intérêt général of a déclaration sans suite.
     pub motif: Option<String>,
+    /// What forbids publishing the award criteria (`dossier::rules::award_criteria_problems`).
+    pub award_criteria_problems: Vec<String>,
+    /// The current version of the RC announces the grid in force (R2152-11).
+    pub rc_announces_the_grid: bool,
 }
 
 /// Minimum length of a motif d'intérêt général.
@@ -242,6 +246,13 @@ fn check(from: Status, to: Status, ctx: &TransitionContext) -> Result<(), String
             "le DCE ne contient aucune pièce : ajoutez au moins le règlement de la consultation et l'acte d'engagement avant de les soumettre au visa des membres (convention art. 5.4).",
         ),
         (PiecesEnVisa, PretePublier) | (PretePublier, Publiee) => {
+            if let Some(problem) = ctx.award_criteria_problems.first() {
+                return Err(format!("{problem}."));
+            }
+            require(
+                ctx.rc_announces_the_grid,
+                "la dernière version du règlement de la consultation n'annonce pas la grille des critères d'attribution en vigueur (R2152-11) : générez à nouveau le RC et soumettez-le au visa des membres.",
+            )?;
             require(ctx.all_visas_complete, VISAS)
         }
         (Publiee, RemiseClose) => require(

@@ -19,6 +19,8 @@ fn all_ok() -> TransitionContext {
         contract_pieces_sent_to_members: true,
         no_acceptable_offer: true,
         motif: Some("Disparition du besoin après la fusion de deux membres.".to_string()),
+        award_criteria_problems: Vec::new(),
+        rc_announces_the_grid: true,
     }
 }
 
@@ -83,6 +85,18 @@ fn pieces_en_visa() {
     );
     assert_eq!(transition(PiecesEnVisa, Brouillon, &ctx), Ok(Brouillon));
     assert!(refused(PiecesEnVisa, Publiee, &all_ok()).contains("transitions possibles"));
+}
+
+#[test]
+fn publication_needs_a_publishable_grid_announced_by_the_current_rc() {
+    let mut ctx = all_ok();
+    ctx.award_criteria_problems = vec!["aucun critère environnemental (L2152-7)".to_owned()];
+    for (from, to) in [(PiecesEnVisa, PretePublier), (PretePublier, Publiee)] {
+        assert!(refused(from, to, &ctx).ends_with("aucun critère environnemental (L2152-7)."));
+    }
+    let mut ctx = all_ok();
+    ctx.rc_announces_the_grid = false;
+    assert!(refused(PretePublier, Publiee, &ctx).contains("générez à nouveau le RC"));
 }
 
 #[test]

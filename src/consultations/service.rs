@@ -601,10 +601,17 @@ pub async fn transition(
     let (db, now) = (&st.db, st.clock.now());
     let today = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
     let to = Status::from_code(target).map_err(|e| AppError::field("statut", e.to_string()))?;
-    let d = detail(db, gid, cid, today).await?;
+    let dossier = crate::dossier::load(db, gid, cid, today).await?;
+    let d = &dossier.detail;
     let has_pieces = crate::pieces::service::has_rc_and_ae(db, cid).await?;
     let gate = crate::visas::gate::publication_gate(db, cid, today).await?;
-    let mut ctx = context(&d, now, motif.clone(), has_pieces, gate.is_ok());
+    let mut ctx = context(d, now, motif.clone(), has_pieces, gate.is_ok());
+    ctx.award_criteria_problems = dossier.award_criteria_problems();
+    ctx.rc_announces_the_grid = crate::pieces::service::announced_criteria(db, cid)
+        .await?
+        .is_some_and(|announced| {
+            announced == crate::pieces::context::criteria_json(&dossier.criteria)
+        });
     let facts = crate::attribution::store::lifecycle_facts(db, &d.c, today).await?;
     ctx.analysis_complete = facts.any_attribution;
     ctx.cao_decision_recorded = facts.any_attribution;

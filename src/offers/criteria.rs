@@ -3,12 +3,14 @@
 //! sum to 100, sub-criteria to their parent, R2152-12 and CE 18 juin 2010 n° 337377) and
 //! checked for an environmental criterion (L2152-7, from 21 August 2026).
 //!
-//! The tree is replaced as a whole, in one audited transaction, and only before the plis are
-//! opened and while no note exists: the criteria and their weights are those announced in the
-//! consultation documents (R2152-11), and the evaluators note the leaves of a fixed grid.
+//! The grid is set before the DCE (the RC announces it, `crate::dossier`), replaced as a whole in
+//! one audited transaction, and frozen at publication: the criteria and their weights are those
+//! announced in the consultation documents (R2152-11), and the evaluators note the leaves of a
+//! fixed grid.
 
 use super::scoring::{self, Criterion, CriterionKind, PriceFormula, ScoringCase, SubCriterion};
 use crate::audit::{self, Actor};
+use crate::consultations::lifecycle::Status;
 use crate::db::entities::{consensus_note, evaluator_note, offer_criterion};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
@@ -196,6 +198,16 @@ pub async fn replace(
     })?;
     let tx = audit::begin(db).await?;
     let c = crate::consultations::service::get(&tx, gid, cid).await?;
+    let status = Status::from_code(&c.status).map_err(|e| AppError::Conflict(e.to_string()))?;
+    if !matches!(
+        status,
+        Status::Brouillon | Status::PiecesEnVisa | Status::PretePublier
+    ) {
+        return Err(AppError::Conflict(format!(
+            "La consultation est « {} » : les critères d'attribution et leur pondération annoncés dans le règlement de la consultation publié ne peuvent plus être modifiés (R2152-11).",
+            status.label()
+        )));
+    }
     if super::access::is_opened(&c, now) {
         return Err(AppError::Conflict(
             "Les plis sont ouverts : les critères annoncés dans les documents de la consultation ne peuvent plus être modifiés (R2152-11)."

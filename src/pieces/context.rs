@@ -6,19 +6,18 @@
 //! so that a clause can be checked early) together with the [`Gap`]s; [`Built::for_kind`]
 //! refuses a kind while one of its gaps remains, with French messages naming what to fill in.
 
-use super::data::DceData;
 use super::parts;
 use crate::consultations::rules::procedure::ProcedureKind;
-use crate::consultations::service::{self as consultations, Detail};
-use crate::db::entities::groupement;
+use crate::consultations::service as consultations;
 use crate::docgen::DocKind;
+use crate::dossier::rules;
 use crate::error::{AppError, FieldErrors};
+use crate::offers::scoring::{Criterion, CriterionKind, SubCriterion};
 use crate::registry::seed::MemberKind;
 use crate::registry::service::{self as registry, MemberWithEstablishments};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Timelike, Utc};
 use chrono_tz::Europe::Paris;
 use rust_decimal::Decimal;
-use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use std::str::FromStr;
 
@@ -77,48 +76,8 @@ pub struct Gap {
     pub message: String,
 }
 
-/// What the database holds for one consultation.
-#[derive(Clone, Debug)]
-pub struct Facts {
-    pub groupement: groupement::Model,
-    /// The members taking part: not withdrawn before the launch (convention art. 15).
-    pub members: Vec<MemberWithEstablishments>,
-    pub detail: Detail,
-    pub data: DceData,
-}
-
-/// Loads the facts of a consultation.
-///
-/// # Errors
-/// `NotFound`; database errors.
-pub async fn load<C: ConnectionTrait>(
-    db: &C,
-    gid: i32,
-    cid: i32,
-    today: NaiveDate,
-) -> Result<Facts, AppError> {
-    let detail = consultations::detail(db, gid, cid, today).await?;
-    let groupement = registry::groupement(db, gid)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let launch = detail.c.launch_date;
-    let members = registry::members(db, gid)
-        .await?
-        .into_iter()
-        .filter(|m| {
-            m.member
-                .withdrawn_on
-                .is_none_or(|w| launch.is_some_and(|l| w > l))
-        })
-        .collect();
-    let data = super::service::dce_data(db, cid).await?;
-    Ok(Facts {
-        groupement,
-        members,
-        detail,
-        data,
-    })
-}
+/// The facts every piece is built from: the consultation's dossier.
+pub use crate::dossier::{Dossier as Facts, load};
 
 /// A complete context and what is missing for each kind.
 #[derive(Clone, Debug)]
@@ -306,6 +265,45 @@ fn paris_rfc3339(d: NaiveDate, h: u32, m: u32) -> String {
     crate::calendar::paris_datetime(d, h, m).to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
+fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// The award criteria as the RC prints them: each root criterion with its weight, kind and
+/// method, and its sub-criteria with their weights (points out of 100, as scored).
+#[must_use]
+pub fn criteria_json(criteria: &[Criterion]) -> Value {
+    fn subs(s: &[SubCriterion]) -> Vec<Value> {
+        s.iter()
+            .map(|c| {
+                json!({
+                    "name": c.label, "weight": c.weight.normalize().to_string(),
+                    "environmental": c.environmental, "sub_criteria": subs(&c.sub_criteria),
+                })
+            })
+            .collect()
+    }
+    json!(
+        criteria
+            .iter()
+            .map(|c| {
+                let weight = c.weight.normalize().to_string();
+                json!({
+                    "name": c.label,
+                    "weight": weight,
+                    "is_price": matches!(c.kind, CriterionKind::Price { .. }),
+                    "environmental": c.environmental,
+                    "method": rules::method_of(c, &weight),
+                    "sub_criteria": subs(&c.sub_criteria),
+                })
+            })
+            .collect::<Vec<_>>()
+    )
+}
+
 /// Builds the context of every DCE kind (pure).
 #[must_use]
 pub fn build(f: &Facts, now: DateTime<Utc>) -> Built {
@@ -448,7 +446,21 @@ pub fn build(f: &Facts, now: DateTime<Utc>) -> Built {
             })
         })
         .collect();
+    // A single lot is a marché unique: its reasons are written in the RC (L2113-11).
+    let single_contract = lots.len() == 1;
+    let single_contract_reason = if single_contract {
+        g.text(
+            RC,
+            &data.single_contract_reason,
+            "le motif de l'absence d'allotissement (article L2113-11)",
+        )
+    } else {
+        String::new()
+    };
     let members: Vec<Value> = f.members.iter().map(member_json).collect();
+    for problem in f.award_criteria_problems() {
+        g.add(RC, upper_first(&problem));
+    }
     let mut ctx = json!({
         "buyer": {
             "name": coord_name,
@@ -487,10 +499,10 @@ pub fn build(f: &Facts, now: DateTime<Utc>) -> Built {
             "validity_days": validity,
             "duration_months": duration.parse::<u32>().unwrap_or(0),
             "lots": lots,
-            // Award criteria are stored by the scoring issue; none yet (R2152-11/12 needs them
-            // before publication: the visas of the RC will show the empty table).
-            "criteria": [],
-            "price_formula": g.text(RC, &data.price_formula, "la méthode de notation du prix"),
+            "single_contract": single_contract,
+            "single_contract_reason": single_contract_reason,
+            // The grid the CAO scores with, announced as is (R2152-11, R2152-12).
+            "criteria": criteria_json(&f.criteria),
             "variants_allowed": data.variants_allowed,
         },
         "court": {

@@ -89,7 +89,9 @@ pub struct DceData {
     pub renewal_months: Option<u32>,
     pub variants_allowed: bool,
     pub cpv_additional: Vec<String>,
-    pub price_formula: String,
+    /// Why a consultation with a single lot is not divided into lots (L2113-11), printed in
+    /// the RC and kept for the rapport de présentation (R2184-3 2°).
+    pub single_contract_reason: String,
     /// Detection threshold of an offre anormalement basse, % below the mean (L2152-5).
     pub oab_threshold_percent: Option<Decimal>,
     pub candidature_documents: Vec<String>,
@@ -162,7 +164,10 @@ pub const TEXT_FIELDS: [(&str, &str); 20] = [
     ("court_email", "courriel du greffe"),
     ("court_website", "site du tribunal"),
     ("contract_form", "forme du contrat"),
-    ("price_formula", "méthode de notation du prix"),
+    (
+        "single_contract_reason",
+        "motif de l'absence d'allotissement",
+    ),
     ("ccap_price_type", "forme des prix"),
     ("ccap_revision_index", "indice de révision"),
     ("ccap_revision_formula", "formule de révision"),
@@ -237,7 +242,7 @@ pub fn to_form(d: &DceData, finesses: &[String]) -> FormMap {
     put("renewal_months", opt_text(d.renewal_months));
     put("variants_allowed", bool_text(d.variants_allowed));
     put("cpv_additional", d.cpv_additional.join("\n"));
-    put("price_formula", d.price_formula.clone());
+    put("single_contract_reason", d.single_contract_reason.clone());
     put("oab_threshold_percent", dec_text(d.oab_threshold_percent));
     put("candidature_documents", d.candidature_documents.join("\n"));
     put("offer_documents", d.offer_documents.join("\n"));
@@ -486,7 +491,7 @@ pub fn from_form(f: &FormMap, finesses: &[String]) -> Result<DceData, FieldError
         renewal_months,
         variants_allowed: checked("variants_allowed"),
         cpv_additional: lines(&get("cpv_additional")),
-        price_formula: get("price_formula"),
+        single_contract_reason: get("single_contract_reason"),
         oab_threshold_percent: oab,
         candidature_documents: lines(&get("candidature_documents")),
         offer_documents: lines(&get("offer_documents")),

@@ -5,7 +5,7 @@ use super::context::{BPU, CCAP, CCTP, Facts, Gaps, RC, RC_AE, town_of};
 use super::data::DceData;
 use crate::docgen::DocKind;
 use crate::registry::service::MemberWithEstablishments;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
 use std::str::FromStr;
@@ -220,22 +220,10 @@ pub(super) fn cctp(ctx: &mut Value, f: &Facts, g: &mut Gaps) {
     });
 }
 
-/// Estimated unit price of a lot: its members' estimated amounts HT over their quantities,
-/// rounded to the cent, half away from zero (estimation of the need, R2121-1).
-#[must_use]
-pub fn estimated_unit_price(amounts: &[(Decimal, Decimal)]) -> Option<Decimal> {
-    let total: Decimal = amounts.iter().map(|(a, _)| *a).sum();
-    let qty: Decimal = amounts.iter().map(|(_, q)| *q).sum();
-    if qty <= Decimal::ZERO {
-        return None;
-    }
-    total
-        .checked_div(qty)
-        .map(|p| p.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
-}
-
-/// The BPU/DQE: one line per lot, the quantity of each member keyed by its FINESS juridique
-/// (DOMAIN §7: quantities per member), priced at the estimated unit price.
+/// The BPU/DQE as the DCE publishes it: one line per lot, the quantity of each member keyed by
+/// its FINESS juridique (DOMAIN §7: quantities per member), the unit prices left for the
+/// candidates. The buyer's estimate (R2121-1) is never printed: it would tell every candidate
+/// the price the buyer expects.
 pub(super) fn bpu(ctx: &mut Value, f: &Facts, g: &mut Gaps) {
     let finess_of = |member_id: i32| {
         f.members
@@ -247,7 +235,6 @@ pub(super) fn bpu(ctx: &mut Value, f: &Facts, g: &mut Gaps) {
     for l in f.detail.lots.iter().filter(|l| !l.needs.is_empty()) {
         let mut quantities = Map::new();
         let mut units = BTreeSet::new();
-        let mut pairs = Vec::new();
         let mut missing = Vec::new();
         for (n, name) in &l.needs {
             let q = n
@@ -271,7 +258,6 @@ pub(super) fn bpu(ctx: &mut Value, f: &Facts, g: &mut Gaps) {
                 continue;
             };
             units.insert(unit.trim().to_owned());
-            pairs.push((Decimal::from_str(&n.amount_ht).unwrap_or_default(), q));
             quantities.insert(finess, json!(q.normalize().to_string()));
         }
         if !missing.is_empty() {
@@ -301,35 +287,14 @@ pub(super) fn bpu(ctx: &mut Value, f: &Facts, g: &mut Gaps) {
                 "code": format!("{}.1", l.lot.number),
                 "label": l.lot.label,
                 "unit": units.iter().next().cloned().unwrap_or_default(),
-                "unit_price": estimated_unit_price(&pairs).map(|p| p.to_string()),
+                "unit_price": Value::Null,
                 "quantities": quantities,
             }],
         }));
     }
     ctx["bpu"] = json!({
         "vat_rate": f.detail.c.vat_rate,
-        "price_note": "Prix unitaires estimés par l'acheteur à partir des besoins déclarés par les membres (montant estimé du lot divisé par la quantité totale, arrondi au centime ; estimation de la valeur du besoin, article R2121-1 du code de la commande publique) ; les candidats remplacent cette colonne par leurs prix.",
+        "price_note": "Le candidat indique ses prix unitaires hors taxes dans la colonne « Prix unitaire HT » ; les montants du détail quantitatif estimatif en découlent par application de ces prix aux quantités.",
         "lots": lots,
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rust_decimal::dec;
-
-    #[test]
-    fn estimated_unit_price_is_rounded_half_away_from_zero() {
-        // 350 000 / 1 200 = 291.666… → 291.67
-        assert_eq!(
-            estimated_unit_price(&[(dec!(200000), dec!(700)), (dec!(150000), dec!(500))]),
-            Some(dec!(291.67))
-        );
-        // 1 / 8 = 0.125 → 0.13
-        assert_eq!(
-            estimated_unit_price(&[(dec!(1), dec!(8))]),
-            Some(dec!(0.13))
-        );
-        assert_eq!(estimated_unit_price(&[]), None);
-    }
 }

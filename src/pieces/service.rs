@@ -336,6 +336,35 @@ pub async fn has_rc_and_ae<C: ConnectionTrait>(db: &C, cid: i32) -> Result<bool,
     }
     Ok(with_version == 2)
 }
+/// The award criteria announced by the current version of the RC (its stored context), or
+/// `None` when the RC has no version.
+///
+/// # Errors
+/// Database errors.
+pub async fn announced_criteria<C: ConnectionTrait>(
+    db: &C,
+    cid: i32,
+) -> Result<Option<serde_json::Value>, AppError> {
+    let Some(rc) = piece::Entity::find()
+        .filter(piece::Column::ConsultationId.eq(cid))
+        .filter(piece::Column::Kind.eq(DocKind::Rc.as_str()))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let last = piece_version::Entity::find()
+        .filter(piece_version::Column::PieceId.eq(rc.id))
+        .order_by_desc(piece_version::Column::Number)
+        .one(db)
+        .await?;
+    Ok(last.and_then(|v| {
+        serde_json::from_str::<serde_json::Value>(&v.context_json)
+            .ok()
+            .map(|ctx| ctx["consultation"]["criteria"].clone())
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -235,13 +235,13 @@ async fn the_software_tender_from_creation_to_the_archive_in_the_browser() {
     transition(&b, &app, gid, cid, "prete_publier").await;
     transition(&b, &app, gid, cid, "publiee").await;
 
-    // 5. The grid (JSON API), three plis registered in the browser before the deadline.
+    // 5. The grid announced by the published RC is frozen (R2152-11); three plis registered in
+    // the browser before the deadline.
     let r = set_criteria(&coord, gid, cid, json!([
-        {"id": "tech", "label": "Valeur technique", "weight": "60", "kind": "evaluated", "scale": "20"},
-        {"id": "prix", "label": "Prix", "weight": "40", "kind": "price", "formula": "proportional"}
+        {"id": "prix", "label": "Prix", "weight": "100", "kind": "price", "formula": "proportional"}
     ]))
     .await;
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    assert_eq!(r.status(), 409, "a published grid cannot be reshaped");
     app.state.clock.set(utc(2027, 1, 15, 10, 0, 0));
     for (n, (name, siret)) in [("ALPHA", S_ALPHA), ("BETA", S_BETA), ("GAMMA", S_GAMMA)]
         .into_iter()
@@ -355,10 +355,12 @@ async fn the_software_tender_from_creation_to_the_archive_in_the_browser() {
     let api_notes = format!("/api/v1/groupements/{gid}/consultations/{cid}/offres/notes");
     let mut notes = Vec::new();
     for (pli, n) in [(&alpha, "15"), (&beta, "13")] {
-        notes.push(
-            json!({"offre": pli.parse::<i32>().expect("id"), "critere": "tech", "note": n,
-            "justification": "appréciation du mémoire technique"}),
-        );
+        for leaf in ["fonct", "sobriete"] {
+            notes.push(
+                json!({"offre": pli.parse::<i32>().expect("id"), "critere": leaf, "note": n,
+                "justification": "appréciation du mémoire technique"}),
+            );
+        }
     }
     let r = e2.post_json(&api_notes, &json!({ "notes": notes })).await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());

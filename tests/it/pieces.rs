@@ -6,12 +6,9 @@
 use crate::support::docx_text::{self, Docx};
 use crate::support::*;
 use coordo::db::entities::need;
-use coordo::docgen::format::money_fr;
-use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::EntityTrait;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
 const UNIT: &str = "utilisateur × an";
 const ADDED_LINE: &str = "Clause ajoutée pour le test de comparaison des versions.";
@@ -61,8 +58,8 @@ async fn dce_data_form(app: &TestApp) -> Vec<(String, String)> {
             "72263000-6 – Services de mise en œuvre de logiciels\n80533100-0 – Services de formation informatique",
         ),
         kv(
-            "price_formula",
-            "note prix = 30 × (DQE le plus bas / DQE examiné)",
+            "single_contract_reason",
+            "le logiciel, sa reprise de données et sa formation forment un tout dont l'éclatement rendrait l'exécution techniquement difficile.",
         ),
         kv("oab_threshold_percent", "20"),
         kv(
@@ -172,6 +169,21 @@ pub async fn complete_tender(app: &TestApp, c: &Client, cid: i32) {
     )
     .await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    // The grid comes before the DCE: the RC announces it (R2152-11).
+    let r = crate::offers::set_criteria(c, gid, cid, grid()).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+}
+
+/// The award criteria of the software tender: technique 60 (fonctions 50, sobriété numérique
+/// 10, environmental), prix 40 — launched after 21 August 2026, it needs the environmental one.
+pub fn grid() -> serde_json::Value {
+    serde_json::json!([
+        {"id": "tech", "label": "Valeur technique", "weight": "60", "kind": "evaluated", "scale": "20",
+         "sub_criteria": [
+            {"id": "fonct", "label": "Couverture fonctionnelle", "weight": "50"},
+            {"id": "sobriete", "label": "Sobriété numérique", "weight": "10", "environmental": true}]},
+        {"id": "prix", "label": "Prix", "weight": "40", "kind": "price", "formula": "proportional"}
+    ])
 }
 
 async fn api_pieces(c: &Client, gid: i32, cid: i32) -> serde_json::Value {
@@ -204,10 +216,6 @@ async fn bytes(c: &Client, gid: i32, cid: i32, kind: &str, n: i32) -> Vec<u8> {
     let r = download(c, gid, cid, kind, n).await;
     assert_eq!(r.status(), 200, "{kind} v{n}");
     r.bytes().await.expect("bytes").to_vec()
-}
-
-fn dec(s: &str) -> Decimal {
-    Decimal::from_str(s).expect("decimal")
 }
 
 #[tokio::test]
@@ -306,44 +314,82 @@ async fn the_whole_dce_of_the_software_tender_is_generated_and_read_back() {
         assert!(ae.contains(section), "{section}");
     }
     assert!(ae.contains("à compléter"));
-    // BPU: each member's total = its quantity × the estimated unit price, computed here from
-    // what is stored.
+    // RC: the criteria table is the grid the CAO will score with, points for points.
+    let criteria_table = docs["rc"]
+        .tables()
+        .into_iter()
+        .find(|t| t.rows[0][0] == "Critère")
+        .expect("criteria table");
+    let rows: Vec<(String, String, String)> = criteria_table.rows[1..]
+        .iter()
+        .map(|r| (r[0].clone(), r[1].clone(), r[2].clone()))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("Valeur technique".into(), String::new(), "60".into()),
+            (
+                String::new(),
+                "Couverture fonctionnelle".into(),
+                "50".into()
+            ),
+            (
+                String::new(),
+                "Sobriété numérique (critère environnemental)".into(),
+                "10".into()
+            ),
+            ("Prix".into(), String::new(), "40".into()),
+        ]
+    );
+    assert!(
+        rc.contains("note = 40 × (prix de l'offre la moins disante / prix de l'offre examinée)"),
+        "{rc}"
+    );
+    assert!(rc.contains("n'est pas allotie"), "single lot: {rc}");
+    assert!(rc.contains("L2113-11"));
+    assert!(!rc.contains("décomposée en 1 lots"));
+    // BPU: the members' quantities, and no price: the buyer's estimate (35 000 € per member,
+    // 1 489,36 € per user and year) is never published, the candidate fills the prices.
     let needs = need::Entity::find()
         .all(&app.state.db)
         .await
         .expect("needs");
-    let total_amount: Decimal = needs.iter().map(|n| dec(&n.amount_ht)).sum();
-    let total_qty: Decimal = needs
-        .iter()
-        .map(|n| dec(n.quantity.as_deref().expect("qty")))
-        .sum();
-    assert_eq!(total_amount, Decimal::from(350_000));
-    assert_eq!(total_qty, Decimal::from(235));
-    let price = (total_amount / total_qty)
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    assert_eq!(price, dec("1489.36"));
+    let bpu_text = docs["bpu"].document_text();
+    for needle in ["1 489,36", "35 000,00", "350 000,00"] {
+        assert!(!bpu_text.contains(needle), "estimate {needle} in the BPU");
+    }
     let recap = docs["bpu"].tables().pop().expect("general table");
-    let mut grand = Decimal::ZERO;
     for m in &members {
-        let n = needs
-            .iter()
-            .find(|n| n.member_id == m.member.id)
-            .expect("need");
-        let expected = dec(n.quantity.as_deref().expect("qty")) * price;
-        grand += expected;
         let row = recap
             .rows
             .iter()
             .find(|r| r[1] == m.member.finess_juridique)
             .unwrap_or_else(|| panic!("{}", m.member.name));
-        assert_eq!(row[2], money_fr(expected), "{}", m.member.name);
+        assert_eq!(row[2], "à compléter", "{}", m.member.name);
     }
-    let total_row = recap
-        .rows
-        .iter()
-        .find(|r| r[0] == "Total HT")
-        .expect("total");
-    assert_eq!(total_row[2], money_fr(grand));
+    let dqe = docs["bpu"]
+        .tables()
+        .into_iter()
+        .find(|t| t.rows[0][0] == "Membre" && t.rows[0].len() == 6)
+        .expect("DQE per member");
+    for n in &needs {
+        let m = members
+            .iter()
+            .find(|m| m.member.id == n.member_id)
+            .expect("member");
+        let line = dqe
+            .rows
+            .iter()
+            .find(|r| r[0] == m.member.name)
+            .unwrap_or_else(|| panic!("{}", m.member.name));
+        assert_eq!(
+            line[3],
+            n.quantity.clone().expect("qty"),
+            "{}",
+            m.member.name
+        );
+        assert_eq!(line[4], "à compléter");
+    }
     assert!(docs["cctp"].document_text().contains("tableur"));
     assert!(docs["ccap"].document_text().contains("P = P0"));
     // RC and AE exist: the visa round may start.

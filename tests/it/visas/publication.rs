@@ -295,3 +295,97 @@ async fn a_new_version_needs_a_new_round_and_old_visas_do_not_count() {
         303
     );
 }
+
+/// The RC announces the grid the CAO will score with: without an environmental criterion (a
+/// consultation launched after 21 August 2026) neither the RC nor the publication goes through,
+/// a grid changed after the RC needs a new RC, and a published grid is frozen (R2152-11,
+/// L2152-7).
+#[tokio::test]
+async fn publication_needs_the_environmental_criterion_and_the_grid_the_rc_announces() {
+    let app = TestApp::spawn().await;
+    let kinds = ["rc", "ae", "ccap", "cctp", "bpu"];
+    let (c, gid, cid) = tender(&app, &kinds).await;
+    let price_only = json!([
+        {"id": "prix", "label": "Prix", "weight": "100", "kind": "price", "formula": "proportional"}
+    ]);
+    // The RC is refused without an environmental criterion, and nothing is versioned.
+    assert_eq!(
+        crate::offers::set_criteria(&c, gid, cid, price_only.clone())
+            .await
+            .status(),
+        200
+    );
+    let r = c
+        .post_json(
+            &format!("/api/v1/groupements/{gid}/consultations/{cid}/pieces/rc/generate"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("body");
+    assert!(
+        body.contains("L2152-7") && body.contains("21 août 2026"),
+        "{body}"
+    );
+    // Back to the announced grid; visas of every member on the whole DCE.
+    let grid = crate::pieces::grid();
+    assert_eq!(
+        crate::offers::set_criteria(&c, gid, cid, grid.clone())
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        transition(&c, gid, cid, "pieces_en_visa").await.status(),
+        303
+    );
+    assert_eq!(
+        submit(&c, gid, cid, &kinds, "2026-12-04").await.status(),
+        303
+    );
+    let rid = latest_round(&c, gid, cid).await;
+    all_answer(&app, gid, cid, rid, &kinds, &[]).await;
+    // The grid loses its environmental criterion after the visas: publication refused.
+    crate::offers::set_criteria(&c, gid, cid, price_only).await;
+    let r = transition(&c, gid, cid, "prete_publier").await;
+    assert_eq!(r.status(), 409);
+    let page = r.text().await.expect("html");
+    assert!(page.contains("L2152-7"), "{page}");
+    // Another grid with an environmental criterion: the visaed RC does not announce it.
+    let mut other = grid.clone();
+    other[0]["weight"] = json!("70");
+    other[0]["sub_criteria"][0]["weight"] = json!("60");
+    other[1]["weight"] = json!("30");
+    assert_eq!(
+        crate::offers::set_criteria(&c, gid, cid, other)
+            .await
+            .status(),
+        200
+    );
+    let r = transition(&c, gid, cid, "prete_publier").await;
+    assert_eq!(r.status(), 409);
+    let page = r.text().await.expect("html");
+    assert!(page.contains("générez à nouveau le RC"), "{page}");
+    // The grid the RC announces: publication, then the grid is frozen.
+    assert_eq!(
+        crate::offers::set_criteria(&c, gid, cid, grid)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        transition(&c, gid, cid, "prete_publier").await.status(),
+        303
+    );
+    assert_eq!(transition(&c, gid, cid, "publiee").await.status(), 303);
+    let r = crate::offers::set_criteria(
+        &c,
+        gid,
+        cid,
+        json!([{"id": "prix", "label": "Prix", "weight": "100", "kind": "price", "formula": "min_max"}]),
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    let body = r.text().await.expect("body");
+    assert!(body.contains("R2152-11"), "{body}");
+}

@@ -1,0 +1,80 @@
+//! The dossier of a consultation: every fact a procedure rests on, loaded once per action —
+//! the groupement and the members taking part, the consultation with its lots, needs, procedure
+//! and legal calendar, the DCE data written by the coordonnateur, and the award-criteria grid.
+//!
+//! Pieces, letters, lifecycle checks and exports are derived from one `Dossier` rather than
+//! each area reloading (or re-deriving) what another holds: the RC announces exactly the grid
+//! the CAO scores with, and the publication is refused on the same facts the RC is written from.
+
+pub mod rules;
+
+use crate::consultations::service::{self as consultations, Detail};
+use crate::db::entities::groupement;
+use crate::error::AppError;
+use crate::offers::scoring::Criterion;
+use crate::pieces::data::DceData;
+use crate::registry::service::{self as registry, MemberWithEstablishments};
+use chrono::NaiveDate;
+use sea_orm::ConnectionTrait;
+
+/// What the database holds for one consultation.
+#[derive(Clone, Debug)]
+pub struct Dossier {
+    pub groupement: groupement::Model,
+    /// The members taking part: active on the launch date (convention art. 15), every member
+    /// not withdrawn while the consultation is not launched yet.
+    pub members: Vec<MemberWithEstablishments>,
+    pub detail: Detail,
+    pub data: DceData,
+    /// The award criteria, as the scoring engine reads them (R2152-11, R2152-12).
+    pub criteria: Vec<Criterion>,
+}
+
+impl Dossier {
+    /// The date of the dated rules: the launch date, else today (`Detail::reference_date`).
+    #[must_use]
+    pub fn reference_date(&self) -> NaiveDate {
+        self.detail.reference_date
+    }
+
+    /// What forbids publishing the award criteria (empty grid, no environmental criterion from
+    /// 21 August 2026): French sentences.
+    #[must_use]
+    pub fn award_criteria_problems(&self) -> Vec<String> {
+        rules::award_criteria_problems(self.reference_date(), &self.criteria)
+    }
+}
+
+/// Loads the dossier of consultation `cid` of groupement `gid`.
+///
+/// # Errors
+/// `NotFound`; database errors.
+pub async fn load<C: ConnectionTrait>(
+    db: &C,
+    gid: i32,
+    cid: i32,
+    today: NaiveDate,
+) -> Result<Dossier, AppError> {
+    let detail = consultations::detail(db, gid, cid, today).await?;
+    let groupement = registry::groupement(db, gid)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let launch = detail.c.launch_date;
+    let members = registry::members(db, gid)
+        .await?
+        .into_iter()
+        .filter(|m| match launch {
+            Some(l) => rules::member_active_on(m.member.withdrawn_on, l),
+            None => m.member.withdrawn_on.is_none(),
+        })
+        .collect();
+    let data = crate::pieces::service::dce_data(db, cid).await?;
+    let criteria = crate::offers::criteria::tree(&crate::offers::criteria::rows(db, cid).await?);
+    Ok(Dossier {
+        groupement,
+        members,
+        detail,
+        data,
+        criteria,
+    })
+}
