@@ -92,6 +92,7 @@ pub fn routes() -> Vec<RouteEntry> {
         ),
     ];
     all.extend(super::document_handlers::routes());
+    all.extend(super::signed_handlers::routes());
     all
 }
 
@@ -125,6 +126,7 @@ async fn show(
         service::rankings(&st.db, gid, cid).await?
     };
     let attributions = store::attributions(&st.db, cid).await?;
+    let signed = super::signed::all(&st.db, cid).await?;
     let letters = if user.role == Role::Coordonnateur {
         store::letters(&st.db, cid).await?
     } else {
@@ -140,6 +142,7 @@ async fn show(
         d: &d,
         rankings: &rankings,
         attributions: &attributions,
+        signed: &signed,
         letters: &letters,
         members: &members,
         validations: &validations,

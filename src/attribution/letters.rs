@@ -172,6 +172,8 @@ pub struct ContractFacts {
     pub signed_on: NaiveDate,
     pub amount_ht: Decimal,
     pub maximum_ht: Decimal,
+    /// The signed acte d'engagement attached: its file name and SHA-256.
+    pub signed_acte: (String, String),
 }
 
 /// NOTI5: the notification of the signed marché to the titulaire (R2182-4).
@@ -193,10 +195,12 @@ pub fn noti5(
         "execution_start": "à compter de la réception de la présente notification, les prestations étant exécutées au fur et à mesure de l'émission des bons de commande par chaque membre du groupement",
     });
     ctx["guarantee"] = json!({"kind": "none"});
-    ctx["attachments"] = json!([
-        "une copie de l'acte d'engagement signé",
-        "un exemplaire unique de l'acte d'engagement, revêtu de la mention « exemplaire unique », en vue d'une éventuelle cession ou d'un nantissement de créances",
-    ]);
+    // R2182-4: the notification sends the titulaire a copy of the contract signed by the buyer;
+    // the exemplaire unique (R2191-46) is delivered on request, not attached.
+    ctx["attachments"] = json!([format!(
+        "une copie de l'acte d'engagement signé par le titulaire et par le pouvoir adjudicateur (fichier « {} », empreinte SHA-256 {})",
+        contract.signed_acte.0, contract.signed_acte.1
+    )]);
     ctx
 }
 

@@ -16,5 +16,7 @@ pub mod opendata;
 pub mod ranking;
 pub mod rules;
 pub mod service;
+pub mod signed;
+pub mod signed_handlers;
 pub mod store;
 pub mod views;

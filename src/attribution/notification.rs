@@ -47,14 +47,6 @@ pub async fn notify(st: &AppState, actor: &Actor, gid: i32, cid: i32) -> Result<
         )));
     }
     let base = docs::base(&st.db, gid, cid, now).await?;
-    let ae = crate::pieces::service::versions(&st.db, gid, cid, DocKind::Ae)
-        .await?
-        .last()
-        .map(|v| v.number);
-    let ae = match ae {
-        Some(n) => Some(crate::pieces::service::download(&st.db, gid, cid, DocKind::Ae, n).await?),
-        None => None,
-    };
     let all = store::attributions(&st.db, cid).await?;
     let signed: Vec<&attribution::Model> = all
         .iter()
@@ -67,11 +59,20 @@ pub async fn notify(st: &AppState, actor: &Actor, gid: i32, cid: i32) -> Result<
             .ok_or(AppError::NotFound)?;
         let lot_model = d.lots.iter().find(|l| Some(l.lot.id) == a.lot_id);
         let lot = lot_ref(lot_model.map(|l| &l.lot), &d.c.objet);
+        // The NOTI5 notifies the contract signed by both parties, never the blank AE of the
+        // DCE (R2182-4): no signed file, no notification.
+        let Some(acte) = super::signed::latest(&st.db, a.id).await? else {
+            return Err(AppError::Conflict(format!(
+                "Déposez l'acte d'engagement signé de {} (lot {}) avant la notification : le NOTI5 en transmet la copie (R2182-4).",
+                p.bidder_name, lot.number
+            )));
+        };
         let contract = letters::ContractFacts {
             number: format!("{}-L{}", d.c.reference, lot.number),
             signed_on: a.signed_on.unwrap_or(today),
             amount_ht: dec(&a.amount_ht),
             maximum_ht: lot_model.map_or_else(|| dec(&a.amount_ht), |l| l.total_ht),
+            signed_acte: (acte.file_name.clone(), acte.sha256.clone()),
         };
         let party = ranking::party(&p);
         let ctx = letters::noti5(&base.ctx, &lot, &party, &contract, now);
@@ -82,13 +83,17 @@ pub async fn notify(st: &AppState, actor: &Actor, gid: i32, cid: i32) -> Result<
             "{}/accuse-reception/{token}",
             st.settings.base_url.trim_end_matches('/')
         );
-        let mut attachments = vec![(filename.clone(), doc.docx.clone())];
-        if let Some(ae) = &ae {
-            attachments.push((
-                ae.file_name.replace(".docx", "_signe.docx"),
-                ae.bytes.clone(),
-            ));
-        }
+        let extension = if acte.media_type == super::signed::PDF {
+            "pdf"
+        } else {
+            "docx"
+        };
+        let acte_name = docs::filename(&d.c.reference, "ae_signe", lot.number, &p.bidder_name)
+            .replace(".docx", &format!(".{extension}"));
+        let attachments = vec![
+            (filename.clone(), doc.docx.clone()),
+            (acte_name, acte.bytes.clone()),
+        ];
         let mail = letters::noti5_email(
             Mail {
                 kind: "noti5",

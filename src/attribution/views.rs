@@ -9,7 +9,9 @@ use crate::auth::{CurrentUser, Role};
 use crate::calendar::french_date;
 use crate::consultations::lifecycle::Status;
 use crate::consultations::service::Detail;
-use crate::db::entities::{attribution, contract_dispatch, member, member_validation, pli};
+use crate::db::entities::{
+    attribution, contract_dispatch, member, member_validation, pli, signed_acte,
+};
 use crate::offers::scoring::format_points;
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use chrono_tz::Europe::Paris;
@@ -51,6 +53,10 @@ pub struct AttemptView {
     pub signatory: String,
     pub noti5_sent_at: String,
     pub acknowledged_at: String,
+    /// The offer is retained or the marché signed: its AE may be filled, signed and uploaded.
+    pub ae_ready: bool,
+    /// The latest signed acte uploaded (name, size, SHA-256, date), if any.
+    pub signed_acte: String,
 }
 
 #[derive(Serialize)]
@@ -123,8 +129,14 @@ fn paris(dt: DateTime<Utc>) -> String {
         .to_string()
 }
 
-fn attempt_view(a: &attribution::Model, plis: &[pli::Model], now: DateTime<Utc>) -> AttemptView {
+fn attempt_view(
+    a: &attribution::Model,
+    plis: &[pli::Model],
+    signed: &[signed_acte::Model],
+    now: DateTime<Utc>,
+) -> AttemptView {
     let status = store::status(a);
+    let acte = signed.iter().rfind(|s| s.attribution_id == a.id);
     let certs = store::certificates(a);
     AttemptView {
         id: a.id,
@@ -164,10 +176,30 @@ fn attempt_view(a: &attribution::Model, plis: &[pli::Model], now: DateTime<Utc>)
         },
         noti5_sent_at: a.noti5_sent_at.map(paris).unwrap_or_default(),
         acknowledged_at: a.acknowledged_at.map(paris).unwrap_or_default(),
+        ae_ready: matches!(
+            status,
+            AttributionStatus::Retenue | AttributionStatus::Signee
+        ),
+        signed_acte: acte
+            .map(|s| {
+                format!(
+                    "« {} » ({} octets, SHA-256 {}), déposé le {}",
+                    s.file_name,
+                    s.size,
+                    s.sha256,
+                    paris(s.uploaded_at)
+                )
+            })
+            .unwrap_or_default(),
     }
 }
 
-fn lot_view(lr: &LotRanking, all: &[attribution::Model], now: DateTime<Utc>) -> LotView {
+fn lot_view(
+    lr: &LotRanking,
+    all: &[attribution::Model],
+    signed: &[signed_acte::Model],
+    now: DateTime<Utc>,
+) -> LotView {
     let mine: Vec<&attribution::Model> = all.iter().filter(|a| a.lot_id == lr.lot_id()).collect();
     let failed = store::failed(all, lr.lot_id());
     let current = store::current(all, lr.lot_id());
@@ -214,7 +246,7 @@ fn lot_view(lr: &LotRanking, all: &[attribution::Model], now: DateTime<Utc>) -> 
         ranking: lr.ranked.iter().map(line).collect(),
         attempts: mine
             .iter()
-            .map(|a| attempt_view(a, &lr.plis, now))
+            .map(|a| attempt_view(a, &lr.plis, signed, now))
             .collect(),
         proposal,
         proposed_reasons,
@@ -228,6 +260,7 @@ pub struct PageInput<'a> {
     pub d: &'a Detail,
     pub rankings: &'a [LotRanking],
     pub attributions: &'a [attribution::Model],
+    pub signed: &'a [signed_acte::Model],
     pub letters: &'a [LetterMeta],
     pub members: &'a [member::Model],
     pub validations: &'a [member_validation::Model],
@@ -323,7 +356,7 @@ pub fn page(i: &PageInput<'_>) -> AttributionPage {
         lots: i
             .rankings
             .iter()
-            .map(|lr| lot_view(lr, i.attributions, i.now))
+            .map(|lr| lot_view(lr, i.attributions, i.signed, i.now))
             .collect(),
         letters: i
             .letters

@@ -386,7 +386,68 @@ async fn from_the_decision_to_the_acknowledged_notification() {
     let r = sign().await;
     assert_eq!(r.status(), 303, "{}", text(r).await);
     assert_eq!(status(&app, cid).await, "signee");
-    // NOTI5 with the signed AE and the one-time link.
+    // NOTI5 with the signed AE and the one-time link: refused until the signed acte is there.
+    let r = coord.post_form(&format!("{url}/notification"), &[]).await;
+    assert_eq!(r.status(), 409);
+    assert!(
+        text(r)
+            .await
+            .contains("signé de BETA (lot 1) avant la notification")
+    );
+    let signed_attempt = {
+        use coordo::db::entities::attribution;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        attribution::Entity::find()
+            .filter(attribution::Column::ConsultationId.eq(cid))
+            .filter(attribution::Column::Status.eq("signee"))
+            .one(&app.state.db)
+            .await
+            .expect("query")
+            .expect("the signed attempt")
+            .id
+    };
+    // The AE filled for the attributaire: its name, SIRET and amount, not the DCE's blank AE.
+    let r = coord.get(&format!("{url}/{signed_attempt}/ae.docx")).await;
+    assert_eq!(r.status(), 200);
+    let filled = r.bytes().await.expect("bytes").to_vec();
+    let ae = crate::support::docx_text::open(&filled).document_text();
+    assert!(ae.contains("BETA") && ae.contains(S_BETA), "{ae}");
+    let money = |v: i64| coordo::docgen::format::money_fr(rust_decimal::Decimal::from(v));
+    assert!(ae.contains(&money(120_000)), "{ae}");
+    assert!(ae.contains(&money(144_000)), "TTC at 20 %: {ae}");
+    let dce_ae = coord
+        .get(&format!(
+            "/g/{gid}/consultations/{cid}/pieces/ae/versions/1/docx"
+        ))
+        .await
+        .bytes()
+        .await
+        .expect("dce ae")
+        .to_vec();
+    assert_ne!(filled, dce_ae);
+    // A file that is not what it claims is refused and nothing is stored.
+    let upload = format!("{url}/{signed_attempt}/acte-signe");
+    let r = coord
+        .post_file(
+            &upload,
+            "fichier",
+            "AE_signe.pdf",
+            b"<html>pas un PDF</html>",
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(text(r).await.contains("pas un PDF"));
+    assert!(
+        coordo::attribution::signed::latest(&app.state.db, signed_attempt)
+            .await
+            .expect("q")
+            .is_none()
+    );
+    let signed_pdf = b"%PDF-1.4\n% acte d'engagement signe par BETA et le CCAS\n%%EOF\n".to_vec();
+    let r = coord
+        .post_file(&upload, "fichier", "AE_BETA_signe.pdf", &signed_pdf)
+        .await;
+    assert_eq!(r.status(), 303, "{}", text(r).await);
     let r = coord.post_form(&format!("{url}/notification"), &[]).await;
     assert_eq!(r.status(), 303, "{}", text(r).await);
     assert_eq!(status(&app, cid).await, "notifiee");
@@ -534,7 +595,17 @@ async fn from_the_decision_to_the_acknowledged_notification() {
         noti5.to().and_then(|t| t.first()).and_then(|a| a.address()),
         Some("beta@exemple.fr")
     );
-    assert!(noti5.attachments().count() >= 2, "NOTI5 and the signed AE");
+    assert_eq!(noti5.attachments().count(), 2, "NOTI5 and the signed AE");
+    let acte = noti5
+        .attachments()
+        .find(|a| a.attachment_name().is_some_and(|n| n.contains("AE_SIGNE")))
+        .expect("the signed AE attached");
+    assert_eq!(
+        acte.contents(),
+        signed_pdf.as_slice(),
+        "the uploaded file itself"
+    );
+    assert!(acte.attachment_name().is_some_and(|n| n.ends_with(".pdf")));
     let body = noti5.body_text(0).expect("text").to_string();
     let link = body
         .split_whitespace()

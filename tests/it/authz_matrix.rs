@@ -99,8 +99,11 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/g/{gid}/consultations/{cid}/attribution/signature"
             | "/g/{gid}/consultations/{cid}/attribution/notification"
             | "/g/{gid}/consultations/{cid}/attribution/avis"
-            | "/g/{gid}/consultations/{cid}/attribution/pieces-contractuelles",
+            | "/g/{gid}/consultations/{cid}/attribution/pieces-contractuelles"
+            | "/g/{gid}/consultations/{cid}/attribution/{aid}/acte-signe",
         ) => COORD,
+        // The attributaire's AE, filled for its signature.
+        ("GET", "/g/{gid}/consultations/{cid}/attribution/{aid}/ae.docx") => COORD,
         ("POST", "/g/{gid}/consultations/{cid}/attribution/validation") => COORD_REFERENT,
         ("GET", "/g/{gid}/consultations/{cid}/lettres/{id}") => COORD,
         (

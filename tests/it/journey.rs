@@ -447,7 +447,22 @@ async fn the_software_tender_from_creation_to_the_archive_in_the_browser() {
     assert_eq!(count(&b, "#signature-blocked").await, 0);
     b.click("#sign").await;
     wait_status(&app, cid, "signee").await;
+    // The acte d'engagement signed by ALPHA and the coordonnateur, uploaded on the page: the
+    // file the NOTI5 will carry.
     b.goto(&attribution).await;
+    let scan = std::env::temp_dir().join(format!(
+        "coordo-journey-ae-{cid}-{}.pdf",
+        std::process::id()
+    ));
+    std::fs::write(&scan, b"%PDF-1.4\n% AE signe ALPHA\n%%EOF\n").expect("scan");
+    b.find("form.signed-acte input[name=fichier]")
+        .await
+        .send_keys(scan.to_str().expect("path"))
+        .await
+        .expect("choose the file");
+    b.click("form.signed-acte button[type=submit]").await;
+    b.wait_text("body", "Acte d'engagement signé déposé").await;
+    std::fs::remove_file(&scan).ok();
     b.click("#notify").await;
     wait_status(&app, cid, "notifiee").await;
     b.goto(&attribution).await;

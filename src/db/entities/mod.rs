@@ -34,6 +34,7 @@ pub mod offer_criterion;
 pub mod piece;
 pub mod piece_version;
 pub mod pli;
+pub mod signed_acte;
 pub mod visa;
 pub mod visa_proxy;
 pub mod visa_reminder;

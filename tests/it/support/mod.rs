@@ -217,6 +217,34 @@ impl Client {
             .expect("post")
     }
 
+    /// POSTs one file as `multipart/form-data` (field `field`), the CSRF token in the query as
+    /// the upload forms carry it.
+    pub async fn post_file(
+        &self,
+        path: &str,
+        field: &str,
+        filename: &str,
+        bytes: &[u8],
+    ) -> reqwest::Response {
+        let boundary = "coordo-test-boundary-5f1d2c";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        self.http
+            .post(format!("{}{path}?csrf_token={}", self.base, self.csrf))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("post file")
+    }
+
     /// POSTs JSON with the CSRF header.
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
         self.http

@@ -1,0 +1,146 @@
+//! Routes of the attributaire's acte d'engagement: the AE filled for its signature, and the
+//! upload of the signed file that the NOTI5 will notify (coordonnateur only).
+
+use super::docs::{self, lot_ref};
+use super::handlers::id_of;
+use super::{ranking, signed, store};
+use crate::auth::{CurrentUser, Role};
+use crate::consultations::service as consultations;
+use crate::docgen::DocKind;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::security::{self, Access};
+use crate::web::{RouteEntry, route};
+use axum::Extension;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{Method, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use rust_decimal::Decimal;
+use sea_orm::EntityTrait;
+use std::str::FromStr;
+use std::sync::Arc;
+use tower_sessions::Session;
+
+const COORD: Access = Access::Roles(&[Role::Coordonnateur]);
+
+/// Routes of the attributaire's acte d'engagement.
+pub fn routes() -> Vec<RouteEntry> {
+    vec![
+        route(
+            Method::GET,
+            "/g/{gid}/consultations/{cid}/attribution/{aid}/ae.docx",
+            COORD,
+            get(filled_ae),
+        ),
+        route(
+            Method::POST,
+            "/g/{gid}/consultations/{cid}/attribution/{aid}/acte-signe",
+            COORD,
+            post(upload),
+        ),
+    ]
+}
+
+/// The acte d'engagement of the DCE filled for the attributaire of attempt `aid`.
+async fn filled_ae(
+    State(st): State<AppState>,
+    Path((gid, cid, aid)): Path<(i32, String, String)>,
+) -> AppResult<Response> {
+    let (cid, aid) = (id_of(&cid)?, id_of(&aid)?);
+    let now = st.clock.now();
+    let c = consultations::get(&st.db, gid, cid).await?;
+    let a = store::attributions(&st.db, cid)
+        .await?
+        .into_iter()
+        .find(|a| a.id == aid)
+        .ok_or(AppError::NotFound)?;
+    let p = store::pli(&st.db, cid, a.pli_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lot = match a.lot_id {
+        Some(id) => {
+            crate::db::entities::lot::Entity::find_by_id(id)
+                .one(&st.db)
+                .await?
+        }
+        None => None,
+    };
+    let lot = lot_ref(lot.as_ref(), &c.objet);
+    let base = docs::base(&st.db, gid, cid, now).await?;
+    let amount = Decimal::from_str(&a.amount_ht).map_err(|_| {
+        AppError::Internal(anyhow::anyhow!(
+            "montant de l'attribution {aid} illisible : {}",
+            a.amount_ht
+        ))
+    })?;
+    let ctx = signed::fill_ae(&base.ctx, &ranking::party(&p), &lot, amount);
+    let doc = docs::render(&st.engine, DocKind::Ae, &ctx, &base.overrides)?;
+    let filename = docs::filename(&c.reference, "ae", lot.number, &p.bidder_name);
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                crate::mail::DOCX_CONTENT_TYPE.to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        doc.docx,
+    )
+        .into_response())
+}
+
+/// Reads the `fichier` part of a multipart form: its name and bytes.
+async fn file_part(mut form: Multipart) -> Result<(String, Vec<u8>), AppError> {
+    let bad = |_| {
+        AppError::field(
+            "fichier",
+            "Le formulaire d'envoi est incomplet ou dépasse la taille autorisée : déposez un fichier PDF ou DOCX de 10 Mo au plus.",
+        )
+    };
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        if field.name() == Some("fichier") {
+            let name = field.file_name().unwrap_or_default().to_owned();
+            let bytes = field.bytes().await.map_err(bad)?;
+            return Ok((name, bytes.to_vec()));
+        }
+    }
+    Err(AppError::field(
+        "fichier",
+        "Choisissez le fichier de l'acte d'engagement signé (PDF ou DOCX) : aucun fichier n'a été reçu.",
+    ))
+}
+
+async fn upload(
+    State(st): State<AppState>,
+    Extension(user): Extension<Arc<CurrentUser>>,
+    session: Session,
+    Path((gid, cid, aid)): Path<(i32, String, String)>,
+    form: Multipart,
+) -> AppResult<Response> {
+    let (cid, aid) = (id_of(&cid)?, id_of(&aid)?);
+    let (name, bytes) = file_part(form).await?;
+    let row = signed::upload(
+        &st.db,
+        st.clock.now(),
+        &user.actor(),
+        gid,
+        cid,
+        aid,
+        &name,
+        bytes,
+    )
+    .await?;
+    security::set_flash(
+        &session,
+        format!(
+            "Acte d'engagement signé déposé : « {} » ({} octets, SHA-256 {}).",
+            row.file_name, row.size, row.sha256
+        ),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/g/{gid}/consultations/{cid}/attribution")).into_response())
+}
