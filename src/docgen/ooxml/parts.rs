@@ -141,7 +141,8 @@ pub fn custom(name: &str, value: &str) -> String {
 }
 
 /// `word/settings.xml`; `update_fields` asks Word to refresh the fields (table of contents) when
-/// the document is opened.
+/// the document is opened. `doNotExpandShiftReturn`: a justified line ending with a line break
+/// (addresses in letters) is not stretched across the page.
 pub fn settings(update_fields: bool) -> String {
     let update = if update_fields {
         r#"<w:updateFields w:val="true"/>"#
@@ -149,7 +150,7 @@ pub fn settings(update_fields: bool) -> String {
         ""
     };
     format!(
-        r#"{XML_DECL}<w:settings xmlns:w="{W_NS}"><w:zoom w:percent="100"/><w:defaultTabStop w:val="708"/><w:autoHyphenation/><w:hyphenationZone w:val="425"/><w:characterSpacingControl w:val="doNotCompress"/>{update}<w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat><w:themeFontLang w:val="fr-FR"/><w:clrSchemeMapping w:bg1="light1" w:t1="dark1" w:bg2="light2" w:t2="dark2" w:accent1="accent1" w:accent2="accent2" w:accent3="accent3" w:accent4="accent4" w:accent5="accent5" w:accent6="accent6" w:hyperlink="hyperlink" w:followedHyperlink="followedHyperlink"/><w:decimalSymbol w:val=","/><w:listSeparator w:val=";"/></w:settings>"#
+        r#"{XML_DECL}<w:settings xmlns:w="{W_NS}"><w:zoom w:percent="100"/><w:defaultTabStop w:val="708"/><w:autoHyphenation/><w:hyphenationZone w:val="425"/><w:characterSpacingControl w:val="doNotCompress"/>{update}<w:compat><w:doNotExpandShiftReturn/><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat><w:themeFontLang w:val="fr-FR"/><w:clrSchemeMapping w:bg1="light1" w:t1="dark1" w:bg2="light2" w:t2="dark2" w:accent1="accent1" w:accent2="accent2" w:accent3="accent3" w:accent4="accent4" w:accent5="accent5" w:accent6="accent6" w:hyperlink="hyperlink" w:followedHyperlink="followedHyperlink"/><w:decimalSymbol w:val=","/><w:listSeparator w:val=";"/></w:settings>"#
     )
 }
 
