@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Coordo on a fresh machine: installs what the tests need — Debian's
-# chromium and chromium-driver for the browser tests, PostgreSQL for the portability test —
-# then the whole suite.
+# chromium and chromium-driver for the browser tests, PostgreSQL for the portability test, the
+# Open XML validator openxml-audit (PyPI, pinned) for the document tests — then the whole suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -20,6 +20,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+
+# The independent validator of the generated DOCX (tests/it/docgen/validator.rs).
+OPENXML_AUDIT="openxml-audit==0.8.0"
+if ! python3 -m pip show openxml-audit 2>/dev/null | grep -qx "Version: ${OPENXML_AUDIT#*==}"; then
+  echo "== installation : ${OPENXML_AUDIT}"
+  python3 -m pip install -q "${OPENXML_AUDIT}" \
+    || python3 -m pip install -q --user "${OPENXML_AUDIT}" \
+    || python3 -m pip install -q --break-system-packages "${OPENXML_AUDIT}"
+fi
+command -v openxml-audit >/dev/null 2>&1 || export PATH="$HOME/.local/bin:$PATH"
 
 # A local PostgreSQL with a role that may create one database per test.
 cluster=$(pg_lsclusters --no-header | awk 'NR==1 {print $1" "$2}')

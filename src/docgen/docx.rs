@@ -1,30 +1,26 @@
-//! The block model of [`super::markdown`] → a DOCX package (docx-rs), with the layout of
-//! [`super::layout`]: justified paragraphs, Heading1..3, bullet and numbered lists, tables with
-//! borders, a bold shaded header row and right-aligned numbers.
+//! The block model of [`super::markdown`] → a DOCX package ([`super::ooxml`]), with the layout
+//! of [`super::layout`]: justified paragraphs, Heading1..3, bullet and numbered lists, tables
+//! with borders, a bold shaded header row repeated on each page, rows that never split,
+//! right-aligned numbers, a table of contents in the long pièces, French typography.
 
 use super::DocError;
-use super::layout::{self, ParaIds, clean_text};
+use super::layout::{self, clean_text};
 use super::markdown::{Align, Block, Span, spans_text};
 use super::meta::DocMeta;
-use docx_rs::{
-    AlignmentType, BorderType, BreakType, LineSpacing, Paragraph, Run, RunFonts, Shading, ShdType,
-    Table, TableBorder, TableBorderPosition, TableBorders, TableCell, TableLayoutType, TableRow,
-    WidthType,
-};
+use super::ooxml::{Body, PPr, Package, RPr, Spacing, parts};
+use super::{toc, typography};
 
 const HEADER_FILL: &str = "D9E2F3";
 const BORDER_COLOR: &str = "7F7F7F";
 
-enum Child {
-    P(Box<Paragraph>),
-    T(Box<Table>),
-}
-
 struct Writer {
-    ids: ParaIds,
-    children: Vec<Child>,
-    numberings: Vec<docx_rs::Numbering>,
+    body: Body,
+    /// (instance id, level, start) of each ordered list.
+    ordered: Vec<(usize, usize, usize)>,
     next_num: usize,
+    /// Bookmark the top-level headings for the table of contents.
+    toc: bool,
+    next_heading: usize,
 }
 
 /// Builds the DOCX of `blocks` with the title page or letterhead of `meta`.
@@ -32,61 +28,87 @@ struct Writer {
 /// # Errors
 /// [`DocError::Docx`] if the package cannot be written.
 pub fn build(blocks: &[Block], meta: &DocMeta) -> Result<Vec<u8>, DocError> {
+    let with_toc = meta.kind.has_toc();
     let mut w = Writer {
-        ids: ParaIds::default(),
-        children: Vec::new(),
-        numberings: Vec::new(),
+        body: Body::with_capacity(64 * 1024),
+        ordered: Vec::new(),
         next_num: layout::FIRST_ORDERED_NUM,
+        toc: with_toc,
+        next_heading: 0,
     };
-    let mut docx = layout::base_document(meta, &mut w.ids);
-    for p in layout::front_matter(meta, &mut w.ids) {
-        w.push(p);
+    layout::front_matter(meta, &mut w.body);
+    if with_toc {
+        toc::write(&mut w.body, blocks);
     }
     for b in blocks {
         w.block(b, 0, None);
     }
-    for n in w.numberings {
-        docx = docx.add_numbering(n);
+    let title_page = !meta.kind.is_letter();
+    let mut headers = vec![layout::running_header(meta)];
+    let mut footers = vec![layout::page_footer()];
+    if title_page {
+        headers.push(layout::empty_header_footer("hdr"));
+        footers.push(layout::empty_header_footer("ftr"));
     }
-    for c in w.children {
-        docx = match c {
-            Child::P(p) => docx.add_paragraph(*p),
-            Child::T(t) => docx.add_table(*t),
-        };
-    }
-    layout::pack(docx)
+    let package = Package {
+        document: parts::document(&w.body.xml, &layout::sect_pr(title_page)),
+        styles: parts::styles(layout::TEXT_WIDTH),
+        numbering: layout::numbering(&w.ordered),
+        settings: parts::settings(with_toc),
+        core: layout::core(meta),
+        app: parts::app(&clean_text(&meta.buyer)),
+        // Lets the service recognise its own files (kind and consultation).
+        custom: parts::custom(
+            "coordo_document",
+            &clean_text(&format!("{} {}", meta.kind.as_str(), meta.reference)),
+        ),
+        headers,
+        footers,
+    };
+    package.to_bytes().map_err(DocError::Docx)
 }
 
-fn run(span: &Span, size: Option<usize>) -> Run {
-    if span.line_break {
-        return Run::new().add_break(BreakType::TextWrapping);
-    }
-    let mut r = Run::new().add_text(clean_text(&span.text));
-    if span.bold {
-        r = r.bold();
-    }
-    if span.italic {
-        r = r.italic();
-    }
-    if span.code {
-        r = r.fonts(
-            RunFonts::new()
-                .ascii("Consolas")
-                .hi_ansi("Consolas")
-                .cs("Consolas"),
+/// The spans of a paragraph ready to be written: XML-forbidden characters removed, French
+/// typography applied.
+pub fn prepare(spans: &[Span]) -> Vec<Span> {
+    let mut out: Vec<Span> = spans
+        .iter()
+        .map(|s| Span {
+            text: clean_text(&s.text),
+            ..s.clone()
+        })
+        .collect();
+    typography::french_spans(&mut out);
+    out
+}
+
+/// Writes prepared spans (see [`prepare`]) as runs.
+fn write_spans(
+    body: &mut Body,
+    spans: &[Span],
+    size: Option<usize>,
+    force_bold: bool,
+    italic: bool,
+) {
+    for s in spans {
+        if s.line_break {
+            body.line_break();
+            continue;
+        }
+        if s.text.is_empty() {
+            continue;
+        }
+        body.run(
+            &s.text,
+            &RPr {
+                mono: s.code,
+                bold: s.bold || force_bold,
+                italic: s.italic || italic,
+                color: None,
+                size,
+            },
         );
     }
-    if let Some(s) = size {
-        r = r.size(s);
-    }
-    r
-}
-
-fn with_spans(mut p: Paragraph, spans: &[Span], size: Option<usize>) -> Paragraph {
-    for s in spans {
-        p = p.add_run(run(s, size));
-    }
-    p
 }
 
 /// True when a cell reads as an amount, a percentage or a quantity (« 1 234,56 € », « 40 % »,
@@ -107,40 +129,51 @@ pub fn looks_numeric(text: &str) -> bool {
 }
 
 impl Writer {
-    fn push(&mut self, p: Paragraph) {
-        self.children.push(Child::P(Box::new(p)));
+    fn para(&mut self, p: &PPr<'_>, spans: &[Span], italic: bool) {
+        self.body.start_p(p);
+        write_spans(&mut self.body, &prepare(spans), None, false, italic);
+        self.body.end_p();
     }
 
     /// `list`: (numbering id, level) of the enclosing list item, for the item's first paragraph.
     fn block(&mut self, b: &Block, indent_level: usize, list: Option<(usize, usize)>) {
-        let indent = |p: Paragraph| {
-            if indent_level == 0 {
-                p
-            } else {
-                p.indent(
-                    Some(layout::LIST_INDENT * indent_level as i32),
-                    None,
-                    None,
-                    None,
-                )
-            }
-        };
+        let indent = (indent_level > 0).then(|| layout::LIST_INDENT * indent_level as i32);
         match b {
             Block::Heading { level, spans } => {
-                let style = format!("Heading{level}");
-                let p = self.ids.para().style(&style).keep_next(true);
-                self.push(with_spans(p, spans, None));
+                let style =
+                    ["Heading1", "Heading2", "Heading3"][usize::from(*level).clamp(1, 3) - 1];
+                self.body.start_p(&PPr {
+                    style: Some(style),
+                    ..PPr::default()
+                });
+                let bookmark =
+                    (self.toc && *level <= toc::MAX_LEVEL && indent_level == 0).then(|| {
+                        self.next_heading += 1;
+                        self.next_heading
+                    });
+                if let Some(id) = bookmark {
+                    self.body.bookmark_start(id, &toc::bookmark(id));
+                }
+                write_spans(&mut self.body, &prepare(spans), None, false, false);
+                if let Some(id) = bookmark {
+                    self.body.bookmark_end(id);
+                }
+                self.body.end_p();
             }
             Block::Paragraph(spans) => {
-                let mut p = self.ids.para().align(AlignmentType::Both);
-                p = match list {
-                    Some((num, level)) => {
-                        let (id, lvl) = layout::list_ref(num, level);
-                        p.numbering(id, lvl)
-                    }
-                    None => indent(p),
+                let p = match list {
+                    Some((num, level)) => PPr {
+                        num: Some((num, level.min(2))),
+                        jc: Some("both"),
+                        ..PPr::default()
+                    },
+                    None => PPr {
+                        ind_left: indent,
+                        jc: Some("both"),
+                        ..PPr::default()
+                    },
                 };
-                self.push(with_spans(p, spans, None));
+                self.para(&p, spans, false);
             }
             Block::List {
                 ordered,
@@ -151,11 +184,8 @@ impl Writer {
                 let num = if *ordered {
                     let id = self.next_num;
                     self.next_num += 1;
-                    self.numberings.push(layout::ordered_numbering(
-                        id,
-                        level,
-                        usize::try_from(*start).unwrap_or(1),
-                    ));
+                    let start = usize::try_from(*start).unwrap_or(1);
+                    self.ordered.push((id, level, start));
                     id
                 } else {
                     layout::BULLET_NUM
@@ -169,57 +199,49 @@ impl Writer {
                 }
             }
             Block::Table { align, head, rows } => {
-                let t = table(&mut self.ids, align, head, rows);
-                self.children.push(Child::T(Box::new(t)));
+                table(&mut self.body, align, head, rows);
                 // A table directly followed by another one would merge in Word: keep a gap.
-                let gap = self.ids.para().line_spacing(LineSpacing::new().after(0));
-                self.push(gap);
+                self.body.para(
+                    &PPr {
+                        spacing: Some(Spacing {
+                            after: Some(0),
+                            ..Spacing::default()
+                        }),
+                        ..PPr::default()
+                    },
+                    "",
+                    &RPr::default(),
+                );
             }
             Block::Quote(blocks) => {
                 for inner in blocks {
                     match inner {
                         Block::Paragraph(spans) => {
-                            let italic: Vec<Span> = spans
-                                .iter()
-                                .map(|s| Span {
-                                    italic: true,
-                                    ..s.clone()
-                                })
-                                .collect();
-                            let p = self.ids.para().align(AlignmentType::Both).indent(
-                                Some(layout::LIST_INDENT * (indent_level as i32 + 1)),
-                                None,
-                                None,
-                                None,
-                            );
-                            self.push(with_spans(p, &italic, None));
+                            let p = PPr {
+                                ind_left: Some(layout::LIST_INDENT * (indent_level as i32 + 1)),
+                                jc: Some("both"),
+                                ..PPr::default()
+                            };
+                            self.para(&p, spans, true);
                         }
                         other => self.block(other, indent_level + 1, None),
                     }
                 }
             }
             Block::Code(code) => {
-                let mut p = indent(self.ids.para());
-                for (i, line) in code.lines().enumerate() {
-                    let span = Span {
-                        text: line.to_owned(),
-                        code: true,
-                        ..Span::default()
-                    };
-                    if i > 0 {
-                        p = p.add_run(Run::new().add_break(BreakType::TextWrapping));
-                    }
-                    p = p.add_run(run(&span, Some(20)));
-                }
-                self.push(p);
+                self.body.start_p(&PPr {
+                    ind_left: indent,
+                    ..PPr::default()
+                });
+                let mono = RPr {
+                    mono: true,
+                    size: Some(20),
+                    ..RPr::default()
+                };
+                self.body.run(&clean_text(code), &mono);
+                self.body.end_p();
             }
-            Block::PageBreak => {
-                let p = self
-                    .ids
-                    .para()
-                    .add_run(Run::new().add_break(BreakType::Page));
-                self.push(p);
-            }
+            Block::PageBreak => self.body.page_break(),
         }
     }
 }
@@ -270,86 +292,64 @@ fn column_widths(head: &[Vec<Span>], rows: &[Vec<Vec<Span>>]) -> Vec<usize> {
     widths
 }
 
-fn borders() -> TableBorders {
-    let mut b = TableBorders::new();
-    for pos in [
-        TableBorderPosition::Top,
-        TableBorderPosition::Left,
-        TableBorderPosition::Bottom,
-        TableBorderPosition::Right,
-        TableBorderPosition::InsideH,
-        TableBorderPosition::InsideV,
-    ] {
-        b = b.set(
-            TableBorder::new(pos)
-                .border_type(BorderType::Single)
-                .size(4)
-                .color(BORDER_COLOR),
-        );
-    }
-    b
-}
-
-fn cell_alignment(align: Align, text: &str) -> AlignmentType {
+fn cell_alignment(align: Align, text: &str) -> &'static str {
     match align {
-        Align::Left => AlignmentType::Left,
-        Align::Center => AlignmentType::Center,
-        Align::Right => AlignmentType::Right,
-        Align::Auto if looks_numeric(text) => AlignmentType::Right,
-        Align::Auto => AlignmentType::Left,
+        Align::Left => "left",
+        Align::Center => "center",
+        Align::Right => "right",
+        Align::Auto if looks_numeric(text) => "right",
+        Align::Auto => "left",
     }
 }
 
-fn table(ids: &mut ParaIds, align: &[Align], head: &[Vec<Span>], rows: &[Vec<Vec<Span>>]) -> Table {
+fn table(body: &mut Body, align: &[Align], head: &[Vec<Span>], rows: &[Vec<Vec<Span>>]) {
+    // Widths are measured on the text as written, after typography joined amounts and units.
+    let head: Vec<Vec<Span>> = head.iter().map(|c| prepare(c)).collect();
+    let rows: Vec<Vec<Vec<Span>>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| prepare(c)).collect())
+        .collect();
+    let (head, rows) = (head.as_slice(), rows.as_slice());
     let widths = column_widths(head, rows);
     let size = if widths.len() >= 5 { 18 } else { 20 };
-    let tight = LineSpacing::new().before(20).after(20).line(240);
-    let mut make_row = |cells: &[Vec<Span>], header: bool| {
-        let cells = widths
-            .iter()
-            .enumerate()
-            .map(|(i, width)| {
-                let empty = Vec::new();
-                let spans = cells.get(i).unwrap_or(&empty);
-                let a = align.get(i).copied().unwrap_or(Align::Auto);
-                let (alignment, spans) = if header {
-                    let bold: Vec<Span> = spans
-                        .iter()
-                        .map(|s| Span {
-                            bold: true,
-                            ..s.clone()
-                        })
-                        .collect();
-                    (AlignmentType::Center, bold)
-                } else {
-                    (cell_alignment(a, &spans_text(spans)), spans.clone())
-                };
-                let p = ids.para().align(alignment).line_spacing(tight.clone());
-                let mut cell = TableCell::new()
-                    .width(*width, WidthType::Dxa)
-                    .add_paragraph(with_spans(p, &spans, Some(size)));
-                if header {
-                    cell = cell.shading(
-                        Shading::new()
-                            .shd_type(ShdType::Clear)
-                            .color("auto")
-                            .fill(HEADER_FILL),
-                    );
-                }
-                cell
-            })
-            .collect();
-        TableRow::new(cells).cant_split()
+    let tight = Spacing {
+        before: Some(20),
+        after: Some(20),
+        line: Some(240),
     };
-    let mut table_rows = vec![make_row(head, true)];
-    for r in rows {
-        table_rows.push(make_row(r, false));
+    body.start_table(&widths, BORDER_COLOR);
+    let empty = Vec::new();
+    for (r, cells) in std::iter::once(head)
+        .chain(rows.iter().map(Vec::as_slice))
+        .enumerate()
+    {
+        let header = r == 0;
+        body.start_row(header);
+        for (i, width) in widths.iter().enumerate() {
+            let spans = cells.get(i).unwrap_or(&empty);
+            let jc = if header {
+                "center"
+            } else {
+                cell_alignment(
+                    align.get(i).copied().unwrap_or(Align::Auto),
+                    &spans_text(spans),
+                )
+            };
+            body.start_cell(*width, header.then_some(HEADER_FILL));
+            body.start_p(&PPr {
+                // The header row stays with the first data row.
+                keep_next: header,
+                spacing: Some(tight),
+                jc: Some(jc),
+                ..PPr::default()
+            });
+            write_spans(body, spans, Some(size), header, false);
+            body.end_p();
+            body.end_cell();
+        }
+        body.end_row();
     }
-    Table::new(table_rows)
-        .set_grid(widths)
-        .width(layout::TEXT_WIDTH, WidthType::Dxa)
-        .layout(TableLayoutType::Fixed)
-        .set_borders(borders())
+    body.end_table();
 }
 
 #[cfg(test)]

@@ -98,6 +98,11 @@ impl DocKind {
         }
     }
 
+    /// The long pièces open with a table of contents (headings of levels 1 and 2).
+    pub fn has_toc(self) -> bool {
+        matches!(self, DocKind::Rc | DocKind::Ccap | DocKind::Cctp)
+    }
+
     /// Letters get a compact letterhead instead of a title page.
     pub fn is_letter(self) -> bool {
         matches!(

@@ -1,15 +1,12 @@
-//! Page layout of every generated DOCX: A4 and margins, styles (docx-rs ships only `Normal`, so
-//! Title and Heading1..3 are defined here), list numbering definitions (ids ≥ 2: docx-rs always
-//! writes its own numbering 1), running header with the consultation reference, footer
-//! « Page X / Y » with PAGE and NUMPAGES fields, title page of the pièces, letterhead of letters.
+//! Page layout of every generated DOCX: A4 and margins, list definitions, running header with
+//! the consultation reference (not on the title page of a pièce), footer « Page X / Y » with
+//! PAGE and NUMPAGES fields, title page of the pièces, letterhead of letters, and the package
+//! metadata (title, subject, author = the buyer).
 
 use super::meta::DocMeta;
-use super::{DocError, format};
-use docx_rs::{
-    AbstractNumbering, AlignmentType, BreakType, Docx, FieldCharType, Footer, Header, IndentLevel,
-    InstrNUMPAGES, InstrPAGE, InstrText, Level, LevelJc, LevelText, LineSpacing, NumberFormat,
-    PageMargin, Paragraph, Run, RunFonts, SpecialIndentType, Start, Style, StyleType,
-};
+use super::ooxml::parts::{self, CoreProps, ListLevel};
+use super::ooxml::{Body, PPr, RPr, Spacing};
+use super::{format, typography};
 
 /// A4 portrait, in twentieths of a point.
 pub const PAGE_WIDTH: u32 = 11_906;
@@ -27,265 +24,230 @@ pub const FIRST_ORDERED_NUM: usize = 3;
 /// Left indent per list level.
 pub const LIST_INDENT: i32 = 567;
 
-const FONT: &str = "Calibri";
-const DARK_BLUE: &str = "1F3864";
-const BLUE: &str = "2F5496";
 const GREY: &str = "595959";
 
-/// Hands out paragraph ids in document order. docx-rs takes them from a thread-local counter
-/// that is not reset between documents, which would make the bytes depend on the history of the
-/// thread; setting them ourselves keeps the output deterministic.
-#[derive(Debug, Default)]
-pub struct ParaIds(u32);
-
-impl ParaIds {
-    /// A new paragraph with the next id.
-    pub fn para(&mut self) -> Paragraph {
-        self.0 += 1;
-        Paragraph::new().id(format!("{:08X}", self.0))
-    }
-}
-
-fn heading_style(id: &str, name: &str, size: usize, color: &str, level: usize) -> Style {
-    Style::new(id, StyleType::Paragraph)
-        .name(name)
-        .based_on("Normal")
-        .next("Normal")
-        .q_format(true)
-        .size(size)
-        .bold()
-        .color(color)
-        .outline_lvl(level)
-        .line_spacing(
-            LineSpacing::new()
-                .before(if level == 0 { 360 } else { 240 })
-                .after(120),
-        )
-}
-
-fn bullet_level(level: usize) -> Level {
-    let symbol = ["•", "–", "▪"][level % 3];
-    Level::new(
-        level,
-        Start::new(1),
-        NumberFormat::new("bullet"),
-        LevelText::new(symbol),
-        LevelJc::new("left"),
-    )
-    .indent(
-        Some(LIST_INDENT * (level as i32 + 1)),
-        Some(SpecialIndentType::Hanging(283)),
-        None,
-        None,
-    )
-}
-
-fn ordered_level(level: usize) -> Level {
-    let (fmt, text) = match level % 3 {
-        0 => ("decimal", format!("%{}.", level + 1)),
-        1 => ("lowerLetter", format!("%{})", level + 1)),
-        _ => ("lowerRoman", format!("%{}.", level + 1)),
-    };
-    Level::new(
-        level,
-        Start::new(1),
-        NumberFormat::new(fmt),
-        LevelText::new(text),
-        LevelJc::new("left"),
-    )
-    .indent(
-        Some(LIST_INDENT * (level as i32 + 1)),
-        Some(SpecialIndentType::Hanging(360)),
-        None,
-        None,
-    )
-}
-
-/// A document with page setup, styles, numbering definitions, header and footer.
-pub fn base_document(meta: &DocMeta, ids: &mut ParaIds) -> Docx {
-    let fonts = RunFonts::new()
-        .ascii(FONT)
-        .hi_ansi(FONT)
-        .cs(FONT)
-        .east_asia(FONT);
-    let mut bullets = AbstractNumbering::new(BULLET_NUM);
-    let mut ordered = AbstractNumbering::new(ORDERED_ABSTRACT);
-    for level in 0..3 {
-        bullets = bullets.add_level(bullet_level(level));
-        ordered = ordered.add_level(ordered_level(level));
-    }
-    Docx::new()
-        .page_size(PAGE_WIDTH, PAGE_HEIGHT)
-        .page_margin(PageMargin {
-            top: MARGIN,
-            left: MARGIN,
-            bottom: MARGIN,
-            right: MARGIN,
-            header: 567,
-            footer: 567,
-            gutter: 0,
+fn bullet_levels() -> Vec<ListLevel> {
+    (0..3)
+        .map(|level| ListLevel {
+            format: "bullet",
+            text: ["•", "–", "▪"][level].to_owned(),
+            indent: LIST_INDENT * (level as i32 + 1),
+            hanging: 283,
         })
-        .default_fonts(fonts)
-        .default_size(22)
-        .default_line_spacing(LineSpacing::new().after(120).line(264))
-        .add_style(
-            Style::new("Title", StyleType::Paragraph)
-                .name("Title")
-                .based_on("Normal")
-                .q_format(true)
-                .size(44)
-                .bold()
-                .color(DARK_BLUE)
-                .align(AlignmentType::Center),
-        )
-        .add_style(heading_style("Heading1", "heading 1", 30, DARK_BLUE, 0))
-        .add_style(heading_style("Heading2", "heading 2", 26, BLUE, 1))
-        .add_style(heading_style("Heading3", "heading 3", 23, BLUE, 2))
-        .add_abstract_numbering(bullets)
-        .add_abstract_numbering(ordered)
-        .add_numbering(docx_rs::Numbering::new(BULLET_NUM, BULLET_NUM))
-        .header(running_header(meta, ids))
-        .footer(page_footer(ids))
-        .created_at(&meta.created)
-        .updated_at(&meta.created)
-        // One custom property only: docx-rs keeps them in a HashMap, so several would be
-        // written in a random order and break byte-for-byte determinism.
-        .custom_property(
-            "coordo_document",
-            clean_text(&format!("{} {}", meta.kind.as_str(), meta.reference)),
-        )
+        .collect()
 }
 
-fn small(text: &str) -> Run {
-    Run::new().add_text(clean_text(text)).size(16).color(GREY)
+fn ordered_levels() -> Vec<ListLevel> {
+    (0..3i32)
+        .map(|level| {
+            let (format, text) = match level {
+                0 => ("decimal", format!("%{}.", level + 1)),
+                1 => ("lowerLetter", format!("%{})", level + 1)),
+                _ => ("lowerRoman", format!("%{}.", level + 1)),
+            };
+            ListLevel {
+                format,
+                text,
+                indent: LIST_INDENT * (level + 1),
+                hanging: 360,
+            }
+        })
+        .collect()
 }
 
-fn running_header(meta: &DocMeta, ids: &mut ParaIds) -> Header {
-    let text = format!("{} – {}", meta.reference, meta.title);
-    Header::new().add_paragraph(ids.para().align(AlignmentType::Right).add_run(small(&text)))
-}
-
-/// A complex field (`PAGE`, `NUMPAGES`) in one run carrying the footer's size and colour
-/// (docx-rs' `PageNum`/`NumPages` write an unstyled run).
-fn field(instr: InstrText) -> Run {
-    Run::new()
-        .size(16)
-        .color(GREY)
-        .add_field_char(FieldCharType::Begin, false)
-        .add_instr_text(instr)
-        .add_field_char(FieldCharType::Separate, false)
-        .add_text("1")
-        .add_field_char(FieldCharType::End, false)
-}
-
-fn page_footer(ids: &mut ParaIds) -> Footer {
-    let p = ids
-        .para()
-        .align(AlignmentType::Center)
-        .add_run(small("Page "))
-        .add_run(field(InstrText::PAGE(InstrPAGE::new())))
-        .add_run(small(" / "))
-        .add_run(field(InstrText::NUMPAGES(InstrNUMPAGES::new())));
-    Footer::new().add_paragraph(p)
-}
-
-fn line(ids: &mut ParaIds, text: &str, size: usize, bold: bool, align: AlignmentType) -> Paragraph {
-    let mut run = Run::new().add_text(clean_text(text)).size(size);
-    if bold {
-        run = run.bold();
+/// `word/numbering.xml` with the bullet list and one instance per ordered list: `ordered` holds
+/// (instance id, level, start) of each.
+pub fn numbering(ordered: &[(usize, usize, usize)]) -> String {
+    let mut nums = vec![(BULLET_NUM, BULLET_NUM, Vec::new())];
+    for (id, level, start) in ordered {
+        let starts = (0..3)
+            .map(|l| if l == *level { *start } else { 1 })
+            .collect();
+        nums.push((*id, ORDERED_ABSTRACT, starts));
     }
-    ids.para().align(align).add_run(run)
+    parts::numbering(
+        &[
+            (BULLET_NUM, bullet_levels()),
+            (ORDERED_ABSTRACT, ordered_levels()),
+        ],
+        &nums,
+    )
 }
 
-fn spacer(ids: &mut ParaIds, before: u32) -> Paragraph {
-    ids.para()
-        .line_spacing(LineSpacing::new().before(before).after(0))
+fn small() -> RPr<'static> {
+    RPr {
+        size: Some(16),
+        color: Some(GREY),
+        ..RPr::default()
+    }
 }
 
-/// Paragraphs of the title page of a pièce (ends with a page break) or of a letter's head.
-pub fn front_matter(meta: &DocMeta, ids: &mut ParaIds) -> Vec<Paragraph> {
+/// The running header of the content pages.
+pub fn running_header(meta: &DocMeta) -> String {
+    let text = format!("{} – {}", meta.reference, meta.title);
+    let mut b = Body::default();
+    b.para(
+        &PPr {
+            style: Some("Header"),
+            jc: Some("right"),
+            ..PPr::default()
+        },
+        &typography::french(&clean_text(&text)),
+        &small(),
+    );
+    parts::header_footer("hdr", &b.xml)
+}
+
+/// The footer « Page X / Y ».
+pub fn page_footer() -> String {
+    let mut b = Body::default();
+    b.start_p(&PPr {
+        style: Some("Footer"),
+        jc: Some("center"),
+        ..PPr::default()
+    });
+    b.run("Page ", &small());
+    b.field("PAGE", "1", &small());
+    b.run(" / ", &small());
+    b.field("NUMPAGES", "1", &small());
+    b.end_p();
+    parts::header_footer("ftr", &b.xml)
+}
+
+/// An empty header or footer, for the title page.
+pub fn empty_header_footer(tag: &str) -> String {
+    let style = if tag == "hdr" { "Header" } else { "Footer" };
+    let mut b = Body::default();
+    b.para(
+        &PPr {
+            style: Some(style),
+            ..PPr::default()
+        },
+        "",
+        &RPr::default(),
+    );
+    parts::header_footer(tag, &b.xml)
+}
+
+/// Section properties: A4, margins, header/footer references; `title_page` gives the first
+/// page its own (empty) header and footer (relationships `rIdH2`/`rIdF2`).
+pub fn sect_pr(title_page: bool) -> String {
+    let first = if title_page {
+        r#"<w:headerReference w:type="first" r:id="rIdH2"/><w:footerReference w:type="first" r:id="rIdF2"/>"#
+    } else {
+        ""
+    };
+    let title_pg = if title_page { "<w:titlePg/>" } else { "" };
+    format!(
+        r#"<w:sectPr><w:headerReference w:type="default" r:id="rIdH1"/><w:footerReference w:type="default" r:id="rIdF1"/>{first}<w:pgSz w:w="{PAGE_WIDTH}" w:h="{PAGE_HEIGHT}"/><w:pgMar w:top="{MARGIN}" w:right="{MARGIN}" w:bottom="{MARGIN}" w:left="{MARGIN}" w:header="567" w:footer="567" w:gutter="0"/><w:cols w:space="708"/>{title_pg}<w:docGrid w:linePitch="360"/></w:sectPr>"#
+    )
+}
+
+/// Core properties: title, subject = the object, author = the buyer, keywords = the reference.
+pub fn core(meta: &DocMeta) -> String {
+    let title = clean_text(&meta.title);
+    let subject = clean_text(&meta.object);
+    let creator = clean_text(&meta.buyer);
+    let keywords = clean_text(&meta.reference);
+    parts::core(&CoreProps {
+        title: &title,
+        subject: &subject,
+        creator: &creator,
+        keywords: &keywords,
+        created: &meta.created,
+    })
+}
+
+fn line(b: &mut Body, text: &str, size: usize, bold: bool, jc: &str, spacing: Option<Spacing>) {
+    b.para(
+        &PPr {
+            jc: Some(jc),
+            spacing,
+            ..PPr::default()
+        },
+        &typography::french(&clean_text(text)),
+        &RPr {
+            bold,
+            size: Some(size),
+            ..RPr::default()
+        },
+    );
+}
+
+fn spacer(b: &mut Body, before: u32) {
+    b.para(
+        &PPr {
+            spacing: Some(Spacing {
+                before: Some(before),
+                after: Some(0),
+                line: None,
+            }),
+            ..PPr::default()
+        },
+        "",
+        &RPr::default(),
+    );
+}
+
+/// The title page of a pièce (ends with a page break) or the head of a letter.
+pub fn front_matter(meta: &DocMeta, b: &mut Body) {
     let date = format::date_fr(meta.date);
-    let mut out = vec![line(ids, &meta.buyer, 24, true, AlignmentType::Left)];
+    line(b, &meta.buyer, 24, true, "left", None);
+    let title = typography::french(&clean_text(&meta.title));
     if meta.kind.is_letter() {
         if let Some(address) = &meta.buyer_address {
-            out.push(line(ids, address, 20, false, AlignmentType::Left));
+            line(b, address, 20, false, "left", None);
         }
         let dated = match &meta.place {
             Some(place) => format!("{place}, le {date}"),
             None => format!("Le {date}"),
         };
-        out.push(line(ids, &dated, 22, false, AlignmentType::Right));
-        out.push(
-            ids.para()
-                .style("Title")
-                .add_run(Run::new().add_text(clean_text(&meta.title)).size(32)),
+        line(b, &dated, 22, false, "right", None);
+        b.para(
+            &PPr {
+                style: Some("Title"),
+                ..PPr::default()
+            },
+            &title,
+            &RPr {
+                size: Some(32),
+                ..RPr::default()
+            },
         );
-        let subject = line(
-            ids,
-            &format!("Consultation n° {} – {}", meta.reference, meta.object),
-            22,
-            true,
-            AlignmentType::Center,
-        );
-        out.push(subject.line_spacing(LineSpacing::new().after(360)));
-        return out;
+        let subject = format!("Consultation n° {} – {}", meta.reference, meta.object);
+        let after = Spacing {
+            after: Some(360),
+            ..Spacing::default()
+        };
+        line(b, &subject, 22, true, "center", Some(after));
+        return;
     }
-    out.push(line(
-        ids,
+    line(
+        b,
         "Coordonnateur du groupement de commandes",
         20,
         false,
-        AlignmentType::Left,
-    ));
-    out.push(spacer(ids, 2_800));
-    out.push(
-        ids.para()
-            .style("Title")
-            .add_run(Run::new().add_text(clean_text(&meta.title))),
+        "left",
+        None,
     );
-    out.push(line(ids, &meta.object, 28, false, AlignmentType::Center));
-    out.push(spacer(ids, 1_200));
-    out.push(line(
-        ids,
-        &format!("Référence de la consultation : {}", meta.reference),
-        24,
-        true,
-        AlignmentType::Center,
-    ));
+    spacer(b, 2_800);
+    b.para(
+        &PPr {
+            style: Some("Title"),
+            ..PPr::default()
+        },
+        &title,
+        &RPr::default(),
+    );
+    line(b, &meta.object, 28, false, "center", None);
+    spacer(b, 1_200);
+    let reference = format!("Référence de la consultation : {}", meta.reference);
+    line(b, &reference, 24, true, "center", None);
     if let Some(v) = &meta.version {
-        out.push(line(
-            ids,
-            &format!("Version : {v}"),
-            22,
-            false,
-            AlignmentType::Center,
-        ));
+        line(b, &format!("Version : {v}"), 22, false, "center", None);
     }
-    out.push(line(
-        ids,
-        &format!("Date : {date}"),
-        22,
-        false,
-        AlignmentType::Center,
-    ));
-    out.push(ids.para().add_run(Run::new().add_break(BreakType::Page)));
-    out
-}
-
-/// Numbering instance `id` of an ordered list at `level` restarting at `start` (each list gets
-/// its own instance so that numbering restarts).
-pub fn ordered_numbering(id: usize, level: usize, start: usize) -> docx_rs::Numbering {
-    (0..3).fold(docx_rs::Numbering::new(id, ORDERED_ABSTRACT), |n, l| {
-        n.add_override(docx_rs::LevelOverride::new(l).start(if l == level { start } else { 1 }))
-    })
-}
-
-/// The numbering reference of a list paragraph.
-pub fn list_ref(num: usize, level: usize) -> (docx_rs::NumberingId, IndentLevel) {
-    (
-        docx_rs::NumberingId::new(num),
-        IndentLevel::new(level.min(2)),
-    )
+    line(b, &format!("Date : {date}"), 22, false, "center", None);
+    b.page_break();
 }
 
 /// Removes characters XML 1.0 forbids (control characters other than tab, CR, LF), which would
@@ -295,18 +257,6 @@ pub fn clean_text(text: &str) -> String {
         .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
         .filter(|c| !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
         .collect()
-}
-
-/// Writes the package.
-///
-/// # Errors
-/// [`DocError::Docx`] if docx-rs fails to write the archive.
-pub fn pack(docx: Docx) -> Result<Vec<u8>, DocError> {
-    let mut buf = std::io::Cursor::new(Vec::with_capacity(64 * 1024));
-    docx.build()
-        .pack(&mut buf)
-        .map_err(|e| DocError::Docx(e.to_string()))?;
-    Ok(buf.into_inner())
 }
 
 #[cfg(test)]
@@ -320,14 +270,15 @@ mod tests {
     }
 
     #[test]
-    fn paragraph_ids_are_sequential_hex() {
-        let mut ids = ParaIds::default();
-        assert_eq!(ids.para().id, "00000001");
-        assert_eq!(ids.para().id, "00000002");
+    fn text_width_is_a4_minus_margins() {
+        assert_eq!(TEXT_WIDTH, 9_638);
     }
 
     #[test]
-    fn text_width_is_a4_minus_margins() {
-        assert_eq!(TEXT_WIDTH, 9_638);
+    fn title_page_has_its_own_empty_header_and_footer() {
+        let s = sect_pr(true);
+        assert!(s.contains(r#"w:type="first""#) && s.contains("<w:titlePg/>"));
+        assert!(!sect_pr(false).contains("titlePg"));
+        assert!(!empty_header_footer("hdr").contains("<w:t"));
     }
 }

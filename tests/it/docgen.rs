@@ -1,5 +1,10 @@
 //! Document engine: every kind generated from its example and read back with an independent
-//! reader (zip + quick-xml, see `support::docx_text`).
+//! reader (zip + quick-xml, see `support::docx_text`); the package, layout, typography and
+//! validator checks are in the submodules.
+
+mod package;
+mod typography;
+mod validator;
 
 use crate::support::docx_text::{self, Docx};
 use coordo::docgen::format::{money_fr, percent_fr};
@@ -30,6 +35,26 @@ fn render(kind: DocKind, ctx: &Value) -> (String, Docx) {
         .render_docx(kind, ctx, &no_overrides())
         .unwrap_or_else(|e| panic!("{kind} : {e}"));
     (doc.markdown, docx_text::open(&doc.docx))
+}
+
+/// `docx` with part `name` rewritten by `edit` (entries stored), to check that a test can fail.
+fn rewrite_part(docx: &[u8], name: &str, edit: impl Fn(&str) -> String) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).expect("entrée");
+        let entry = f.name().expect("nom").into_owned();
+        let mut text = String::new();
+        f.read_to_string(&mut text).expect("XML");
+        if entry == name {
+            text = edit(&text);
+        }
+        out.start_file(entry, zip::write::SimpleFileOptions::default())
+            .expect("entrée");
+        out.write_all(text.as_bytes()).expect("écriture");
+    }
+    out.finish().expect("zip").into_inner()
 }
 
 fn dec(v: &Value) -> Decimal {

@@ -1,5 +1,11 @@
 //! Independent DOCX reader for tests: unzips with `zip` and reads WordprocessingML with
-//! `quick-xml` (not docx-rs, so that the writer is not checked by its own reader).
+//! `quick-xml` (not the engine's writer, so that the writer is not checked by its own reader).
+//!
+//! Text is read as it would be typed: the no-break spaces of French typography (U+202F before
+//! `; : ? !` and inside « », U+00A0 before units) read as ordinary spaces, so that content
+//! checks do not depend on typography; the spaces of an amount written by the `money` and
+//! `percent` helpers (between digits, before « € » or « % ») are kept. The `raw_*` readers
+//! give the text exactly as stored.
 
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
@@ -133,8 +139,17 @@ impl Docx {
         Ok(())
     }
 
-    /// Paragraph texts of a part (runs concatenated, `w:tab` as a tab, `w:br` as a newline).
+    /// Paragraph texts of a part (runs concatenated, `w:tab` as a tab, `w:br` as a newline),
+    /// typographic spaces read as typed (see the module documentation).
     pub fn paragraphs(&self, name: &str) -> Vec<String> {
+        self.raw_paragraphs(name)
+            .iter()
+            .map(|p| read_as_typed(p))
+            .collect()
+    }
+
+    /// Paragraph texts of a part exactly as stored.
+    pub fn raw_paragraphs(&self, name: &str) -> Vec<String> {
         let mut r = Reader::from_str(self.xml(name));
         let (mut out, mut cur, mut in_t) = (Vec::new(), String::new(), false);
         loop {
@@ -260,7 +275,14 @@ impl Docx {
             match ev {
                 Event::Text(x) if st.in_t => st.text(t, &x.xml_content(XmlVersion::Implicit1_0)),
                 Event::GeneralRef(g) if st.in_t => st.text(t, &entity(&g)),
-                Event::End(e) if local(e.name().as_ref()) == "tbl" => done.extend(cur.take()),
+                Event::End(e) if local(e.name().as_ref()) == "tbl" => {
+                    done.extend(cur.take().map(|mut t| {
+                        for cell in t.rows.iter_mut().flatten() {
+                            *cell = read_as_typed(cell);
+                        }
+                        t
+                    }))
+                }
                 Event::End(e) => st.end(t, local(e.name().as_ref())),
                 _ => {}
             }
@@ -276,6 +298,26 @@ impl Docx {
         let close = open_end + xml[open_end..].find('<').expect("<");
         xml[open_end..close].to_owned()
     }
+}
+
+/// `text` with the no-break spaces of typography as ordinary spaces, except inside amounts
+/// (between two digits, or between a digit and « € » or « % »).
+pub fn read_as_typed(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            if c != '\u{202F}' && c != '\u{A0}' {
+                return c;
+            }
+            let prev = i.checked_sub(1).map(|k| chars[k]);
+            let next = chars.get(i + 1).copied();
+            let in_amount = prev.is_some_and(|p| p.is_ascii_digit())
+                && next.is_some_and(|n| n.is_ascii_digit() || n == '€' || n == '%');
+            if in_amount { c } else { ' ' }
+        })
+        .collect()
 }
 
 /// Scanning state inside one table.
