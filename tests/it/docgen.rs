@@ -219,6 +219,13 @@ fn ccap_for(code: &str, ip_option: &str) -> Value {
     ctx["ccap"]["ip_assignment"] = json!(ip_option == "B");
     ctx["ccap"]["delivery_days"] = json!(30);
     ctx["ccap"]["warranty_months"] = json!(36);
+    // The example's penalties are the software's (one names the CCAG-TIC): one generic penalty.
+    if code != "tic" {
+        ctx["ccap"]["penalties"] = json!([{
+            "event": "retard de remise d'un livrable ou d'une livraison",
+            "amount": "100", "unit": "par jour calendaire", "reference": "CCAP",
+        }]);
+    }
     ctx
 }
 
@@ -256,7 +263,11 @@ fn the_ccap_switches_by_ccag_and_lists_its_derogations_last() {
     assert!(text.contains("chapitre 5 du CCAG-PI (articles 32 et suivants)"));
     assert!(text.contains("Remise des livrables"));
     assert!(text.contains("Article 15 – Dérogations au CCAG-PI"));
-    assert!(!text.contains("CCAG-TIC") && !text.contains("VSR") && !text.contains("HDS"));
+    assert!(
+        !text.contains("CCAG-TIC") && !text.contains("VSR"),
+        "{text}"
+    );
+    assert!(!text.contains("hébergeur certifié HDS"), "{text}");
     assert_eq!(derogation_rows(&pi), vec![("7".into(), "14".into())]);
     let (_, pi_b) = render(DocKind::Ccap, &ccap_for("pi", "B"));
     assert!(pi_b.document_text().contains("Option B – cession"));
