@@ -241,7 +241,11 @@ pub fn ae_for_award(dce_ae: &Value, award: &Award) -> Result<Value, AwardError> 
     let mut accounts =
         vec![json!({"holder": a.name, "bank": a.bank, "iban": a.iban, "bic": a.bic})];
     ctx["groupement_titulaire"] = match &award.group {
-        None => ctx["groupement_titulaire"].clone(),
+        None => {
+            let mut g = ctx["groupement_titulaire"].clone();
+            g["individual"] = json!(true);
+            g
+        }
         Some(g) => {
             if g.members.is_empty() {
                 return Err(AwardError::EmptyGroup);
@@ -262,6 +266,7 @@ pub fn ae_for_award(dce_ae: &Value, award: &Award) -> Result<Value, AwardError> 
             }
             json!({
                 "present": true,
+                "individual": false,
                 "conjoint": g.nature == GroupNature::Conjoint,
                 "solidaire": g.nature == GroupNature::Solidaire,
                 "mandataire": g.members[0].name,
@@ -335,6 +340,10 @@ mod tests {
         );
         assert_eq!(ctx["contractor"]["siret"], SIRET);
         assert_eq!(ctx["contractor"]["company"], true);
+        assert_eq!(
+            ctx["groupement_titulaire"]["individual"], true,
+            "B2 and C2: sans objet"
+        );
         assert_eq!(ctx["duration"]["months"], 48);
         assert_eq!(ctx["advance"]["answered"], true);
         // The buyer's sections stay those of the DCE.

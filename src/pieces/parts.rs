@@ -169,7 +169,7 @@ fn blank_contractor() -> Value {
 /// ATTRI1 B2/C2 when the candidate is not (yet) a groupement of operators.
 fn blank_operator_group() -> Value {
     json!({
-        "present": false, "conjoint": false, "solidaire": false, "mandataire": "",
+        "present": false, "individual": false, "conjoint": false, "solidaire": false, "mandataire": "",
         "mandataire_solidaire": false, "mandate_sign": false, "mandate_modifications": false,
         "members": [],
     })

@@ -189,6 +189,10 @@ fn the_attributaires_ae_names_it_with_its_siret_and_amounts_in_figures_and_words
     assert!(text.contains("deux cent soixante-huit mille quatre cent vingt euros"));
     assert!(text.contains("trois cent vingt-deux mille cent quatre euros"));
     assert!(text.contains("Mme Laure DESMET, Présidente"));
+    assert!(
+        text.contains("sans objet (titulaire individuel)"),
+        "C2 of an individual"
+    );
     let lines = docx
         .tables()
         .into_iter()
@@ -562,4 +566,70 @@ fn letters_carry_a_letterhead_and_one_page_per_recipient() {
         .count();
     assert_eq!(breaks, candidates.len() - 1);
     assert_eq!(md.matches("sans suite").count(), candidates.len() * 2);
+}
+
+/// A groupement conjoint of operators: B2 names each member with its share, C2 the mandataire
+/// and each member's signatory (ATTRI1 B2 and C2), from `pieces::award::ae_for_award`.
+#[test]
+fn a_groupement_of_operators_fills_b2_and_c2() {
+    use coordo::pieces::award::{
+        Award, AwardedLot, GroupNature, Operator, OperatorGroup, Signatory, ae_for_award,
+    };
+    let member = |name: &str, siret: &str, services: &str, amount: i64| Operator {
+        name: name.into(),
+        siret: siret.into(),
+        services: services.into(),
+        amount_ht: Some(Decimal::from(amount)),
+        signatory: Signatory {
+            name: format!("Signataire de {name}"),
+            title: "Gérant".into(),
+        },
+        ..Operator::default()
+    };
+    let mandataire = member("LOGIDOM SANTÉ", "81234567600017", "logiciel", 200_000);
+    let award = Award {
+        attributaire: mandataire.clone(),
+        group: Some(OperatorGroup {
+            nature: GroupNature::Conjoint,
+            mandataire_solidaire: true,
+            members: vec![
+                mandataire,
+                member(
+                    "INTÉGRATEUR NORD",
+                    "73282932000074",
+                    "reprise des données",
+                    68_420,
+                ),
+            ],
+        }),
+        lots: vec![AwardedLot {
+            number: 1,
+            title: "Solution DUI".into(),
+            amount_ht: Some(Decimal::from(268_420)),
+            lines: vec![],
+        }],
+        vat_rate: Decimal::from(20),
+        duration_months: 48,
+        advance_refused: true,
+        signed_at: None,
+    };
+    let ctx = ae_for_award(&example(DocKind::Ae), &award).expect("AE de l'attributaire");
+    let (_, docx) = render(DocKind::Ae, &ctx);
+    let text = docx.document_text();
+    assert!(text.contains("☒ conjoint ; ☐ solidaire"), "{text}");
+    assert!(text.contains("LOGIDOM SANTÉ (mandataire)"));
+    assert!(text.contains("solidaire de chacun des membres"));
+    assert!(text.contains("☐ non ☒ oui"), "avance refused");
+    let b2 = docx
+        .tables()
+        .into_iter()
+        .find(|t| {
+            t.rows[0][0] == "Membre du groupement"
+                && t.rows[0].len() == 4
+                && t.rows[0][1] == "SIRET"
+        })
+        .expect("B2");
+    assert_eq!(b2.rows.len(), 3);
+    assert_eq!(b2.rows[2][3], money_fr(Decimal::from(68_420)));
+    assert!(text.contains("Signataire de INTÉGRATEUR NORD, Gérant"));
 }
