@@ -716,3 +716,57 @@ async fn the_whole_dce_of_the_amoa_tender_is_generated_under_the_ccag_pi() {
         .expect("option B listed");
     assert_eq!(row[1], "32 et suivants (chapitre 5)");
 }
+
+/// The hardware consultation of the groupement: supplies under the CCAG-FCS.
+fn hardware_form() -> Vec<(&'static str, &'static str)> {
+    crate::consultations::software_form()
+        .into_iter()
+        .map(|(k, v)| match k {
+            "reference" => (k, "2026-MAT"),
+            "objet" => (k, "Fourniture de terminaux mobiles pour l'usage du DUI"),
+            "nature" => (k, "fournitures"),
+            "cpv" => (k, "30213200-7"),
+            "ccag" => (k, "fcs"),
+            _ => (k, v),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_hardware_tender_needs_its_delivery_and_warranty_then_gets_a_ccag_fcs_dce() {
+    let app = TestApp::spawn().await;
+    let c = app.login(&coord_email()).await;
+    let gid = app.gid().await;
+    let r = c
+        .post_form(&format!("/g/{gid}/consultations"), &hardware_form())
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let loc = r.headers()["location"].to_str().expect("loc").to_owned();
+    let cid: i32 = loc.rsplit('/').next().expect("id").parse().expect("int");
+    crate::consultations::add_lot_and_needs(&app, &c, cid).await;
+    complete_tender_as(&app, &c, cid, hardware_form()).await;
+    let all = format!("/g/{gid}/consultations/{cid}/pieces/generate-all");
+    let r = c.post_form(&all, &[]).await;
+    assert_eq!(r.status(), 422, "delivery and warranty are missing");
+    let html = r.text().await.expect("html");
+    assert!(
+        html.contains("Renseignez le délai de livraison (jours) dans « Données du DCE » avant de générer le CCAP."),
+        "{html}"
+    );
+    assert!(html.contains("la durée de la garantie (mois)"));
+    let mut form = dce_data_form(&app).await;
+    form.push(kv("ccap_delivery_days", "30"));
+    form.push(kv("ccap_warranty_months", "36"));
+    let r = post(&c, &format!("/g/{gid}/consultations/{cid}/dce-data"), &form).await;
+    assert_eq!(r.status(), 303);
+    let r = c.post_form(&all, &[]).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let ccap = docx_text::open(&bytes(&c, gid, cid, "ccap", 1).await).document_text();
+    assert!(ccap.contains("Dérogations au CCAG-FCS"), "{ccap}");
+    assert!(ccap.contains("dans un délai de 30 jours calendaires"));
+    assert!(ccap.contains("pendant 36 mois à compter de la décision d'admission"));
+    assert!(!ccap.contains("CCAG-TIC") && !ccap.contains("Option A"));
+    let cctp = docx_text::open(&bytes(&c, gid, cid, "cctp", 1).await).document_text();
+    assert!(cctp.contains("Spécifications des matériels"), "{cctp}");
+    assert!(!cctp.contains("Missions de l'AMOA"));
+}
