@@ -697,6 +697,14 @@ async fn the_whole_dce_of_the_amoa_tender_is_generated_under_the_ccag_pi() {
     form.push(kv("ccap_ip_option", "B"));
     let r = post(&c, &format!("/g/{gid}/consultations/{cid}/dce-data"), &form).await;
     assert_eq!(r.status(), 303);
+    let page = c
+        .get(&format!("/g/{gid}/consultations/{cid}/dce-data"))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains(r#"<option value="B" selected>"#), "{page}");
+    assert!(page.contains("Missions de l&#x27;AMOA") || page.contains("Missions de l'AMOA"));
     let r = c
         .post_form(
             &format!("/g/{gid}/consultations/{cid}/pieces/ccap/generate"),
