@@ -40,8 +40,12 @@ pub(super) fn rc_lists(ctx: &mut Value, data: &DceData, g: &mut Gaps) {
     ctx["offer_documents"] = json!(data.offer_documents);
 }
 
-/// The acte d'engagement as the DCE publishes it: the candidate's parts left blank (ATTRI1
-/// sections B and C), the buyer's identification filled in (section D).
+/// The acte d'engagement as the DCE publishes it (ATTRI1 sections A to G): the candidate's parts
+/// left blank (B: identity, groupement of operators R2142-20, accounts, avance R2191-3; C:
+/// signatures, mandataire R2142-23/24), the buyer's filled in (D: designation, signatory, contact
+/// for assignments of receivables, comptable assignataire, imputation budgétaire; E: exemplaire
+/// unique L2191-8, R2191-45/46; F: acceptance for every member, convention art. 6.2; G:
+/// annexes). `super::award::ae_for_award` fills the candidate's parts for the attributaire.
 pub(super) fn ae(
     ctx: &mut Value,
     f: &Facts,
