@@ -358,12 +358,6 @@ pub fn build(f: &Facts, now: DateTime<Utc>) -> Built {
             "Choisissez le CCAG de la consultation (le RC, l'acte d'engagement et le CCAP s'y réfèrent)",
         );
     }
-    if d.c.ccag != "tic" {
-        g.add(
-            CCAP,
-            "Le modèle de CCAP déroge au CCAG-TIC et la consultation se réfère à un autre CCAG : adaptez le modèle",
-        );
-    }
     let convention_date = f.groupement.convention_adopted_on.map_or_else(
         || {
             g.add(
@@ -523,7 +517,7 @@ pub fn build(f: &Facts, now: DateTime<Utc>) -> Built {
     }
     parts::rc_lists(&mut ctx, data, &mut g);
     parts::ae(&mut ctx, f, ccag.map(|c| c.1), coord, &mut g);
-    parts::ccap(&mut ctx, data, &mut g);
+    parts::ccap(&mut ctx, data, &d.c.ccag, &mut g);
     parts::cctp(&mut ctx, f, &mut g);
     parts::bpu(&mut ctx, f, &mut g);
     Built { ctx, gaps: g.0 }

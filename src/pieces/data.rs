@@ -49,6 +49,15 @@ pub struct CcapData {
     pub penalties: Vec<Penalty>,
     pub penalty_cap_percent: Option<Decimal>,
     pub penalty_exemption_ht: Option<Decimal>,
+    /// Rights on the results (CCAG-PI 2021, chapter 5 « Utilisation des résultats », articles 32
+    /// and following): `A` (or empty) keeps the CCAG's own regime, the right to use the results
+    /// for the needs of the marché; `B` is an exclusive assignment of the economic rights, a
+    /// derogation listed in the last article of the CCAP.
+    pub ip_option: String,
+    /// CCAG-FCS: delivery delay in calendar days from the bon de commande.
+    pub delivery_days: Option<u32>,
+    /// CCAG-FCS: warranty in months from the admission.
+    pub warranty_months: Option<u32>,
 }
 
 /// Technical parameters of the CCTP.
@@ -61,6 +70,23 @@ pub struct CctpData {
     pub go_live_months: Option<u32>,
     pub functional_requirements: Vec<String>,
     pub training: String,
+    /// CCAG-PI (AMOA): the missions of the assistant à maîtrise d'ouvrage.
+    pub amoa_missions: Vec<String>,
+    /// CCAG-PI (AMOA): the deliverables expected.
+    pub amoa_deliverables: Vec<String>,
+}
+
+/// The buyer's side of the acte d'engagement (ATTRI1 section D) beyond the registry.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AeData {
+    /// Person from whom the information on assignments and pledges of receivables can be
+    /// obtained (ATTRI1 D; R2191-45 and following).
+    pub info_contact: String,
+    /// Comptable assignataire of the payments.
+    pub accountant: String,
+    /// Imputation budgétaire.
+    pub budget_line: String,
 }
 
 /// Users, mobile devices and current tool of one establishment (FINESS géographique), for the
@@ -101,6 +127,7 @@ pub struct DceData {
     pub ccap: CcapData,
     pub cctp: CctpData,
     pub establishments: Vec<EstablishmentUse>,
+    pub ae: AeData,
 }
 
 impl DceData {
@@ -137,6 +164,15 @@ impl DceData {
                 payment_days: Some(30),
                 ..CcapData::default()
             },
+            cctp: CctpData {
+                amoa_missions: vec![
+                    "analyse des besoins des membres et des établissements (ateliers, état des lieux des outils et des organisations)".into(),
+                    "aide à la rédaction des pièces du dossier de consultation (CCTP, cadre de réponse, grille d'analyse)".into(),
+                    "assistance à l'analyse des candidatures et des offres (rapport d'analyse argumenté)".into(),
+                    "suivi du déploiement de la solution retenue (comités de suivi, recette, indicateurs d'usage)".into(),
+                ],
+                ..CctpData::default()
+            },
             ..Self::default()
         }
     }
@@ -154,7 +190,7 @@ impl DceData {
 pub type FormMap = BTreeMap<String, String>;
 
 /// Names of the plain text fields of the form, with their French label.
-pub const TEXT_FIELDS: [(&str, &str); 20] = [
+pub const TEXT_FIELDS: [(&str, &str); 24] = [
     ("buyer_email", "adresse électronique de l'acheteur"),
     ("buyer_phone", "téléphone de l'acheteur"),
     ("buyer_profile_url", "adresse du profil d'acheteur"),
@@ -181,10 +217,20 @@ pub const TEXT_FIELDS: [(&str, &str); 20] = [
         "seuil de détection des offres anormalement basses (%)",
     ),
     ("ccap_advance_rate", "taux de l'avance (%)"),
+    (
+        "ccap_ip_option",
+        "régime des droits sur les résultats (A ou B)",
+    ),
+    (
+        "ae_info_contact",
+        "personne renseignant sur les nantissements",
+    ),
+    ("ae_accountant", "comptable assignataire"),
+    ("ae_budget_line", "imputation budgétaire"),
 ];
 
 /// Whole numbers of the form.
-const INT_FIELDS: [(&str, &str); 6] = [
+const INT_FIELDS: [(&str, &str); 8] = [
     ("duration_months", "durée de l'accord-cadre (mois)"),
     ("renewals", "nombre de reconductions"),
     ("renewal_months", "durée d'une reconduction (mois)"),
@@ -194,11 +240,15 @@ const INT_FIELDS: [(&str, &str); 6] = [
         "délai de rétablissement (heures ouvrées)",
     ),
     ("cctp_go_live_months", "délai de mise en service (mois)"),
+    ("ccap_delivery_days", "délai de livraison (jours)"),
+    ("ccap_warranty_months", "durée de la garantie (mois)"),
 ];
 
 /// Lists of the form (one item per line).
-const LIST_FIELDS: [&str; 6] = [
+const LIST_FIELDS: [&str; 8] = [
     "cpv_additional",
+    "cctp_amoa_missions",
+    "cctp_amoa_deliverables",
     "candidature_documents",
     "offer_documents",
     "extra_dce_pieces",
@@ -289,6 +339,17 @@ pub fn to_form(d: &DceData, finesses: &[String]) -> FormMap {
         d.cctp.functional_requirements.join("\n"),
     );
     put("cctp_training", d.cctp.training.clone());
+    put("ccap_ip_option", d.ccap.ip_option.clone());
+    put("ccap_delivery_days", opt_text(d.ccap.delivery_days));
+    put("ccap_warranty_months", opt_text(d.ccap.warranty_months));
+    put("cctp_amoa_missions", d.cctp.amoa_missions.join("\n"));
+    put(
+        "cctp_amoa_deliverables",
+        d.cctp.amoa_deliverables.join("\n"),
+    );
+    put("ae_info_contact", d.ae.info_contact.clone());
+    put("ae_accountant", d.ae.accountant.clone());
+    put("ae_budget_line", d.ae.budget_line.clone());
     for f in finesses {
         let e = d.establishment(f);
         put(&format!("users_{f}"), opt_text(e.and_then(|e| e.users)));
@@ -421,6 +482,8 @@ pub fn from_form(f: &FormMap, finesses: &[String]) -> Result<DceData, FieldError
     let payment_days = int("ccap_payment_days");
     let recovery_hours = int("cctp_recovery_hours");
     let go_live_months = int("cctp_go_live_months");
+    let delivery_days = int("ccap_delivery_days");
+    let warranty_months = int("ccap_warranty_months");
     let mut dec = |k: &str, label: &str| {
         parse_decimal(label, &get(k)).unwrap_or_else(|e| {
             push(&mut errs, k, e);
@@ -441,6 +504,14 @@ pub fn from_form(f: &FormMap, finesses: &[String]) -> Result<DceData, FieldError
         if let Err(e) = parse_decimal("taux de disponibilité", &get(k)) {
             push(&mut errs, k, e);
         }
+    }
+    let ip_option = get("ccap_ip_option").to_uppercase();
+    if !matches!(ip_option.as_str(), "" | "A" | "B") {
+        push(
+            &mut errs,
+            "ccap_ip_option",
+            format!("régime des droits sur les résultats : « {ip_option} » n'est ni A ni B"),
+        );
     }
     let checked = |k: &str| matches!(get(k).as_str(), "on" | "true" | "1" | "oui");
     let penalties = parse_penalties(&get("ccap_penalties"), &mut errs);
@@ -508,6 +579,9 @@ pub fn from_form(f: &FormMap, finesses: &[String]) -> Result<DceData, FieldError
             penalties,
             penalty_cap_percent: cap,
             penalty_exemption_ht: exemption,
+            ip_option,
+            delivery_days,
+            warranty_months,
         },
         cctp: CctpData {
             hosting: get("cctp_hosting"),
@@ -516,8 +590,15 @@ pub fn from_form(f: &FormMap, finesses: &[String]) -> Result<DceData, FieldError
             go_live_months,
             functional_requirements: lines(&get("cctp_functional_requirements")),
             training: get("cctp_training"),
+            amoa_missions: lines(&get("cctp_amoa_missions")),
+            amoa_deliverables: lines(&get("cctp_amoa_deliverables")),
         },
         establishments,
+        ae: AeData {
+            info_contact: get("ae_info_contact"),
+            accountant: get("ae_accountant"),
+            budget_line: get("ae_budget_line"),
+        },
     })
 }
 
@@ -561,7 +642,20 @@ mod tests {
                 }],
                 penalty_exemption_ht: Some(dec!(1000)),
                 retention: true,
+                ip_option: "B".into(),
+                delivery_days: Some(30),
+                warranty_months: Some(36),
                 ..CcapData::default()
+            },
+            cctp: CctpData {
+                amoa_missions: vec!["analyse des besoins".into()],
+                amoa_deliverables: vec!["rapport d'analyse".into()],
+                ..CctpData::default()
+            },
+            ae: AeData {
+                info_contact: "service marchés".into(),
+                accountant: "trésorerie de Roubaix".into(),
+                budget_line: "compte 2183".into(),
             },
             establishments: vec![EstablishmentUse {
                 finess: "590044947".into(),
@@ -599,7 +693,9 @@ mod tests {
         f.insert("oab_threshold_percent".into(), "-3".into());
         f.insert("ccap_penalties".into(), "retard ; 150".into());
         f.insert("users_590044947".into(), "dix".into());
+        f.insert("ccap_ip_option".into(), "C".into());
         let errs = from_form(&f, &finesses()).unwrap_err();
+        assert!(errs["ccap_ip_option"][0].contains("ni A ni B"));
         assert!(errs["duration_months"][0].contains("« quatre ans »"));
         assert!(errs["oab_threshold_percent"][0].contains("« -3 »"));
         assert!(errs["ccap_penalties"][0].contains("ligne 1"));
@@ -620,5 +716,10 @@ mod tests {
         assert_eq!(p.ccap.payment_days, Some(30));
         assert!(p.candidature_documents.iter().any(|d| d.contains("DC1")));
         assert!(p.court.name.is_empty(), "no court is guessed");
+        assert_eq!(p.cctp.amoa_missions.len(), 4, "the four AMOA missions");
+        // Data stored before these fields existed still reads.
+        let old = DceData::from_json(r#"{"ccap":{"payment_days":45},"cctp":{"hosting":"HDS"}}"#);
+        assert_eq!(old.ccap.payment_days, Some(45));
+        assert!(old.ccap.ip_option.is_empty() && old.ae.accountant.is_empty());
     }
 }

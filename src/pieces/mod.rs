@@ -4,6 +4,8 @@
 //! art. 5.4 and 6.2), the clause library (default → groupement → consultation), the DCE data
 //! the coordonnateur writes, and their pages and API.
 
+pub mod award;
+pub mod ccag;
 pub mod clause_handlers;
 pub mod clauses;
 pub mod context;

@@ -1,6 +1,7 @@
 //! The kind-specific parts of the DCE context: lists of the RC, the blank acte d'engagement
 //! (ATTRI1), the CCAP and CCTP parameters, and the BPU/DQE built from the members' needs.
 
+use super::ccag::{self, Ccag};
 use super::context::{BPU, CCAP, CCTP, Facts, Gaps, RC, RC_AE, town_of};
 use super::data::DceData;
 use crate::docgen::DocKind;
@@ -39,8 +40,12 @@ pub(super) fn rc_lists(ctx: &mut Value, data: &DceData, g: &mut Gaps) {
     ctx["offer_documents"] = json!(data.offer_documents);
 }
 
-/// The acte d'engagement as the DCE publishes it: the candidate's parts left blank (ATTRI1
-/// sections B and C), the buyer's identification filled in (section D).
+/// The acte d'engagement as the DCE publishes it (ATTRI1 sections A to G): the candidate's parts
+/// left blank (B: identity, groupement of operators R2142-20, accounts, avance R2191-3; C:
+/// signatures, mandataire R2142-23/24), the buyer's filled in (D: designation, signatory, contact
+/// for assignments of receivables, comptable assignataire, imputation budgétaire; E: exemplaire
+/// unique L2191-8, R2191-45/46; F: acceptance for every member, convention art. 6.2; G:
+/// annexes). `super::award::ae_for_award` fills the candidate's parts for the attributaire.
 pub(super) fn ae(
     ctx: &mut Value,
     f: &Facts,
@@ -99,19 +104,31 @@ pub(super) fn ae(
     if let Some(c) = ccag_full {
         contract_documents.push(c.to_owned());
     }
+    let ae = &data.ae;
+    let or = |s: &str, default: String| {
+        if s.trim().is_empty() {
+            default
+        } else {
+            s.trim().to_owned()
+        }
+    };
+    let contact = [data.buyer_email.trim(), data.buyer_phone.trim()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
     ctx["lot"] = lot;
-    ctx["offer"] = json!({"variant": false, "options": false});
-    ctx["contractor"] = json!({
-        "name": "", "legal_form": "", "address": "", "email": "", "phone": "", "siret": "",
-        "signatory": {"name": "", "title": ""}, "iban": "", "bic": "", "bank": "",
-    });
+    ctx["lots"] = json!([]);
+    ctx["offer"] = json!({"variant": false, "variant_label": "", "options": false});
+    ctx["contractor"] = blank_contractor();
     ctx["contract_documents"] = json!(contract_documents);
     ctx["price"] = json!({
-        "vat_rate": f.detail.c.vat_rate, "amount_ht": null, "amount_ttc": null,
+        "vat_rate": f.detail.c.vat_rate, "amount_ht": null, "amount_ttc": null, "lines": [],
         "basis": "montant du détail quantitatif estimatif (DQE), les prestations étant réglées par application des prix unitaires du BPU aux quantités réellement commandées",
     });
-    ctx["groupement_titulaire"] = Value::Null;
-    ctx["advance"] = json!({"refused": false});
+    ctx["groupement_titulaire"] = blank_operator_group();
+    ctx["accounts"] = json!([]);
+    ctx["advance"] = json!({"refused": false, "answered": false});
     ctx["duration"] = json!({
         "months": data.duration_months.unwrap_or(0),
         "start": "à compter de la date de notification de l'accord-cadre",
@@ -126,10 +143,47 @@ pub(super) fn ae(
         "place": coord.and_then(|m| town_of(&m.member.address)).unwrap_or_default(),
         "date": null,
     });
+    // ATTRI1 section D: the defaults say who answers for a groupement whose members each pay
+    // their own orders (convention art. 6.2).
+    ctx["buyer_info"] = json!({
+        "info_contact": or(&ae.info_contact, if contact.is_empty() {
+            format!("le service des marchés du {coord_name}")
+        } else {
+            format!("le service des marchés du {coord_name} ({contact})")
+        }),
+        "accountant": or(&ae.accountant, "le comptable assignataire de chaque membre du groupement, pour les bons de commande qu'il émet".to_owned()),
+        "budget_line": or(&ae.budget_line, "le budget de chaque membre du groupement, pour les bons de commande qu'il émet".to_owned()),
+    });
+    ctx["annexes"] = json!([
+        "l'annexe financière : le bordereau des prix unitaires et le détail quantitatif estimatif (BPU/DQE) complétés",
+        "le relevé d'identité bancaire de chaque compte à créditer (section B3)",
+        "en cas de groupement, les pouvoirs donnés au mandataire par chacun des membres (section C2)",
+        "le cas échéant, la déclaration de sous-traitance (DC4) de chaque sous-traitant présenté, signée par le titulaire et le sous-traitant (ou son acceptation par le formulaire ATTRI2)",
+    ]);
 }
 
-/// The CCAP parameters (prices, revision, avance R2191-3, payment R2192-10, penalties).
-pub(super) fn ccap(ctx: &mut Value, data: &DceData, g: &mut Gaps) {
+/// The contractor of a blank AE: every field empty (« à compléter »).
+fn blank_contractor() -> Value {
+    json!({
+        "name": "", "legal_form": "", "address": "", "email": "", "phone": "", "siret": "",
+        "signatory": {"name": "", "title": ""}, "own_account": false, "company": false,
+    })
+}
+
+/// ATTRI1 B2/C2 when the candidate is not (yet) a groupement of operators.
+fn blank_operator_group() -> Value {
+    json!({
+        "present": false, "individual": false, "conjoint": false, "solidaire": false, "mandataire": "",
+        "mandataire_solidaire": false, "mandate_sign": false, "mandate_modifications": false,
+        "members": [],
+    })
+}
+
+/// The CCAP parameters (prices, revision, avance R2191-3, payment R2192-10, penalties) and
+/// what switches by CCAG (see [`super::ccag`]): the `ccag` object, the plan of the articles,
+/// the derogations of the last article, the IP option (CCAG-PI), delivery and warranty
+/// (CCAG-FCS). Only TIC, PI and FCS are covered: any other CCAG is a gap of the CCAP.
+pub(super) fn ccap(ctx: &mut Value, data: &DceData, ccag_code: &str, g: &mut Gaps) {
     let c = &data.ccap;
     if c.penalties.is_empty() {
         g.add(
@@ -137,7 +191,44 @@ pub(super) fn ccap(ctx: &mut Value, data: &DceData, g: &mut Gaps) {
             "Renseignez au moins une pénalité dans « Données du DCE »",
         );
     }
+    let ccag = Ccag::from_code(ccag_code);
+    if ccag.is_none() && !ccag_code.is_empty() {
+        g.add(
+            CCAP,
+            "Le modèle de CCAP couvre les CCAG-TIC, CCAG-PI et CCAG-FCS et la consultation se réfère à un autre CCAG : adaptez le modèle",
+        );
+    }
+    let kind = ccag.unwrap_or(Ccag::Tic);
+    let (delivery, warranty) = if kind == Ccag::Fcs {
+        (
+            g.number(CCAP, c.delivery_days, "le délai de livraison (jours)"),
+            g.number(CCAP, c.warranty_months, "la durée de la garantie (mois)"),
+        )
+    } else {
+        (opt_num(c.delivery_days), opt_num(c.warranty_months))
+    };
+    let availability = if kind == Ccag::Tic {
+        g.text(
+            CCAP,
+            &c.availability_rate,
+            "le taux de disponibilité (CCAP)",
+        )
+    } else {
+        c.availability_rate.trim().to_owned()
+    };
+    let ip_option = if ccag::is_assignment(&c.ip_option) {
+        "B"
+    } else {
+        "A"
+    };
+    ctx["ccag"] = kind.json();
     ctx["ccap"] = json!({
+        "articles": ccag::articles_json(),
+        "derogations": ccag::derogations_json(kind, ip_option),
+        "ip_option": ip_option,
+        "ip_assignment": ip_option == "B",
+        "delivery_days": delivery.parse::<u32>().unwrap_or(0),
+        "warranty_months": warranty.parse::<u32>().unwrap_or(0),
         "price_type": g.text(CCAP, &c.price_type, "la forme des prix"),
         "revision_index": g.text(CCAP, &c.revision_index, "l'indice de révision des prix"),
         "revision_formula": g.text(CCAP, &c.revision_formula, "la formule de révision des prix"),
@@ -145,7 +236,7 @@ pub(super) fn ccap(ctx: &mut Value, data: &DceData, g: &mut Gaps) {
         "advance_rate": c.advance_rate.map(|d| d.normalize().to_string()),
         "payment_days": g.number(CCAP, c.payment_days, "le délai de paiement (jours)").parse::<u32>().unwrap_or(0),
         "retention": c.retention,
-        "availability_rate": c.availability_rate,
+        "availability_rate": availability,
         "penalties": c.penalties.iter().map(|p| json!({
             "event": p.event, "amount": p.amount.to_string(), "unit": p.unit, "reference": p.reference,
         })).collect::<Vec<_>>(),
@@ -154,15 +245,43 @@ pub(super) fn ccap(ctx: &mut Value, data: &DceData, g: &mut Gaps) {
     });
 }
 
+fn opt_num(v: Option<u32>) -> String {
+    v.unwrap_or(0).to_string()
+}
+
 /// The CCTP parameters and its perimeter: every member with a need, and for each of its
 /// establishments the users, mobile devices and current tool entered in the DCE data.
+///
+/// What is required depends on the CCAG (see `documents/cctp.md.hbs`): the software (CCAG-TIC)
+/// needs its requirements, hosting, service levels and the users of every establishment; the
+/// AMOA (CCAG-PI) its missions and deliverables; the hardware (CCAG-FCS) its specifications and
+/// the mobile devices of every establishment.
 pub(super) fn cctp(ctx: &mut Value, f: &Facts, g: &mut Gaps) {
     let c = &f.data.cctp;
-    if c.functional_requirements.is_empty() {
+    let kind = Ccag::from_code(&f.detail.c.ccag).unwrap_or(Ccag::Tic);
+    if c.functional_requirements.is_empty() && kind != Ccag::Pi {
         g.add(
             CCTP,
-            "Renseignez les exigences fonctionnelles dans « Données du DCE »",
+            if kind == Ccag::Fcs {
+                "Renseignez les spécifications des matériels (exigences) dans « Données du DCE »"
+            } else {
+                "Renseignez les exigences fonctionnelles dans « Données du DCE »"
+            },
         );
+    }
+    if kind == Ccag::Pi {
+        if c.amoa_missions.is_empty() {
+            g.add(
+                CCTP,
+                "Renseignez les missions de l'AMOA dans « Données du DCE »",
+            );
+        }
+        if c.amoa_deliverables.is_empty() {
+            g.add(
+                CCTP,
+                "Renseignez les livrables de l'AMOA dans « Données du DCE »",
+            );
+        }
     }
     let with_need: BTreeSet<i32> = f
         .detail
@@ -200,7 +319,7 @@ pub(super) fn cctp(ctx: &mut Value, f: &Facts, g: &mut Gaps) {
             json!({"member": m.member.name, "finess_juridique": m.member.finess_juridique, "establishments": ests})
         })
         .collect();
-    if !incomplete.is_empty() {
+    if !incomplete.is_empty() && kind != Ccag::Pi {
         g.add(
             CCTP,
             format!(
@@ -210,13 +329,22 @@ pub(super) fn cctp(ctx: &mut Value, f: &Facts, g: &mut Gaps) {
         );
     }
     ctx["needs"] = json!(needs);
+    // The software's service levels are required for the CCAG-TIC only.
+    let mut soft = Gaps::default();
+    let sg = if kind == Ccag::Tic {
+        &mut *g
+    } else {
+        &mut soft
+    };
     ctx["cctp"] = json!({
-        "hosting": g.text(CCTP, &c.hosting, "l'hébergement"),
-        "availability_rate": g.text(CCTP, &c.availability_rate, "le taux de disponibilité (CCTP)"),
-        "recovery_hours": g.number(CCTP, c.recovery_hours, "le délai de rétablissement (heures ouvrées)").parse::<u32>().unwrap_or(0),
-        "go_live_months": g.number(CCTP, c.go_live_months, "le délai de mise en service (mois)").parse::<u32>().unwrap_or(0),
+        "hosting": sg.text(CCTP, &c.hosting, "l'hébergement"),
+        "availability_rate": sg.text(CCTP, &c.availability_rate, "le taux de disponibilité (CCTP)"),
+        "recovery_hours": sg.number(CCTP, c.recovery_hours, "le délai de rétablissement (heures ouvrées)").parse::<u32>().unwrap_or(0),
+        "go_live_months": sg.number(CCTP, c.go_live_months, "le délai de mise en service (mois)").parse::<u32>().unwrap_or(0),
         "functional_requirements": c.functional_requirements,
-        "training": g.text(CCTP, &c.training, "la formation"),
+        "training": sg.text(CCTP, &c.training, "la formation"),
+        "amoa_missions": c.amoa_missions,
+        "amoa_deliverables": c.amoa_deliverables,
     });
 }
 

@@ -158,29 +158,165 @@ fn rc_has_procedure_criteria_weights_members_and_deadline() {
     assert!(text.contains("CCAS DE WATTRELOS (coordonnateur)"));
 }
 
+const ATTRI1_SECTIONS: [&str; 13] = [
+    "A – Objet de l'acte d'engagement",
+    "B – Engagement du titulaire ou du groupement titulaire",
+    "B1 – Identification et engagement du titulaire ou du groupement titulaire",
+    "B2 – Nature du groupement et, en cas de groupement conjoint, répartition des prestations",
+    "B3 – Compte(s) à créditer",
+    "B4 – Avance (article R2191-3 du code de la commande publique)",
+    "B5 – Durée d'exécution de l'accord-cadre",
+    "C – Signature de l'acte d'engagement par le titulaire ou le groupement titulaire",
+    "D – Identification de l'acheteur",
+    "E – Nantissements ou cessions de créances",
+    "F – Engagement de l'acheteur",
+    "G – Annexes de l'acte d'engagement",
+    "C2 – Signature en cas de groupement d'opérateurs économiques",
+];
+
 #[test]
-fn ae_has_the_attri1_sections_a_to_d() {
+fn ae_has_the_attri1_sections_a_to_g_blank_in_the_dce() {
     let (_, docx) = render(DocKind::Ae, &example(DocKind::Ae));
     let paragraphs = docx.paragraphs("word/document.xml");
-    for heading in [
-        "A – Objet de l'acte d'engagement",
-        "B – Engagement du titulaire ou du groupement titulaire",
-        "B1 – Identification et engagement du titulaire",
-        "B2 – Nature du groupement et répartition des prestations",
-        "B3 – Compte à créditer",
-        "B4 – Avance (article R2191-3 du code de la commande publique)",
-        "B5 – Durée d'exécution de l'accord-cadre",
-        "C – Signature de l'acte d'engagement par le titulaire",
-        "D – Identification et signature de l'acheteur",
-    ] {
+    for heading in ATTRI1_SECTIONS {
         assert!(
             paragraphs.iter().any(|p| p == heading),
             "section absente : {heading}"
         );
     }
     let text = docx.document_text();
-    assert!(text.contains("deux cent soixante-huit mille quatre cent vingt euros"));
+    assert!(
+        text.contains("Copie délivrée en unique exemplaire"),
+        "{text}"
+    );
+    assert!(text.contains("Comptable assignataire des paiements"));
+    assert!(text.contains("Imputation budgétaire"));
+    assert!(text.contains("à compléter"));
+    assert!(
+        !text.contains("euros"),
+        "no amount in words in the blank AE"
+    );
+}
+
+/// The attributaire's AE: `examples/ae_attribue.json` is the output of
+/// `pieces::award::ae_for_award` (checked by its unit test); here it is rendered and read back.
+#[test]
+fn the_attributaires_ae_names_it_with_its_siret_and_amounts_in_figures_and_words() {
+    let ctx: Value =
+        serde_json::from_str(include_str!("../../documents/examples/ae_attribue.json"))
+            .expect("exemple JSON valide");
+    let (_, docx) = render(DocKind::Ae, &ctx);
+    let text = docx.document_text();
+    assert!(text.contains("LOGIDOM SANTÉ"), "{text}");
+    assert!(text.contains("81234567600017"));
+    assert!(text.contains(&money_fr(Decimal::from(268_420))));
     assert!(text.contains(&money_fr(Decimal::from(322_104))));
+    assert!(text.contains("deux cent soixante-huit mille quatre cent vingt euros"));
+    assert!(text.contains("trois cent vingt-deux mille cent quatre euros"));
+    assert!(text.contains("Mme Laure DESMET, Présidente"));
+    assert!(
+        text.contains("sans objet (titulaire individuel)"),
+        "C2 of an individual"
+    );
+    let lines = docx
+        .tables()
+        .into_iter()
+        .find(|t| t.rows[0][0] == "Prix")
+        .expect("table des prix");
+    assert_eq!(lines.rows.len(), 4, "header + 3 price lines");
+    assert_eq!(lines.rows[1][5], money_fr(Decimal::from(235_000)));
+    for heading in ATTRI1_SECTIONS {
+        assert!(
+            docx.paragraphs("word/document.xml")
+                .iter()
+                .any(|p| p == heading),
+            "{heading}"
+        );
+    }
+}
+
+/// The CCAP of `ccag` from the example: the `ccag` object and the derogations switched as
+/// `pieces::context` does.
+fn ccap_for(code: &str, ip_option: &str) -> Value {
+    let ccag = coordo::pieces::ccag::Ccag::from_code(code).expect("ccag");
+    let mut ctx = example(DocKind::Ccap);
+    ctx["ccag"] = ccag.json();
+    ctx["consultation"]["ccag"] =
+        json!(coordo::pieces::context::ccag_texts(code).expect("texte").0);
+    ctx["ccap"]["derogations"] = coordo::pieces::ccag::derogations_json(ccag, ip_option);
+    ctx["ccap"]["ip_option"] = json!(ip_option);
+    ctx["ccap"]["ip_assignment"] = json!(ip_option == "B");
+    ctx["ccap"]["delivery_days"] = json!(30);
+    ctx["ccap"]["warranty_months"] = json!(36);
+    // The example's penalties are the software's (one names the CCAG-TIC): one generic penalty.
+    if code != "tic" {
+        ctx["ccap"]["penalties"] = json!([{
+            "event": "retard de remise d'un livrable ou d'une livraison",
+            "amount": "100", "unit": "par jour calendaire", "reference": "CCAP",
+        }]);
+    }
+    ctx
+}
+
+/// The rows of the last article's table: (CCAP article, CCAG article).
+fn derogation_rows(docx: &Docx) -> Vec<(String, String)> {
+    docx.tables()
+        .into_iter()
+        .find(|t| t.rows[0][0] == "Article du CCAP")
+        .expect("table des dérogations")
+        .rows
+        .iter()
+        .skip(1)
+        .map(|r| (r[0].clone(), r[1].clone()))
+        .collect()
+}
+
+#[test]
+fn the_ccap_switches_by_ccag_and_lists_its_derogations_last() {
+    // CCAG-TIC: the software (VA/VSR, reversibility art. 42).
+    let (_, tic) = render(DocKind::Ccap, &ccap_for("tic", "A"));
+    let text = tic.document_text();
+    assert!(text.contains("CCAG-TIC (arrêté du 30 mars 2021"), "{text}");
+    assert!(text.contains("vérification de service régulier (VSR)"));
+    assert!(text.contains("Article 15 – Dérogations au CCAG-TIC"));
+    assert_eq!(
+        derogation_rows(&tic),
+        vec![("7".into(), "14".into()), ("12".into(), "42".into())]
+    );
+    assert!(!text.contains("CCAG-PI") && !text.contains("CCAG-FCS"));
+    // CCAG-PI: the AMOA, option A then option B (a derogation to chapter 5).
+    let (_, pi) = render(DocKind::Ccap, &ccap_for("pi", "A"));
+    let text = pi.document_text();
+    assert!(text.contains("CCAG-PI (arrêté du 30 mars 2021)"), "{text}");
+    assert!(text.contains("Option A – régime du CCAG-PI"));
+    assert!(text.contains("chapitre 5 du CCAG-PI (articles 32 et suivants)"));
+    assert!(text.contains("Remise des livrables"));
+    assert!(text.contains("Article 15 – Dérogations au CCAG-PI"));
+    assert!(
+        !text.contains("CCAG-TIC") && !text.contains("VSR"),
+        "{text}"
+    );
+    assert!(!text.contains("hébergeur certifié HDS"), "{text}");
+    assert_eq!(derogation_rows(&pi), vec![("7".into(), "14".into())]);
+    let (_, pi_b) = render(DocKind::Ccap, &ccap_for("pi", "B"));
+    assert!(pi_b.document_text().contains("Option B – cession"));
+    assert_eq!(
+        derogation_rows(&pi_b),
+        vec![
+            ("7".into(), "14".into()),
+            ("9".into(), "32 et suivants (chapitre 5)".into())
+        ]
+    );
+    // CCAG-FCS: the hardware (delivery, verifications, warranty).
+    let (_, fcs) = render(DocKind::Ccap, &ccap_for("fcs", "A"));
+    let text = fcs.document_text();
+    assert!(text.contains("CCAG-FCS (arrêté du 30 mars 2021)"), "{text}");
+    assert!(text.contains("délai de 30 jours calendaires"));
+    assert!(text.contains("vérifications quantitatives"));
+    assert!(text.contains("pendant 36 mois"));
+    assert!(text.contains("Article 15 – Dérogations au CCAG-FCS"));
+    assert!(!text.contains("CCAG-TIC") && !text.contains("Option A"));
+    assert_eq!(derogation_rows(&fcs), vec![("7".into(), "14".into())]);
 }
 
 #[test]
@@ -455,4 +591,70 @@ fn letters_carry_a_letterhead_and_one_page_per_recipient() {
         .count();
     assert_eq!(breaks, candidates.len() - 1);
     assert_eq!(md.matches("sans suite").count(), candidates.len() * 2);
+}
+
+/// A groupement conjoint of operators: B2 names each member with its share, C2 the mandataire
+/// and each member's signatory (ATTRI1 B2 and C2), from `pieces::award::ae_for_award`.
+#[test]
+fn a_groupement_of_operators_fills_b2_and_c2() {
+    use coordo::pieces::award::{
+        Award, AwardedLot, GroupNature, Operator, OperatorGroup, Signatory, ae_for_award,
+    };
+    let member = |name: &str, siret: &str, services: &str, amount: i64| Operator {
+        name: name.into(),
+        siret: siret.into(),
+        services: services.into(),
+        amount_ht: Some(Decimal::from(amount)),
+        signatory: Signatory {
+            name: format!("Signataire de {name}"),
+            title: "Gérant".into(),
+        },
+        ..Operator::default()
+    };
+    let mandataire = member("LOGIDOM SANTÉ", "81234567600017", "logiciel", 200_000);
+    let award = Award {
+        attributaire: mandataire.clone(),
+        group: Some(OperatorGroup {
+            nature: GroupNature::Conjoint,
+            mandataire_solidaire: true,
+            members: vec![
+                mandataire,
+                member(
+                    "INTÉGRATEUR NORD",
+                    "73282932000074",
+                    "reprise des données",
+                    68_420,
+                ),
+            ],
+        }),
+        lots: vec![AwardedLot {
+            number: 1,
+            title: "Solution DUI".into(),
+            amount_ht: Some(Decimal::from(268_420)),
+            lines: vec![],
+        }],
+        vat_rate: Decimal::from(20),
+        duration_months: 48,
+        advance_refused: true,
+        signed_at: None,
+    };
+    let ctx = ae_for_award(&example(DocKind::Ae), &award).expect("AE de l'attributaire");
+    let (_, docx) = render(DocKind::Ae, &ctx);
+    let text = docx.document_text();
+    assert!(text.contains("☒ conjoint ; ☐ solidaire"), "{text}");
+    assert!(text.contains("LOGIDOM SANTÉ (mandataire)"));
+    assert!(text.contains("solidaire de chacun des membres"));
+    assert!(text.contains("☐ non ☒ oui"), "avance refused");
+    let b2 = docx
+        .tables()
+        .into_iter()
+        .find(|t| {
+            t.rows[0][0] == "Membre du groupement"
+                && t.rows[0].len() == 4
+                && t.rows[0][1] == "SIRET"
+        })
+        .expect("B2");
+    assert_eq!(b2.rows.len(), 3);
+    assert_eq!(b2.rows[2][3], money_fr(Decimal::from(68_420)));
+    assert!(text.contains("Signataire de INTÉGRATEUR NORD, Gérant"));
 }

@@ -99,6 +99,14 @@ async fn dce_data_form(app: &TestApp) -> Vec<(String, String)> {
             "cctp_training",
             "formation des référents puis des utilisateurs",
         ),
+        kv(
+            "cctp_amoa_missions",
+            "analyse des besoins des membres\nrédaction du DCE\nanalyse des offres\nsuivi du déploiement",
+        ),
+        kv(
+            "cctp_amoa_deliverables",
+            "rapport d'analyse des besoins\nprojet de CCTP\nrapport d'analyse des offres",
+        ),
     ];
     for m in coordo::registry::service::members(&app.state.db, gid)
         .await
@@ -123,11 +131,18 @@ pub async fn ready_tender(app: &TestApp, c: &Client) -> (i32, i32) {
 
 /// Completes consultation `cid` (with its lot and needs) as `ready_tender` does.
 pub async fn complete_tender(app: &TestApp, c: &Client, cid: i32) {
+    complete_tender_as(app, c, cid, crate::consultations::software_form()).await;
+}
+
+/// Completes consultation `cid` with the consultation form `consultation` (reference, CCAG…).
+async fn complete_tender_as(
+    app: &TestApp,
+    c: &Client,
+    cid: i32,
+    consultation: Vec<(&'static str, &'static str)>,
+) {
     let gid = app.gid().await;
-    let mut form: Vec<(String, String)> = crate::consultations::software_form()
-        .into_iter()
-        .map(|(k, v)| kv(k, v))
-        .collect();
+    let mut form: Vec<(String, String)> = consultation.into_iter().map(|(k, v)| kv(k, v)).collect();
     form.push(kv("questions_deadline", "2027-01-05"));
     form.push(kv("offers_validity_days", "120"));
     let r = post(c, &format!("/g/{gid}/consultations/{cid}"), &form).await;
@@ -303,13 +318,16 @@ async fn the_whole_dce_of_the_software_tender_is_generated_and_read_back() {
         assert!(rc.contains(&m.member.name), "{}", m.member.name);
         assert!(rc.contains(&m.member.finess_juridique));
     }
-    // AE: its four sections, the amounts left to the candidate.
+    // AE: the ATTRI1 sections A to G, the amounts left to the candidate.
     let ae = docs["ae"].document_text();
     for section in [
         "A – Objet de l'acte d'engagement",
         "B – Engagement du titulaire",
         "C – Signature de l'acte d'engagement",
-        "D – Identification et signature de l'acheteur",
+        "D – Identification de l'acheteur",
+        "E – Nantissements ou cessions de créances",
+        "F – Engagement de l'acheteur",
+        "G – Annexes de l'acte d'engagement",
     ] {
         assert!(ae.contains(section), "{section}");
     }
@@ -350,6 +368,11 @@ async fn the_whole_dce_of_the_software_tender_is_generated_and_read_back() {
     assert!(!rc.contains("décomposée en 1 lots"));
     // BPU: the members' quantities, and no price: the buyer's estimate (35 000 € per member,
     // 1 489,36 € per user and year) is never published, the candidate fills the prices.
+    assert!(
+        docs["ccap"]
+            .document_text()
+            .contains("Dérogations au CCAG-TIC")
+    );
     let needs = need::Entity::find()
         .all(&app.state.db)
         .await
@@ -652,4 +675,152 @@ async fn missing_data_is_named_in_french_and_creates_no_version() {
             .is_some_and(|e| e.contains("Fixez la date limite de remise des offres")),
         "{body}"
     );
+}
+
+/// The AMOA consultation of the groupement: CCAG-PI, same members and needs as the software.
+fn amoa_form() -> Vec<(&'static str, &'static str)> {
+    crate::consultations::software_form()
+        .into_iter()
+        .map(|(k, v)| match k {
+            "reference" => (k, "2026-AMOA"),
+            "objet" => (
+                k,
+                "Assistance à maîtrise d'ouvrage pour le projet ESMS numérique",
+            ),
+            "cpv" => (k, "72224000-1"),
+            "ccag" => (k, "pi"),
+            _ => (k, v),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_whole_dce_of_the_amoa_tender_is_generated_under_the_ccag_pi() {
+    let app = TestApp::spawn().await;
+    let c = app.login(&coord_email()).await;
+    let gid = app.gid().await;
+    let r = c
+        .post_form(&format!("/g/{gid}/consultations"), &amoa_form())
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let loc = r.headers()["location"].to_str().expect("loc").to_owned();
+    let cid: i32 = loc.rsplit('/').next().expect("id").parse().expect("int");
+    crate::consultations::add_lot_and_needs(&app, &c, cid).await;
+    complete_tender_as(&app, &c, cid, amoa_form()).await;
+    let r = c
+        .post_form(
+            &format!("/g/{gid}/consultations/{cid}/pieces/generate-all"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let mut docs = BTreeMap::new();
+    for kind in ["rc", "ae", "ccap", "cctp", "bpu"] {
+        let docx = docx_text::open(&bytes(&c, gid, cid, kind, 1).await);
+        docx.check_well_formed().expect("well formed");
+        docs.insert(kind, docx.document_text());
+    }
+    assert!(
+        docs["rc"].contains("CCAG-PI (arrêté du 30 mars 2021)"),
+        "{}",
+        docs["rc"]
+    );
+    assert!(docs["ae"].contains("prestations intellectuelles (CCAG-PI)"));
+    let ccap = &docs["ccap"];
+    assert!(ccap.contains("Option A – régime du CCAG-PI"), "{ccap}");
+    assert!(ccap.contains("Dérogations au CCAG-PI"));
+    assert!(ccap.contains("Par dérogation à l'article 14 du CCAG-PI"));
+    assert!(!ccap.contains("CCAG-TIC"), "{ccap}");
+    let cctp = &docs["cctp"];
+    assert!(cctp.contains("Missions de l'AMOA"), "{cctp}");
+    assert!(cctp.contains("rédaction du DCE") && cctp.contains("projet de CCTP"));
+    assert!(
+        !cctp.contains("Interopérabilité et conformité Ségur"),
+        "software article left out"
+    );
+    // Option B (exclusive assignment) becomes a listed derogation after a new version.
+    let mut form = dce_data_form(&app).await;
+    form.push(kv("ccap_ip_option", "B"));
+    let r = post(&c, &format!("/g/{gid}/consultations/{cid}/dce-data"), &form).await;
+    assert_eq!(r.status(), 303);
+    let page = c
+        .get(&format!("/g/{gid}/consultations/{cid}/dce-data"))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains(r#"<option value="B" selected>"#), "{page}");
+    assert!(page.contains("Missions de l&#x27;AMOA") || page.contains("Missions de l'AMOA"));
+    let r = c
+        .post_form(
+            &format!("/g/{gid}/consultations/{cid}/pieces/ccap/generate"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let v2 = docx_text::open(&bytes(&c, gid, cid, "ccap", 2).await);
+    let row = v2
+        .tables()
+        .into_iter()
+        .find(|t| t.rows[0][0] == "Article du CCAP")
+        .expect("derogations")
+        .rows
+        .into_iter()
+        .find(|r| r[0] == "9")
+        .expect("option B listed");
+    assert_eq!(row[1], "32 et suivants (chapitre 5)");
+}
+
+/// The hardware consultation of the groupement: supplies under the CCAG-FCS.
+fn hardware_form() -> Vec<(&'static str, &'static str)> {
+    crate::consultations::software_form()
+        .into_iter()
+        .map(|(k, v)| match k {
+            "reference" => (k, "2026-MAT"),
+            "objet" => (k, "Fourniture de terminaux mobiles pour l'usage du DUI"),
+            "nature" => (k, "fournitures"),
+            "cpv" => (k, "30213200-7"),
+            "ccag" => (k, "fcs"),
+            _ => (k, v),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_hardware_tender_needs_its_delivery_and_warranty_then_gets_a_ccag_fcs_dce() {
+    let app = TestApp::spawn().await;
+    let c = app.login(&coord_email()).await;
+    let gid = app.gid().await;
+    let r = c
+        .post_form(&format!("/g/{gid}/consultations"), &hardware_form())
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let loc = r.headers()["location"].to_str().expect("loc").to_owned();
+    let cid: i32 = loc.rsplit('/').next().expect("id").parse().expect("int");
+    crate::consultations::add_lot_and_needs(&app, &c, cid).await;
+    complete_tender_as(&app, &c, cid, hardware_form()).await;
+    let all = format!("/g/{gid}/consultations/{cid}/pieces/generate-all");
+    let r = c.post_form(&all, &[]).await;
+    assert_eq!(r.status(), 422, "delivery and warranty are missing");
+    let html = r.text().await.expect("html");
+    assert!(
+        html.contains("Renseignez le délai de livraison (jours) dans « Données du DCE » avant de générer le CCAP."),
+        "{html}"
+    );
+    assert!(html.contains("la durée de la garantie (mois)"));
+    let mut form = dce_data_form(&app).await;
+    form.push(kv("ccap_delivery_days", "30"));
+    form.push(kv("ccap_warranty_months", "36"));
+    let r = post(&c, &format!("/g/{gid}/consultations/{cid}/dce-data"), &form).await;
+    assert_eq!(r.status(), 303);
+    let r = c.post_form(&all, &[]).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let ccap = docx_text::open(&bytes(&c, gid, cid, "ccap", 1).await).document_text();
+    assert!(ccap.contains("Dérogations au CCAG-FCS"), "{ccap}");
+    assert!(ccap.contains("dans un délai de 30 jours calendaires"));
+    assert!(ccap.contains("pendant 36 mois à compter de la décision d'admission"));
+    assert!(!ccap.contains("CCAG-TIC") && !ccap.contains("Option A"));
+    let cctp = docx_text::open(&bytes(&c, gid, cid, "cctp", 1).await).document_text();
+    assert!(cctp.contains("Spécifications des matériels"), "{cctp}");
+    assert!(!cctp.contains("Missions de l'AMOA"));
 }
