@@ -7,7 +7,7 @@ mod typography;
 mod validator;
 
 use crate::support::docx_text::{self, Docx};
-use coordo::docgen::format::{money_fr, percent_fr};
+use coordo::docgen::format::money_fr;
 use coordo::docgen::{
     DocEngine, DocError, DocKind, Limits, check_noti3_mentions, example_context, markdown_to_html,
 };
@@ -126,12 +126,13 @@ fn rc_has_procedure_criteria_weights_members_and_deadline() {
         .expect("tableau des critères");
     for c in ctx["consultation"]["criteria"].as_array().unwrap() {
         let name = c["name"].as_str().unwrap();
-        let weight = percent_fr(dec(&c["weight"]));
+        // Points out of 100, as the scoring engine weighs them.
+        let weight = c["weight"].as_str().unwrap();
         assert!(
             criteria_table
                 .rows
                 .iter()
-                .any(|r| r[0] == name && r[2] == weight),
+                .any(|r| r[0].starts_with(name) && r[2] == weight),
             "critère {name} {weight} absent : {:?}",
             criteria_table.rows
         );
