@@ -118,7 +118,7 @@ fn noti5_email_holds_the_link_and_sans_suite_the_ground() {
         infructueuse: true,
         reason: "aucune offre régulière.".into(),
     };
-    let ctx = sans_suite(&base(), &lot, &party(), &d, now());
+    let ctx = sans_suite(&base(), &lot, &party(), &d, true, now());
     assert_eq!(ctx["decision"]["reason"], "aucune offre régulière");
     assert!(
         ctx["decision"]["ground"]
@@ -126,7 +126,8 @@ fn noti5_email_holds_the_link_and_sans_suite_the_ground() {
             .unwrap_or_default()
             .starts_with("infructuosité")
     );
-    assert_eq!(ctx["candidates"].as_array().map(Vec::len), Some(1));
+    assert_eq!(ctx["candidate"]["name"], "ATRIUM DOMICILE");
+    assert_eq!(ctx["sending"]["electronic"], true);
     assert!(
         sans_suite_email(m(), &d)
             .expect("template")
