@@ -85,6 +85,9 @@ pub struct Facts {
     pub members: Vec<MemberWithEstablishments>,
     pub detail: Detail,
     pub data: DceData,
+    /// The OAB detection method of the consultation: the RC (art. 9.3) and the rapport d'analyse
+    /// word it with the same clause (`clauses/oab_detection`).
+    pub oab_method: crate::offers::scoring::OabMethod,
 }
 
 /// Loads the facts of a consultation.
@@ -112,11 +115,15 @@ pub async fn load<C: ConnectionTrait>(
         })
         .collect();
     let data = super::service::dce_data(db, cid).await?;
+    let oab_method = crate::offers::admissibility::oab_method(
+        &crate::offers::admissibility::settings(db, cid).await?,
+    );
     Ok(Facts {
         groupement,
         members,
         detail,
         data,
+        oab_method,
     })
 }
 
@@ -504,6 +511,7 @@ pub fn build(f: &Facts, now: DateTime<Utc>) -> Built {
             "date": today.to_string(),
             "created_at": now.with_timezone(&Paris).to_rfc3339_opts(SecondsFormat::Secs, false),
         },
+        "oab_detection": crate::offers::report::oab_detection(&f.oab_method),
         "oab_threshold_percent": g.number(RC, data.oab_threshold_percent.map(|d| d.normalize()), "le seuil de détection des offres anormalement basses (%)"),
     });
     if let Some(place) = town_of(&coord_address) {
