@@ -212,7 +212,17 @@ pub async fn docx<C: ConnectionTrait>(
     if ctx["document"]["place"].is_null() {
         ctx["document"]["place"] = json!("");
     }
-    ctx["procedure"] = json!({"justification": if justification.is_empty() { String::new() } else { format!("Analyse des règles : {justification}.") }});
+    use crate::consultations::rules::procedure::ProcedureKind;
+    let exception = match detail.procedure {
+        Some(ProcedureKind::SansPubliciteNiMiseEnConcurrence) => {
+            "marché passé sans publicité ni mise en concurrence (article R2122-8), pour les motifs de l'analyse des règles ci-dessus."
+        }
+        _ => "sans objet.",
+    };
+    ctx["procedure"] = json!({
+        "justification": if justification.is_empty() { String::new() } else { format!("Analyse des règles : {justification}.") },
+        "exception": exception,
+    });
     ctx["allotment"] = json!(allotment_text(rs.len()));
     ctx["totals"] = json!({
         "received": plis.len(),

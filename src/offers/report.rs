@@ -517,3 +517,60 @@ pub async fn lot_docx<C: sea_orm::ConnectionTrait>(
     let overrides = crate::pieces::service::effective_overrides(db, gid, cid).await?;
     Ok((file_name(&s.c.reference, number), docx(&ctx, &overrides)?))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    #[test]
+    fn the_oab_method_is_given_to_the_shared_clause_in_french_numbers() {
+        let v = oab_detection(&OabMethod::RatioOfMeanOfOthers { ratio: dec!(0.85) });
+        assert_eq!(v["method"], "ratio_of_mean_of_others");
+        assert_eq!(v["ratio_percent"], "85");
+        let v = oab_detection(&OabMethod::reduced_mean());
+        assert_eq!(
+            (
+                v["exclusion_percent"].as_str(),
+                v["suspicion_percent"].as_str()
+            ),
+            (Some("120"), Some("90"))
+        );
+        let v = oab_detection(&OabMethod::MeanMinusStdDev { k: dec!(1.5) });
+        assert_eq!(v["k"], "1,5");
+    }
+
+    #[test]
+    fn the_report_words_each_method_with_the_shared_clause() {
+        let engine = DocEngine::new().expect("engine");
+        let example: Value =
+            serde_json::from_str(crate::docgen::example_context(DocKind::RapportAnalyse))
+                .expect("example");
+        for (m, words) in [
+            (
+                OabMethod::default(),
+                "inférieur à 80 % de la moyenne des prix des autres offres admises du lot",
+            ),
+            (
+                OabMethod::reduced_mean(),
+                "dépasse 120 % de la moyenne des prix des offres admises du lot sont écartées du calcul",
+            ),
+            (
+                OabMethod::MeanMinusStdDev { k: Decimal::ONE },
+                "diminuée de 1 fois leur écart-type",
+            ),
+        ] {
+            let mut ctx = example.clone();
+            ctx["oab_detection"] = oab_detection(&m);
+            let md = engine
+                .render_markdown(
+                    DocKind::RapportAnalyse,
+                    &ctx,
+                    &std::collections::BTreeMap::new(),
+                )
+                .expect("render");
+            assert!(md.contains(words), "{m:?}: {md}");
+            assert!(md.contains("ne vaut jamais rejet automatique"));
+        }
+    }
+}

@@ -64,10 +64,10 @@ pub fn signatory_label(status: MemberVisaStatus, signer: Option<&Signer>) -> Str
                 format!("{} ({})", s.person, s.email)
             };
             if s.actor_member == s.for_member {
-                format!("{who}, référent de {}", s.actor_member)
+                format!("{who}, référent du membre {}", s.actor_member)
             } else {
                 format!(
-                    "{who}, référent de {}, par procuration de {} (convention art. 8.1)",
+                    "{who}, référent du membre {}, par procuration de {} (convention art. 8.1)",
                     s.actor_member, s.for_member
                 )
             }
@@ -423,7 +423,7 @@ mod tests {
         };
         assert_eq!(
             signatory_label(MemberVisaStatus::Favorable, Some(&own)),
-            "Julie Martin (j.martin@ronchin.example), référent de CCAS DE RONCHIN"
+            "Julie Martin (j.martin@ronchin.example), référent du membre CCAS DE RONCHIN"
         );
         let proxy = Signer {
             for_member: "SANTELYS".into(),
@@ -431,7 +431,7 @@ mod tests {
         };
         assert_eq!(
             signatory_label(MemberVisaStatus::FavorableAvecReserves, Some(&proxy)),
-            "Julie Martin (j.martin@ronchin.example), référent de CCAS DE RONCHIN, par procuration de SANTELYS (convention art. 8.1)"
+            "Julie Martin (j.martin@ronchin.example), référent du membre CCAS DE RONCHIN, par procuration de SANTELYS (convention art. 8.1)"
         );
         assert!(signatory_label(MemberVisaStatus::Tacite, Some(&proxy)).contains("tacite"));
         assert_eq!(signatory_label(MemberVisaStatus::EnAttente, None), "—");

@@ -359,12 +359,12 @@ async fn from_the_decision_to_the_acknowledged_notification() {
         register.rows
     );
     for (row, name) in register.rows[1..].iter().zip(["ALPHA", "BETA", "GAMMA"]) {
-        assert_eq!(row[1], name, "{row:?}");
-        assert!(row[4].contains("14 janvier 2027 à 16 h 00"), "{row:?}");
-        assert_eq!(row[6], "dans le délai");
+        assert!(row[1].starts_with(&format!("{name}, SIRET ")), "{row:?}");
+        assert!(row[3].contains("14 janvier 2027 à 16 h 00"), "{row:?}");
+        assert_eq!(row[4], "dans le délai");
         assert!(
-            row[7].starts_with("ouvert le 18 janvier 2027 à 10 h 00 par ")
-                && row[7].contains(&coord_email()),
+            row[5].starts_with("ouvert le 18 janvier 2027 à 10 h 00 par ")
+                && row[5].contains(&coord_email()),
             "{row:?}"
         );
     }

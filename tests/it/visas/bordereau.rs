@@ -114,7 +114,7 @@ async fn a_visa_with_reserves_is_counted_apart_and_signed_by_its_referent() {
     let own = row_of("SANTELYS");
     assert_eq!(own[1], "visa favorable avec réserves");
     assert!(own[2].contains(&santelys_referent.display_name), "{own:?}");
-    assert!(own[2].contains("référent de SANTELYS"), "{own:?}");
+    assert!(own[2].contains("référent du membre SANTELYS"), "{own:?}");
     assert!(
         !own[2].contains("Pierre FONTAINE"),
         "not the legal representative: {own:?}"
