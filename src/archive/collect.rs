@@ -152,6 +152,17 @@ pub async fn entries<C: ConnectionTrait>(
     }
     let seance_ids = pvs(db, gid, cid, now, &mut out).await?;
     reports(db, gid, cid, now, &mut out).await?;
+    // The PV d'ouverture des plis (after the deadline) and the rapport de présentation (after
+    // the attribution decision or a declaration sans suite), when they can be produced; they are
+    // not listed among the missing documents before that.
+    let pv = crate::offers::opening::docx(db, src.engine, gid, cid, now).await;
+    if let Some((name, bytes)) = producible(pv)? {
+        out.push("analyse", &name, bytes, None);
+    }
+    let rp = crate::attribution::presentation::docx(db, src.engine, gid, cid, now).await;
+    if let Some((name, bytes)) = producible(rp)? {
+        out.push("analyse", &name, bytes, None);
+    }
     let letters = letter::Entity::find()
         .filter(letter::Column::ConsultationId.eq(cid))
         .order_by_asc(letter::Column::Id)
@@ -257,6 +268,15 @@ async fn pvs<C: ConnectionTrait>(
         }
     }
     Ok(sids)
+}
+
+/// A document, or `None` when it cannot be produced yet (`Conflict`, `NotFound`).
+fn producible<T>(r: Result<T, AppError>) -> Result<Option<T>, AppError> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(AppError::Conflict(_) | AppError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// The rapport d'analyse of each lot whose ranking is established.

@@ -235,10 +235,11 @@ pub async fn abandon_letters<C: ConnectionTrait>(
     for p in &plis {
         let lot = lot_ref(lots.iter().find(|l| Some(l.id) == p.lot_id), &c.objet);
         let party = ranking::party(p);
-        let ctx = letters::sans_suite(&base.ctx, &lot, &party, &decision, now);
+        // A candidate without an e-mail gets the letter by registered post (printed).
+        let electronic = party.email.contains('@');
+        let ctx = letters::sans_suite(&base.ctx, &lot, &party, &decision, electronic, now);
         let doc = docs::render(engine, DocKind::SansSuite, &ctx, &base.overrides)?;
         let filename = docs::filename(&c.reference, kind, lot.number, &p.bidder_name);
-        let electronic = party.email.contains('@');
         let email = electronic
             .then(|| {
                 letters::sans_suite_email(

@@ -31,7 +31,18 @@ pub async fn base<C: ConnectionTrait>(
 ) -> Result<LetterBase, AppError> {
     let today = now.with_timezone(&Paris).date_naive();
     let facts = context::load(db, gid, cid, today).await?;
-    let ctx = context::build(&facts, now).ctx;
+    let mut ctx = context::build(&facts, now).ctx;
+    // The letters give the buyer's e-mail as the contact (R2181-4 requests, certificates): the
+    // « Données du DCE » address, or else the coordonnateur's service marchés account.
+    if ctx["buyer"]["email"]
+        .as_str()
+        .unwrap_or_default()
+        .trim()
+        .is_empty()
+    {
+        let lh = crate::cao::docs::letterhead(db, gid).await?;
+        ctx["buyer"]["email"] = Value::String(lh.email);
+    }
     if ctx["court"]["name"].as_str().unwrap_or_default().is_empty() {
         return Err(AppError::Conflict(
             "Renseignez le tribunal administratif compétent dans « Données du DCE » : les lettres aux candidats indiquent les voies de recours.".into(),

@@ -35,6 +35,12 @@ pub fn routes() -> Vec<RouteEntry> {
         ),
         route(
             Method::GET,
+            "/g/{gid}/consultations/{cid}/attribution/rapport-presentation.docx",
+            COORD,
+            get(presentation),
+        ),
+        route(
+            Method::GET,
             "/g/{gid}/consultations/{cid}/decp.json",
             OPEN_DATA,
             get(decp),
@@ -58,6 +64,31 @@ pub fn routes() -> Vec<RouteEntry> {
             post(ack_confirm),
         ),
     ]
+}
+
+/// The rapport de présentation (R2184-1 to R2184-3), coordonnateur.
+async fn presentation(
+    State(st): State<AppState>,
+    Path((gid, cid)): Path<(i32, String)>,
+) -> AppResult<Response> {
+    let cid = id_of(&cid)?;
+    let (name, bytes) =
+        super::presentation::docx(&st.db, &st.engine, gid, cid, st.clock.now()).await?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                    .to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 async fn letter(

@@ -105,6 +105,41 @@ fn letter(base: &Value, title: &str, lot: &LotRef, now: DateTime<Utc>) -> Value 
     ctx
 }
 
+/// How a letter is sent, as the letter states it: by e-mail to the recipient's address, or by
+/// registered post with acknowledgement of receipt to its postal address. The channel decides
+/// the standstill (11 days electronically, 16 otherwise, R2182-1), so the letter must name the
+/// one actually used.
+#[must_use]
+pub fn sending(electronic: bool, to: &Party, sent_on: NaiveDate) -> Value {
+    json!({
+        "electronic": electronic,
+        "email": to.email,
+        "address": to.address,
+        "sent_on": sent_on.to_string(),
+        "label": if electronic {
+            format!("par courriel à l'adresse {}", to.email)
+        } else {
+            format!(
+                "par lettre recommandée avec demande d'avis de réception à l'adresse {}",
+                to.address
+            )
+        },
+    })
+}
+
+/// Whom a rejected tenderer writes to for the characteristics and relative advantages of the
+/// chosen offer (R2181-4): the coordonnateur's service marchés, its e-mail, its phone if known.
+#[must_use]
+pub fn buyer_contact(base: &Value) -> Value {
+    let buyer = &base["buyer"];
+    let text = |v: &Value| v.as_str().unwrap_or_default().trim().to_owned();
+    json!({
+        "service": format!("service des marchés du {}, coordonnateur du groupement", text(&buyer["name"])),
+        "email": text(&buyer["email"]),
+        "phone": text(&buyer["phone"]),
+    })
+}
+
 fn party_json(p: &Party) -> Value {
     json!({"name": p.name, "address": p.address, "email": p.email, "siret": p.siret})
 }
@@ -121,6 +156,9 @@ pub fn noti1(
 ) -> Value {
     let mut ctx = letter(base, "Information au titulaire pressenti (NOTI1)", lot, now);
     ctx["candidate"] = party_json(candidate);
+    // NOTI1 always leaves by e-mail (the decision refuses a pli without an address).
+    ctx["sending"] = sending(true, candidate, now.with_timezone(&Paris).date_naive());
+    ctx["contact"] = buyer_contact(base);
     ctx["certificates_deadline"] = json!(deadline.with_timezone(&Paris).to_rfc3339());
     ctx["documents_france"] = json!(super::rules::CERTIFICATES_FRANCE);
     ctx["documents_abroad"] = json!(super::rules::CERTIFICATES_ABROAD);
@@ -141,7 +179,13 @@ pub fn noti3(
 ) -> Value {
     let mut ctx = letter(base, "Notification de rejet (NOTI3)", lot, now);
     ctx["candidate"] = party_json(candidate);
+    ctx["sending"] = sending(standstill.electronic, candidate, standstill.sent_on);
+    ctx["contact"] = buyer_contact(base);
     ctx["rejection"] = json!({
+        // R2181-4: only a tenderer whose offer was not rejected as irregular, unacceptable or
+        // inappropriate may ask for the characteristics and relative advantages of the chosen
+        // offer; a ranked offer is such an offer.
+        "may_request_advantages": rejection.rank.is_some(),
         "stage": rejection.stage,
         "reasons": rejection.reasons,
         "marks": marks_json(&rejection.marks),
@@ -219,10 +263,17 @@ pub fn sans_suite(
     lot: &LotRef,
     candidate: &Party,
     decision: &Abandon,
+    electronic: bool,
     now: DateTime<Utc>,
 ) -> Value {
     let mut ctx = letter(base, "Déclaration sans suite", lot, now);
-    ctx["candidates"] = json!([party_json(candidate)]);
+    ctx["sending"] = sending(
+        electronic,
+        candidate,
+        now.with_timezone(&Paris).date_naive(),
+    );
+    ctx["contact"] = buyer_contact(base);
+    ctx["candidate"] = party_json(candidate);
     let ground = if decision.infructueuse {
         "infructuosité, aucune offre appropriée, régulière et acceptable n'ayant été remise"
     } else {

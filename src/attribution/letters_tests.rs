@@ -118,7 +118,7 @@ fn noti5_email_holds_the_link_and_sans_suite_the_ground() {
         infructueuse: true,
         reason: "aucune offre régulière.".into(),
     };
-    let ctx = sans_suite(&base(), &lot, &party(), &d, now());
+    let ctx = sans_suite(&base(), &lot, &party(), &d, true, now());
     assert_eq!(ctx["decision"]["reason"], "aucune offre régulière");
     assert!(
         ctx["decision"]["ground"]
@@ -126,11 +126,82 @@ fn noti5_email_holds_the_link_and_sans_suite_the_ground() {
             .unwrap_or_default()
             .starts_with("infructuosité")
     );
-    assert_eq!(ctx["candidates"].as_array().map(Vec::len), Some(1));
+    assert_eq!(ctx["candidate"]["name"], "ATRIUM DOMICILE");
+    assert_eq!(ctx["sending"]["electronic"], true);
     assert!(
         sans_suite_email(m(), &d)
             .expect("template")
             .subject
             .contains("infructueuse")
     );
+}
+
+#[test]
+fn the_channel_stated_is_the_one_used() {
+    let d = NaiveDate::from_ymd_opt(2027, 2, 18).expect("d");
+    let mail = sending(true, &party(), d);
+    assert_eq!(
+        mail["label"],
+        "par courriel à l'adresse contact@atrium.example"
+    );
+    let post = sending(false, &party(), d);
+    assert_eq!(
+        post["label"],
+        "par lettre recommandée avec demande d'avis de réception à l'adresse 8 avenue de la Marne, 59700 Marcq-en-Barœul"
+    );
+    assert_eq!(post["electronic"], false);
+    assert_eq!(post["sent_on"], "2027-02-18");
+}
+
+#[test]
+fn the_buyer_contact_names_the_service_its_email_and_phone() {
+    let mut b = base();
+    b["buyer"]["email"] = json!("marches@ccas-wattrelos.example");
+    b["buyer"]["phone"] = json!(" 03 20 00 00 00 ");
+    let c = buyer_contact(&b);
+    assert_eq!(
+        c["service"],
+        "service des marchés du CCAS de Wattrelos, coordonnateur du groupement"
+    );
+    assert_eq!(c["email"], "marches@ccas-wattrelos.example");
+    assert_eq!(c["phone"], "03 20 00 00 00");
+    assert_eq!(buyer_contact(&base())["phone"], "");
+}
+
+#[test]
+fn only_a_ranked_offer_may_ask_for_the_advantages_of_the_chosen_offer() {
+    let lot = LotRef {
+        number: 1,
+        title: "DUI".into(),
+    };
+    let w = Winner {
+        name: "LOGIDOM SANTÉ".into(),
+        marks: vec![],
+        total: dec!(80),
+        reasons: "meilleure offre".into(),
+    };
+    let s = StandstillDates {
+        electronic: false,
+        days: 16,
+        sent_on: NaiveDate::from_ymd_opt(2027, 2, 18).expect("d"),
+        ends_on: NaiveDate::from_ymd_opt(2027, 3, 5).expect("d"),
+        signature_from: NaiveDate::from_ymd_opt(2027, 3, 6).expect("d"),
+    };
+    let irregular = Rejection {
+        stage: "offre",
+        reasons: vec!["offre irrégulière".into()],
+        marks: vec![],
+        total: None,
+        rank: None,
+        offers_ranked: 2,
+    };
+    let ctx = noti3(&base(), &lot, &party(), &irregular, &w, &s, now());
+    assert_eq!(ctx["rejection"]["may_request_advantages"], false);
+    assert_eq!(ctx["sending"]["electronic"], false);
+    let ranked = Rejection {
+        rank: Some(2),
+        ..irregular
+    };
+    let ctx = noti3(&base(), &lot, &party(), &ranked, &w, &s, now());
+    assert_eq!(ctx["rejection"]["may_request_advantages"], true);
 }

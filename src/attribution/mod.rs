@@ -13,6 +13,7 @@ pub mod letters;
 pub mod notices;
 pub mod notification;
 pub mod opendata;
+pub mod presentation;
 pub mod ranking;
 pub mod rules;
 pub mod service;

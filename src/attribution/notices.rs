@@ -153,7 +153,14 @@ pub async fn send_rejections(
             }
             let ctx = letters::noti3(&base.ctx, &lot, &party, &rejection, &winner, &sd, now);
             let doc = docs::render(&st.engine, DocKind::Noti3, &ctx, &base.overrides)?;
-            check_noti3_mentions(&doc.markdown).map_err(|missing| {
+            // A ranked offer was not irregular, unacceptable or inappropriate: its author may
+            // ask for the advantages of the chosen offer (R2181-4), and must be told to whom.
+            let checked = if rejection.rank.is_some() {
+                crate::docgen::noti3::check_noti3_offer_mentions(&doc.markdown)
+            } else {
+                check_noti3_mentions(&doc.markdown)
+            };
+            checked.map_err(|missing| {
                 AppError::Conflict(format!(
                     "La lettre de rejet destinée à {} ne comporte pas toutes les mentions obligatoires — {}. Aucune lettre n'a été envoyée : corrigez le modèle ou la clause des voies de recours.",
                     p.bidder_name,

@@ -191,7 +191,7 @@ fn composition(data: &SeanceData) -> Result<&Composition, AppError> {
         .map_err(|e| AppError::Conflict(format!("Composition de la CAO invalide : {e}")))
 }
 
-fn render(kind: DocKind, ctx: &Value) -> Result<Vec<u8>, AppError> {
+pub(super) fn render(kind: DocKind, ctx: &Value) -> Result<Vec<u8>, AppError> {
     let engine = DocEngine::new().map_err(|e| anyhow::anyhow!("{e}"))?;
     engine
         .render_docx(kind, ctx, &BTreeMap::new())
@@ -199,11 +199,12 @@ fn render(kind: DocKind, ctx: &Value) -> Result<Vec<u8>, AppError> {
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{}: {e}", kind.as_str())))
 }
 
-/// Context of the convocation (one letter per member's titulaire, copy to the suppléant).
+/// What every convocation of a séance shares: buyer, session, agenda, attachments, président
+/// (the addressee is added per person by [`super::convocations::context`]).
 ///
 /// # Errors
 /// The composition at the séance's date is invalid.
-pub fn convocation_context(
+pub fn convocation_base(
     data: &SeanceData,
     lh: &Letterhead,
     today: NaiveDate,
@@ -228,45 +229,19 @@ pub fn convocation_context(
     ctx["session"] = json!({
         "date": paris(data.starts_at),
         "place": data.seance.place,
+        "second_convocation": data.seance.second_convocation,
         "remote": if data.seance.remote {
             "Une participation par visioconférence est possible ; le lien est transmis sur demande"
         } else {
             "La séance se tient en présentiel"
         },
     });
-    ctx["recipients"] = comp
-        .seats
-        .iter()
-        .map(|s| {
-            json!({
-                "member": s.member_name, "titulaire": name(s.titulaire.as_ref()),
-                "suppleant": name(s.suppleant.as_ref()), "designation": designation(s),
-                "president": s.presides,
-            })
-        })
-        .collect();
     ctx["agenda"] = json!(agenda);
     ctx["attachments"] = json!([
         "le modèle de déclaration d'absence de conflit d'intérêts au regard des soumissionnaires"
     ]);
     ctx["president"] = president(Some(comp), lh, true);
     Ok(ctx)
-}
-
-/// The convocation DOCX.
-///
-/// # Errors
-/// As [`convocation_context`]; the engine fails (internal).
-pub fn convocation_docx(
-    data: &SeanceData,
-    lh: &Letterhead,
-    today: NaiveDate,
-    now: DateTime<Utc>,
-) -> Result<Vec<u8>, AppError> {
-    render(
-        DocKind::ConvocationCao,
-        &convocation_context(data, lh, today, now)?,
-    )
 }
 
 fn quorum_json(data: &SeanceData) -> Value {

@@ -3,6 +3,7 @@
 //! composition and séances, their pages, API and documents (convocation, procès-verbal,
 //! procès-verbal de carence). Who may do what is set out in [`seance_handlers`].
 
+pub mod convocations;
 pub mod deliberations;
 pub mod docs;
 pub mod forms;

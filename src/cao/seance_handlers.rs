@@ -62,9 +62,9 @@ pub fn routes() -> Vec<RouteEntry> {
         ),
         route(
             Method::GET,
-            "/g/{gid}/cao/seances/{sid}/convocation.docx",
+            "/g/{gid}/cao/seances/{sid}/convocations.zip",
             Access::AnyUser,
-            get(convocation_docx),
+            get(convocations_zip),
         ),
         route(
             Method::POST,
@@ -349,16 +349,27 @@ async fn load(
     Ok((d, lh))
 }
 
-async fn convocation_docx(
+/// One DOCX per person convened (each with its own page numbering), in one ZIP.
+async fn convocations_zip(
     State(st): State<AppState>,
     Path((gid, sid)): Path<(i32, String)>,
 ) -> AppResult<Response> {
     let (d, lh) = load(&st, gid, &sid).await?;
-    let bytes = docs::convocation_docx(&d, &lh, st.clock.today_paris(), st.clock.now())?;
-    Ok(docx(
+    let bytes = super::convocations::zip(&d, &lh, st.clock.today_paris(), st.clock.now())?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"convocations-cao-{}.zip\"",
+                    d.seance.number
+                ),
+            ),
+        ],
         bytes,
-        &format!("convocation-cao-{}.docx", d.seance.number),
-    ))
+    )
+        .into_response())
 }
 
 async fn pv_carence_docx(

@@ -3,6 +3,7 @@
 
 use super::forms::{SeanceDraft, Target};
 use super::model::{SeanceStatus, convocation_recipients, may_manage, person_key};
+use super::rules::composition::SeatRole;
 use super::rules::convocation::convocation_warning;
 use super::rules::quorum::{QuorumOutcome, voting_roll};
 use super::store::{self, STARTS_AT_FMT, SeanceData};
@@ -307,14 +308,15 @@ pub async fn record_convocation(
     }
     let recipients = convocation_recipients(&data.cao, data.date());
     // Sent today through Coordo: one email per titulaire, suppléant and invited consultative
-    // member, with the convocation DOCX, in this same transaction (the outbox delivers it).
-    // An earlier date records a convocation already sent by other means.
+    // member, each with their own convocation (one DOCX addressed to them by name), in this same
+    // transaction (the outbox delivers it). An earlier date records a convocation already sent
+    // by other means.
     let mut queued = 0;
     if sent_on == paris_today(now) {
         let lh = super::docs::letterhead(&tx, gid).await?;
         let mut sent = data.clone();
         sent.seance.convocation_sent_on = Some(sent_on);
-        let docx = super::docs::convocation_docx(&sent, &lh, sent_on, now)?;
+        let files = super::convocations::files(&sent, &lh, sent_on, now)?;
         let when = format!(
             "{} à {}",
             french_date(data.starts_at.date()),
@@ -325,14 +327,25 @@ pub async fn record_convocation(
             .iter()
             .map(|i| format!("- {}", i.item.title))
             .collect();
-        for (name, email) in &recipients {
+        for f in files {
+            let Some(email) = f.to.email.clone() else {
+                continue;
+            };
+            let name = f.to.name.clone();
             let text = format!(
-                "Bonjour {name},\n\nVous êtes convoqué(e) à la séance de la commission d'appel d'offres du groupement \
-                 « {g} », le {when}, lieu : {place}.\n\nOrdre du jour :\n{agenda}\n\nLa convocation est jointe. \
-                 Si vous êtes titulaire et empêché(e), prévenez votre suppléant(e).\n\n{coord}\nCoordonnateur du groupement (convention, art. 5.4)",
+                "Bonjour {name},\n\nEn votre qualité de {seat}, vous êtes convoqué(e) à la séance de la commission \
+                 d'appel d'offres du groupement « {g} », le {when}, lieu : {place}.\n\nOrdre du jour :\n{agenda}\n\n\
+                 Votre convocation est jointe.{absent}\n\n{coord}\nCoordonnateur du groupement (convention, art. 5.4)",
+                seat = f.to.seat_label(),
                 g = lh.groupement.name,
                 place = data.seance.place,
                 agenda = agenda.join("\n"),
+                absent = match (f.to.role, &f.to.counterpart) {
+                    (SeatRole::Titulaire, Some(s)) => {
+                        format!(" En cas d'empêchement, prévenez votre suppléant(e), {s}.")
+                    }
+                    _ => String::new(),
+                },
                 coord = lh.coordonnateur.name,
             );
             crate::mail::enqueue(
@@ -342,14 +355,14 @@ pub async fn record_convocation(
                 Some(gid),
                 crate::mail::OutgoingEmail {
                     kind: "cao_convocation".into(),
-                    to: crate::mail::Recipient::named(email.clone(), name.clone()),
+                    to: crate::mail::Recipient::named(email, name),
                     subject: format!("Convocation à la commission d'appel d'offres du {when}"),
                     text,
                     html: None,
                     attachments: vec![crate::mail::OutgoingAttachment {
-                        filename: format!("convocation_cao_{}.docx", sent_on),
+                        filename: f.file_name,
                         content_type: crate::mail::DOCX_CONTENT_TYPE.into(),
-                        bytes: docx.clone(),
+                        bytes: f.docx,
                     }],
                 },
             )

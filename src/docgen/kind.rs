@@ -37,11 +37,16 @@ pub enum DocKind {
     BordereauVisas,
     /// Rapport d'analyse des offres (OUV8-like).
     RapportAnalyse,
+    /// Procès-verbal d'ouverture des plis: the register of the plis (OUV1/OUV2-like; R2151-5,
+    /// R2151-6).
+    PvOuverturePlis,
+    /// Rapport de présentation de la procédure (R2184-1 to R2184-3).
+    RapportPresentation,
 }
 
 impl DocKind {
     /// Every kind, in the order of the procedure.
-    pub const ALL: [DocKind; 14] = [
+    pub const ALL: [DocKind; 16] = [
         DocKind::Rc,
         DocKind::Ae,
         DocKind::Ccap,
@@ -51,11 +56,13 @@ impl DocKind {
         DocKind::ConvocationCao,
         DocKind::PvCao,
         DocKind::PvCarence,
+        DocKind::PvOuverturePlis,
         DocKind::RapportAnalyse,
         DocKind::Noti1,
         DocKind::Noti3,
         DocKind::Noti5,
         DocKind::SansSuite,
+        DocKind::RapportPresentation,
     ];
 
     /// The snake_case name, also the template file stem.
@@ -75,6 +82,8 @@ impl DocKind {
             DocKind::PvCarence => "pv_carence",
             DocKind::BordereauVisas => "bordereau_visas",
             DocKind::RapportAnalyse => "rapport_analyse",
+            DocKind::PvOuverturePlis => "pv_ouverture_plis",
+            DocKind::RapportPresentation => "rapport_presentation",
         }
     }
 
@@ -95,6 +104,8 @@ impl DocKind {
             DocKind::PvCarence => "Procès-verbal de carence de la commission d'appel d'offres",
             DocKind::BordereauVisas => "Bordereau des visas des membres du groupement",
             DocKind::RapportAnalyse => "Rapport d'analyse des offres",
+            DocKind::PvOuverturePlis => "Procès-verbal d'ouverture des plis",
+            DocKind::RapportPresentation => "Rapport de présentation de la procédure",
         }
     }
 
@@ -125,7 +136,7 @@ impl fmt::Display for DocKind {
 /// Error of [`DocKind::from_str`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "type de document inconnu « {0} » (attendu : rc, ae, ccap, cctp, bpu, noti1, noti3, noti5, sans_suite, convocation_cao, pv_cao, pv_carence, bordereau_visas, rapport_analyse)"
+    "type de document inconnu « {0} » (attendu : rc, ae, ccap, cctp, bpu, noti1, noti3, noti5, sans_suite, convocation_cao, pv_cao, pv_carence, bordereau_visas, rapport_analyse, pv_ouverture_plis, rapport_presentation)"
 )]
 pub struct UnknownKind(pub String);
 

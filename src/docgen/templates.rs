@@ -29,6 +29,8 @@ pub fn template_source(kind: DocKind) -> &'static str {
         DocKind::PvCarence => doc_file!("pv_carence.md.hbs"),
         DocKind::BordereauVisas => doc_file!("bordereau_visas.md.hbs"),
         DocKind::RapportAnalyse => doc_file!("rapport_analyse.md.hbs"),
+        DocKind::PvOuverturePlis => doc_file!("pv_ouverture_plis.md.hbs"),
+        DocKind::RapportPresentation => doc_file!("rapport_presentation.md.hbs"),
     }
 }
 
@@ -50,11 +52,13 @@ pub fn example_context(kind: DocKind) -> &'static str {
         DocKind::PvCarence => doc_file!("examples/pv_carence.json"),
         DocKind::BordereauVisas => doc_file!("examples/bordereau_visas.json"),
         DocKind::RapportAnalyse => doc_file!("examples/rapport_analyse.json"),
+        DocKind::PvOuverturePlis => doc_file!("examples/pv_ouverture_plis.json"),
+        DocKind::RapportPresentation => doc_file!("examples/rapport_presentation.json"),
     }
 }
 
 /// Default clauses: (name, source).
-const CLAUSES: [(&str, &str); 8] = [
+const CLAUSES: [(&str, &str); 9] = [
     (
         "confidentialite",
         doc_file!("clauses/confidentialite.md.hbs"),
@@ -68,6 +72,7 @@ const CLAUSES: [(&str, &str); 8] = [
         doc_file!("clauses/donnees_personnelles.md.hbs"),
     ),
     ("oab", doc_file!("clauses/oab.md.hbs")),
+    ("oab_detection", doc_file!("clauses/oab_detection.md.hbs")),
     ("paiement", doc_file!("clauses/paiement.md.hbs")),
     ("penalites", doc_file!("clauses/penalites.md.hbs")),
     ("reversibilite", doc_file!("clauses/reversibilite.md.hbs")),

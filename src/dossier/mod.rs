@@ -28,6 +28,9 @@ pub struct Dossier {
     pub data: DceData,
     /// The award criteria, as the scoring engine reads them (R2152-11, R2152-12).
     pub criteria: Vec<Criterion>,
+    /// The OAB detection method: the RC (art. 9.3) and the rapport d'analyse word it with the
+    /// same clause (`clauses/oab_detection`).
+    pub oab_method: crate::offers::scoring::OabMethod,
 }
 
 impl Dossier {
@@ -70,11 +73,15 @@ pub async fn load<C: ConnectionTrait>(
         .collect();
     let data = crate::pieces::service::dce_data(db, cid).await?;
     let criteria = crate::offers::criteria::tree(&crate::offers::criteria::rows(db, cid).await?);
+    let oab_method = crate::offers::admissibility::oab_method(
+        &crate::offers::admissibility::settings(db, cid).await?,
+    );
     Ok(Dossier {
         groupement,
         members,
         detail,
         data,
         criteria,
+        oab_method,
     })
 }

@@ -14,6 +14,7 @@ pub mod evaluation;
 pub mod export;
 pub mod handlers;
 pub mod oab;
+pub mod opening;
 pub mod register;
 pub mod report;
 pub mod scoring;

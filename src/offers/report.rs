@@ -6,7 +6,7 @@
 use super::admissibility::{self, PliState};
 use super::analysis::{LotCase, Snapshot};
 use super::scoring::{
-    CriterionKind, OabFlag, OfferStatus, ScoringResult, SubCriterion, format_points,
+    CriterionKind, OabFlag, OabMethod, OfferStatus, ScoringResult, SubCriterion, format_points,
 };
 use crate::db::entities::{member, pli};
 use crate::docgen::{DocEngine, DocKind};
@@ -131,6 +131,31 @@ fn oab_block(i: &ReportInput<'_>) -> Value {
         "flagged": flagged,
         "conclusion": conclusion,
     })
+}
+
+/// The OAB detection method as the shared clause `clauses/oab_detection` words it, in the RC
+/// (article 9.3) and in this report alike: one method, one wording (L2152-6: the threshold only
+/// triggers the request for justifications).
+#[must_use]
+pub fn oab_detection(m: &OabMethod) -> Value {
+    let pct = |d: Decimal| fr(d * Decimal::ONE_HUNDRED);
+    match *m {
+        OabMethod::RatioOfMeanOfOthers { ratio } => json!({
+            "method": "ratio_of_mean_of_others", "ratio_percent": pct(ratio),
+            "exclusion_percent": "", "suspicion_percent": "", "k": "",
+        }),
+        OabMethod::ReducedMean {
+            exclusion_factor,
+            suspicion_factor,
+        } => json!({
+            "method": "reduced_mean", "ratio_percent": "",
+            "exclusion_percent": pct(exclusion_factor), "suspicion_percent": pct(suspicion_factor), "k": "",
+        }),
+        OabMethod::MeanMinusStdDev { k } => json!({
+            "method": "mean_minus_std_dev", "ratio_percent": "",
+            "exclusion_percent": "", "suspicion_percent": "", "k": fr(k),
+        }),
+    }
 }
 
 fn decision(p: Option<&pli::Model>, explanation: &str) -> String {
@@ -294,23 +319,34 @@ pub fn context(i: &ReportInput<'_>) -> Value {
         tables
             .push(json!({"name": c.label, "max": c.weight.normalize().to_string(), "rows": rows}));
     }
-    let group = |c: &super::scoring::Criterion| match c.kind {
-        CriterionKind::Price { .. } => 1,
-        CriterionKind::Evaluated { .. } if c.environmental => 2,
-        CriterionKind::Evaluated { .. } => 0,
-    };
-    let max = |g: u8| {
-        fr(s.tree
-            .iter()
-            .filter(|c| group(c) == g)
-            .map(|c| c.weight)
-            .sum())
-    };
-    let ranking: Vec<Value> = i.result.ranking.iter().map(|r| {
-        let sum = |g: u8| pts(s.tree.iter().filter(|c| group(c) == g)
-            .map(|c| i.result.points.get(&r.offer).and_then(|p| p.get(&c.id)).copied().unwrap_or_default()).sum());
-        json!({"rank": r.rank, "candidate": r.offer, "technical": sum(0), "price": sum(1), "environment": sum(2), "total": pts(r.total)})
-    }).collect();
+    // The ranking table has one column per main criterion of the consultation's grid, in the
+    // grid's order (no fixed « technique / prix / environnement » split).
+    let ranking_columns: Vec<Value> = s
+        .tree
+        .iter()
+        .map(|c| json!({"name": c.label, "max": fr(c.weight)}))
+        .collect();
+    let ranking: Vec<Value> = i
+        .result
+        .ranking
+        .iter()
+        .map(|r| {
+            let scores: Vec<String> = s
+                .tree
+                .iter()
+                .map(|c| {
+                    pts(i
+                        .result
+                        .points
+                        .get(&r.offer)
+                        .and_then(|p| p.get(&c.id))
+                        .copied()
+                        .unwrap_or_default())
+                })
+                .collect();
+            json!({"rank": r.rank, "candidate": r.offer, "scores": scores, "total": pts(r.total)})
+        })
+        .collect();
     let first: Vec<&super::scoring::RankedOffer> =
         i.result.ranking.iter().filter(|r| r.rank == 1).collect();
     let price_of = |o: &str| {
@@ -384,8 +420,9 @@ pub fn context(i: &ReportInput<'_>) -> Value {
         },
         "offers": lot_plis.iter().map(|p| offer_line(p)).collect::<Vec<_>>(),
         "criteria_tables": tables,
-        "ranking_max": {"technical": max(0), "price": max(1), "environment": max(2)},
+        "ranking_columns": ranking_columns,
         "ranking": ranking,
+        "oab_detection": oab_detection(&admissibility::oab_method(&s.settings)),
         "proposal": proposal,
     })
 }
@@ -402,13 +439,12 @@ fn engine() -> Result<&'static DocEngine, AppError> {
 ///
 /// # Errors
 /// `Internal` when the template and the context disagree (a bug).
-pub fn docx(ctx: &Value) -> Result<Vec<u8>, AppError> {
+pub fn docx(
+    ctx: &Value,
+    overrides: &std::collections::BTreeMap<String, String>,
+) -> Result<Vec<u8>, AppError> {
     engine()?
-        .render_docx(
-            DocKind::RapportAnalyse,
-            ctx,
-            &std::collections::BTreeMap::new(),
-        )
+        .render_docx(DocKind::RapportAnalyse, ctx, overrides)
         .map(|d| d.docx)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("rapport d'analyse : {e}")))
 }
@@ -477,5 +513,64 @@ pub async fn lot_docx<C: sea_orm::ConnectionTrait>(
         now,
     });
     let number = lc.lot.as_ref().map_or(1, |l| l.number);
-    Ok((file_name(&s.c.reference, number), docx(&ctx)?))
+    // The consultation's clauses in force: the OAB wording is the RC's.
+    let overrides = crate::pieces::service::effective_overrides(db, gid, cid).await?;
+    Ok((file_name(&s.c.reference, number), docx(&ctx, &overrides)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    #[test]
+    fn the_oab_method_is_given_to_the_shared_clause_in_french_numbers() {
+        let v = oab_detection(&OabMethod::RatioOfMeanOfOthers { ratio: dec!(0.85) });
+        assert_eq!(v["method"], "ratio_of_mean_of_others");
+        assert_eq!(v["ratio_percent"], "85");
+        let v = oab_detection(&OabMethod::reduced_mean());
+        assert_eq!(
+            (
+                v["exclusion_percent"].as_str(),
+                v["suspicion_percent"].as_str()
+            ),
+            (Some("120"), Some("90"))
+        );
+        let v = oab_detection(&OabMethod::MeanMinusStdDev { k: dec!(1.5) });
+        assert_eq!(v["k"], "1,5");
+    }
+
+    #[test]
+    fn the_report_words_each_method_with_the_shared_clause() {
+        let engine = DocEngine::new().expect("engine");
+        let example: Value =
+            serde_json::from_str(crate::docgen::example_context(DocKind::RapportAnalyse))
+                .expect("example");
+        for (m, words) in [
+            (
+                OabMethod::default(),
+                "inférieur à 80 % de la moyenne des prix des autres offres admises du lot",
+            ),
+            (
+                OabMethod::reduced_mean(),
+                "dépasse 120 % de la moyenne des prix des offres admises du lot sont écartées du calcul",
+            ),
+            (
+                OabMethod::MeanMinusStdDev { k: Decimal::ONE },
+                "diminuée de 1 fois leur écart-type",
+            ),
+        ] {
+            let mut ctx = example.clone();
+            ctx["oab_detection"] = oab_detection(&m);
+            let md = engine
+                .render_markdown(
+                    DocKind::RapportAnalyse,
+                    &ctx,
+                    &std::collections::BTreeMap::new(),
+                )
+                .expect("render");
+            assert!(md.contains(words), "{m:?}: {md}");
+            assert!(md.contains("ne vaut jamais rejet automatique"));
+        }
+    }
 }

@@ -510,7 +510,7 @@ pub fn build(f: &Facts, now: DateTime<Utc>) -> Built {
             "date": today.to_string(),
             "created_at": now.with_timezone(&Paris).to_rfc3339_opts(SecondsFormat::Secs, false),
         },
-        "oab_threshold_percent": g.number(RC, data.oab_threshold_percent.map(|d| d.normalize()), "le seuil de détection des offres anormalement basses (%)"),
+        "oab_detection": crate::offers::report::oab_detection(&f.oab_method),
     });
     if let Some(place) = town_of(&coord_address) {
         ctx["document"]["place"] = json!(place);

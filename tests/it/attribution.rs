@@ -288,6 +288,127 @@ async fn from_the_decision_to_the_acknowledged_notification() {
             "{t}"
         );
     }
+    // Each letter names the channel actually used (e-mail to its address), the remedies with
+    // their articles, and, for a ranked offer only (R2181-4), whom to ask for the
+    // characteristics and relative advantages of the chosen offer.
+    for l in &noti3 {
+        let t = docx_text::open(&l.docx).document_text();
+        let to = format!("par courriel à l'adresse {}", l.recipient_email);
+        assert!(t.contains(&to), "{to}: {t}");
+        assert!(!t.contains("profil d'acheteur"), "{t}");
+        for m in [
+            "L551-1",
+            "L551-13",
+            "R551-7",
+            "n° 358994",
+            "Tribunal administratif",
+        ] {
+            assert!(t.contains(m), "{m}: {t}");
+        }
+        assert!(
+            !t.contains("actes détachables"),
+            "no REP for a concurrent évincé: {t}"
+        );
+    }
+    let advantages = |name: &str| {
+        let l = noti3
+            .iter()
+            .find(|l| l.recipient_name == name)
+            .expect("letter");
+        docx_text::open(&l.docx).document_text()
+    };
+    let alpha_text = advantages("ALPHA");
+    assert!(
+        alpha_text.contains("avantages relatifs de l'offre retenue"),
+        "{alpha_text}"
+    );
+    assert!(alpha_text.contains("R2181-4"), "{alpha_text}");
+    assert!(
+        alpha_text.contains("Adressez votre demande au service des marchés du")
+            && alpha_text
+                .contains("courriel marches@ccas-wattrelos.example, téléphone 03 20 00 00 00"),
+        "the buyer's contact: {alpha_text}"
+    );
+    let gamma_text = advantages("GAMMA");
+    assert!(
+        !gamma_text.contains("R2181-4"),
+        "an irregular offer has no R2181-4 request: {gamma_text}"
+    );
+    assert!(
+        gamma_text.contains("courriel marches@ccas-wattrelos.example"),
+        "{gamma_text}"
+    );
+    // The PV d'ouverture des plis: every pli, its lot, its time of receipt, in time, and who
+    // opened it and when (the first examination in the journal, 18 January 10 h 00 Paris).
+    let r = coord
+        .get(&format!(
+            "/g/{gid}/consultations/{cid}/offres/pv-ouverture.docx"
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    let pv = docx_text::open(&r.bytes().await.expect("docx"));
+    let register = pv
+        .tables()
+        .into_iter()
+        .find(|t| t.rows[0].iter().any(|c| c == "Ouverture"))
+        .expect("register of the plis");
+    assert_eq!(
+        register.rows.len(),
+        4,
+        "header + 3 plis: {:?}",
+        register.rows
+    );
+    for (row, name) in register.rows[1..].iter().zip(["ALPHA", "BETA", "GAMMA"]) {
+        assert!(row[1].starts_with(&format!("{name}, SIRET ")), "{row:?}");
+        assert!(row[3].contains("14 janvier 2027 à 16 h 00"), "{row:?}");
+        assert_eq!(row[4], "dans le délai");
+        assert!(
+            row[5].starts_with("ouvert le 18 janvier 2027 à 10 h 00 par ")
+                && row[5].contains(&coord_email()),
+            "{row:?}"
+        );
+    }
+    let pv_text = pv.document_text();
+    assert!(
+        pv_text.contains("15 janvier 2027 à 12 h 00"),
+        "deadline: {pv_text}"
+    );
+    assert!(
+        pv_text.contains("R2151-5") && pv_text.contains("R2151-6"),
+        "{pv_text}"
+    );
+    // The rapport de présentation (R2184-2): the attributaire and why, the offers rejected and
+    // why, the candidates admitted.
+    let r = coord
+        .get(&format!(
+            "/g/{gid}/consultations/{cid}/attribution/rapport-presentation.docx"
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    let rp = docx_text::open(&r.bytes().await.expect("docx")).document_text();
+    for needle in [
+        "R2184-1 à R2184-3",
+        "R2184-2 1°",
+        "appel d'offres ouvert",
+        "Attributaire et motifs du choix de son offre (R2184-2 5°) : BETA",
+        "ALPHA : attributaire pressenti défaillant (article R2144-7)",
+        "GAMMA : offre irrégulière (L2152-2)",
+        "bordereau des prix n'est pas rempli",
+        "choisi par la commission d'appel d'offres du groupement",
+        "R2184-3 6°",
+    ] {
+        assert!(rp.contains(needle), "« {needle} » missing: {rp}");
+    }
+    assert_eq!(
+        app.login(&referent_email(SANTELYS))
+            .await
+            .get(&format!(
+                "/g/{gid}/consultations/{cid}/attribution/rapport-presentation.docx"
+            ))
+            .await
+            .status(),
+        403
+    );
     let gamma = noti3
         .iter()
         .find(|l| l.recipient_name == "GAMMA")
@@ -704,7 +825,23 @@ async fn sans_suite_sends_a_letter_to_every_candidate() {
         let t = docx_text::open(&x.docx).document_text();
         assert!(t.contains("disparition du besoin"), "{t}");
         assert!(t.contains(&x.recipient_name));
+        // The channel stated is the one used: an e-mail to the candidate's address.
+        assert!(x.electronic);
+        assert!(
+            t.contains(&format!("par courriel à l'adresse {}", x.recipient_email)),
+            "{t}"
+        );
     }
+    // The rapport de présentation states why the procedure ended without award (R2184-3 7°).
+    let r = coord
+        .get(&format!(
+            "/g/{gid}/consultations/{cid}/attribution/rapport-presentation.docx"
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    let rp = docx_text::open(&r.bytes().await.expect("docx")).document_text();
+    assert!(rp.contains("R2184-3 7°"), "{rp}");
+    assert!(rp.contains("disparition du besoin"), "{rp}");
     // Each letter names only its own candidate.
     let alpha = l
         .iter()
@@ -800,5 +937,9 @@ async fn a_formalised_procedure_waits_for_the_cao_a_mapa_is_decided_by_the_coord
     // By post: 16 days from 27 January, signature from 12 February.
     let t = docx_text::open(&noti3[0].docx).document_text();
     assert!(t.contains("12 février 2027"), "{t}");
-    assert!(t.contains("lettre recommandée"), "{t}");
+    assert!(
+        t.contains("par lettre recommandée avec demande d'avis de réception à l'adresse 12 rue Nationale, 59000 Lille"),
+        "{t}"
+    );
+    assert!(!t.contains("par courriel à l'adresse"), "{t}");
 }

@@ -106,6 +106,13 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         ("GET", "/g/{gid}/consultations/{cid}/attribution/{aid}/ae.docx") => COORD,
         ("POST", "/g/{gid}/consultations/{cid}/attribution/validation") => COORD_REFERENT,
         ("GET", "/g/{gid}/consultations/{cid}/lettres/{id}") => COORD,
+        // The PV d'ouverture des plis and the rapport de présentation (R2184-1 to R2184-3):
+        // the coordonnateur's documents.
+        (
+            "GET",
+            "/g/{gid}/consultations/{cid}/offres/pv-ouverture.docx"
+            | "/g/{gid}/consultations/{cid}/attribution/rapport-presentation.docx",
+        ) => COORD,
         (
             "GET",
             "/g/{gid}/consultations/{cid}/decp.json" | "/g/{gid}/consultations/{cid}/ocds.json",
@@ -132,7 +139,7 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
             "/g/{gid}/cao"
             | "/g/{gid}/cao/seances"
             | "/g/{gid}/cao/seances/{sid}"
-            | "/g/{gid}/cao/seances/{sid}/convocation.docx"
+            | "/g/{gid}/cao/seances/{sid}/convocations.zip"
             | "/g/{gid}/cao/seances/{sid}/pv-carence.docx"
             | "/g/{gid}/cao/seances/{sid}/pv.docx"
             | "/api/v1/groupements/{gid}/cao/composition"

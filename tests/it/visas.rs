@@ -4,6 +4,7 @@
 //! e-mails on a real SMTP server with the piece attached, reminders sent once, the bordereau.
 
 mod answers;
+mod bordereau;
 mod publication;
 mod reminders;
 

@@ -74,6 +74,35 @@ pub async fn report(
         .into_response())
 }
 
+/// The procès-verbal d'ouverture des plis (coordonnateur).
+pub async fn opening(
+    State(st): State<AppState>,
+    Path((gid, cid)): Path<(i32, String)>,
+) -> AppResult<Response> {
+    let cid = id_of(&cid)?;
+    let (name, bytes) =
+        crate::offers::opening::docx(&st.db, &st.engine, gid, cid, st.clock.now()).await?;
+    Ok(docx_response(&name, bytes))
+}
+
+fn docx_response(name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                    .to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 fn csv_lines(s: &Snapshot, cols: &[(String, String)]) -> Vec<String> {
     let mut out = Vec::new();
     for lc in analysis::cases(s) {

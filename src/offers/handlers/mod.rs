@@ -131,6 +131,12 @@ pub fn routes() -> Vec<RouteEntry> {
         ),
         page(
             Method::GET,
+            "/g/{gid}/consultations/{cid}/offres/pv-ouverture.docx",
+            COORD,
+            get(files::opening),
+        ),
+        page(
+            Method::GET,
             "/g/{gid}/consultations/{cid}/offres/grille.csv",
             READERS,
             get(files::csv),

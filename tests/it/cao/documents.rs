@@ -22,24 +22,70 @@ async fn the_pv_holds_attendance_quorum_declarations_votes_and_observations() {
         ],
     )
     .await;
-    // The convocation: one letter per member, addressed to its titulaire, copy to its suppléant.
+    // The convocations: one DOCX per person convened, addressed to that seat-holder by name,
+    // each with its own page numbering (a file of its own, « Page X / Y » in its footer).
     let r = coord
-        .get(&format!("/g/{gid}/cao/seances/{sid}/convocation.docx"))
+        .get(&format!("/g/{gid}/cao/seances/{sid}/convocations.zip"))
         .await;
     assert_eq!(r.status(), 200);
-    assert_eq!(
-        r.headers()["content-type"],
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert_eq!(r.headers()["content-type"], "application/zip");
+    let files = unzip(&r.bytes().await.expect("bytes"));
+    // Ten titulaires, ten suppléants and the AMOA.
+    assert_eq!(files.len(), 21, "{:?}", files.keys().collect::<Vec<_>>());
+    for (name, bytes) in &files {
+        let d = docx_text::open(bytes);
+        let text = d.document_text();
+        assert_eq!(text.matches("Objet :").count(), 1, "{name}: {text}");
+        assert!(
+            !d.xml("word/document.xml").contains("w:type=\"page\""),
+            "{name}: one letter, no page break"
+        );
+        let codes = d.footer_field_codes().join(" ");
+        assert!(
+            codes.contains("PAGE") && codes.contains("NUMPAGES"),
+            "{name}: {codes}"
+        );
+        assert!(!text.contains("Copie :"), "{name}");
+        assert!(text.contains("mardi 8 décembre 2026 à 14 h 00"), "{text}");
+    }
+    let letter_of = |who: &str| -> String {
+        let hits: Vec<String> = files
+            .values()
+            .map(|b| docx_text::open(b).document_text())
+            .filter(|t| t.contains(who))
+            .collect();
+        assert_eq!(hits.len(), 1, "one letter addressed to {who}");
+        hits[0].clone()
+    };
+    let armentieres = letter_of(
+        "membre titulaire de la commission d'appel d'offres du groupement, représentant CCAS D'ARMENTIERES",
     );
-    let text = docx_text::open(&r.bytes().await.expect("bytes")).document_text();
-    assert_eq!(text.matches("Objet :").count(), 10, "{text}");
     assert!(
-        text.contains("CAO titulaire — CCAS D'ARMENTIERES"),
-        "{text}"
+        armentieres.contains("CAO titulaire — CCAS D'ARMENTIERES"),
+        "{armentieres}"
     );
-    assert!(text.contains("Copie : CAO suppléant — ADOMLYS"), "{text}");
-    assert!(text.contains("mardi 8 décembre 2026 à 14 h 00"), "{text}");
-    assert!(text.contains("CAO président — CCAS DE WATTRELOS"), "{text}");
+    assert!(
+        armentieres.contains("votre suppléant, CAO suppléant — CCAS D'ARMENTIERES"),
+        "{armentieres}"
+    );
+    assert!(
+        !armentieres.contains("Madame, Monsieur le"),
+        "{armentieres}"
+    );
+    let adomlys = letter_of(
+        "membre suppléant de la commission d'appel d'offres du groupement, représentant ADOMLYS",
+    );
+    assert!(adomlys.contains("CAO suppléant — ADOMLYS"), "{adomlys}");
+    assert!(
+        adomlys.contains("en cas d'absence du membre titulaire, CAO titulaire — ADOMLYS"),
+        "{adomlys}"
+    );
+    let president =
+        letter_of("président de la commission d'appel d'offres du groupement, membre titulaire");
+    assert!(
+        president.contains("CAO président — CCAS DE WATTRELOS"),
+        "{president}"
+    );
 
     // Five titulaires, the président, AMB ASSAD's suppléant replacing its titulaire, SANTELYS's
     // suppléant beside its titulaire, and the AMOA.
@@ -221,4 +267,18 @@ async fn the_pv_holds_attendance_quorum_declarations_votes_and_observations() {
     // Observations.
     assert!(text.contains("AMOA du groupement, assistant à maîtrise d'ouvrage (voix consultative) : Le délai de déploiement proposé par LOGIDOM SANTÉ est tenable."), "{text}");
     assert!(text.contains("Séance n° 2026-01"), "{text}");
+}
+
+/// The entries of a ZIP, by name.
+fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut out = std::collections::BTreeMap::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).expect("entry");
+        let mut b = Vec::new();
+        f.read_to_end(&mut b).expect("read");
+        out.insert(f.name().expect("name").into_owned(), b);
+    }
+    out
 }

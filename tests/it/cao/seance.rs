@@ -368,7 +368,7 @@ async fn every_titulaire_and_suppleant_and_the_amoa_are_convened() {
             let email = cao_email(which, f);
             assert!(
                 emls.iter()
-                    .any(|m| m.contains(&email) && m.contains("convocation_cao_2026-11-23.docx")),
+                    .any(|m| m.contains(&email) && m.contains("convocation_cao_")),
                 "{email}"
             );
         }
@@ -427,7 +427,7 @@ async fn only_the_coordonnateur_and_the_president_run_a_seance() {
     let referent = app.login(&referent_email(RONCHIN)).await;
     assert_eq!(referent.get(&base).await.status(), 200);
     assert_eq!(
-        amoa.get(&format!("{base}/convocation.docx")).await.status(),
+        amoa.get(&format!("{base}/convocations.zip")).await.status(),
         200
     );
 }

@@ -458,7 +458,7 @@ async fn blind_scoring_lock_reopening_consensus_ranking_report_and_csv() {
         "78,00",
         "Valeur technique (60)",
         "Prix (30)",
-        "Environnement (10)",
+        "Performance environnementale (10)",
         "avis unanime de la commission",
         "SECRET-E1 fonct",
     ] {
@@ -497,6 +497,23 @@ async fn blind_scoring_lock_reopening_consensus_ranking_report_and_csv() {
         .into_iter()
         .find(|t| t.rows[0].iter().any(|c| c == "Rang"))
         .expect("ranking table");
+    // The columns of the ranking are the grid's main criteria, nothing else.
+    assert_eq!(
+        ranking_table.rows[0],
+        [
+            "Rang",
+            "Soumissionnaire",
+            "Valeur technique (60)",
+            "Prix (30)",
+            "Performance environnementale (10)",
+            "Total (100)"
+        ]
+        .map(str::to_owned)
+    );
+    assert!(!text.contains("Environnement ("), "{text}");
+    // The OAB method in the RC's own words (shared clause `oab_detection`).
+    let rc_sentence = "Pour la détection, une offre est présumée anormalement basse lorsque son prix est inférieur à 80 % de la moyenne des prix des autres offres admises du lot.";
+    assert!(text.contains(rc_sentence), "{text}");
     assert_eq!(ranking_table.rows[1][0], "1");
     assert_eq!(ranking_table.rows[1][1], "ALPHA");
     assert_eq!(ranking_table.rows[1][5], "81,00");

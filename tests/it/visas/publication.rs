@@ -188,7 +188,10 @@ async fn one_defavorable_blocks_publication_and_the_bordereau_names_everyone() {
     assert!(text.contains("visa défavorable"), "{text}");
     assert!(text.contains("visa favorable avec réserves"), "{text}");
     assert!(text.contains(why), "{text}");
-    assert!(text.contains("9 visas favorables sur 10"), "{text}");
+    assert!(
+        text.contains("8 visas favorables, 1 visa favorable avec réserves et 1 visa défavorable, sur 10 membres appelés à viser"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
