@@ -307,7 +307,7 @@ async fn the_whole_dce_of_the_software_tender_is_generated_and_read_back() {
     // Article 9.3 states the OAB method with the clause the rapport d'analyse uses
     // (`clauses/oab_detection`, default method: 80 % of the mean of the other offers).
     assert!(
-        rc.contains("Pour la détection, une offre est présumée anormalement basse lorsque son prix est inférieur à 80 % de la moyenne des prix des autres offres admises du lot."),
+        rc.contains("Pour la détection, une offre est présumée anormalement basse lorsque son prix est inférieur à 80\u{a0}% de la moyenne des prix des autres offres admises du lot."),
         "{rc}"
     );
     let members = coordo::registry::service::members(&app.state.db, gid)

@@ -512,7 +512,7 @@ async fn blind_scoring_lock_reopening_consensus_ranking_report_and_csv() {
     );
     assert!(!text.contains("Environnement ("), "{text}");
     // The OAB method in the RC's own words (shared clause `oab_detection`).
-    let rc_sentence = "Pour la détection, une offre est présumée anormalement basse lorsque son prix est inférieur à 80 % de la moyenne des prix des autres offres admises du lot.";
+    let rc_sentence = "Pour la détection, une offre est présumée anormalement basse lorsque son prix est inférieur à 80\u{a0}% de la moyenne des prix des autres offres admises du lot.";
     assert!(text.contains(rc_sentence), "{text}");
     assert_eq!(ranking_table.rows[1][0], "1");
     assert_eq!(ranking_table.rows[1][1], "ALPHA");
