@@ -1,7 +1,7 @@
 //! Unit tests of `archive::verify`.
 
 use super::*;
-use crate::archive::bundle::tests::{entries, meta, unzip};
+use crate::archive::bundle::tests::{entries, key, meta, unzip};
 use crate::archive::bundle::{build, file_options};
 use crate::archive::to_dos;
 use std::io::Write;
@@ -10,7 +10,7 @@ const HELLO: &str = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938
 const EML: &str = "emails/visa-ccas-nord.eml";
 
 fn sample() -> Vec<u8> {
-    build(&meta(), &entries()).unwrap().bytes
+    build(&meta(), &entries(), &key()).unwrap().bytes
 }
 
 fn err(bytes: &[u8]) -> String {
@@ -29,7 +29,9 @@ fn rezip(edit: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>, extra: Option<&str>) -
     for (name, content, t) in files {
         let ((date, time), stored) = (
             to_dos(t).unwrap(),
-            name.starts_with("MANIFEST") || name.starts_with("manifeste"),
+            name.starts_with("MANIFEST")
+                || name.starts_with("manifeste")
+                || name.starts_with("SIGNATURE"),
         );
         out.start_file(name, file_options(stored, date, time))
             .unwrap();
@@ -167,7 +169,7 @@ fn manifest_problems() {
 
 #[test]
 fn verify_file_names_the_unreadable_path() {
-    let e = verify_file(Path::new("/inexistant/a.zip"))
+    let e = verify_file(Path::new("/inexistant/a.zip"), None)
         .unwrap_err()
         .to_string();
     assert!(

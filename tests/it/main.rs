@@ -17,6 +17,7 @@ mod cli;
 mod consultations;
 mod crash;
 mod docgen;
+mod integrity;
 mod journey;
 mod mail;
 mod offers;

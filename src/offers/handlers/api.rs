@@ -92,6 +92,38 @@ pub async fn price(
     Ok(Json(json!({"id": pid, "prix_ht": a.to_string()})))
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct RectificationBody {
+    prix_ht: String,
+    motif: String,
+}
+
+/// « Rectification d'erreur matérielle » of an entered price.
+pub async fn rectify(
+    State(st): State<AppState>,
+    Extension(user): Extension<Arc<CurrentUser>>,
+    Path((gid, cid, pid)): Path<(i32, String, String)>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<Value>> {
+    let (cid, pid) = (id_of(&cid)?, id_of(&pid)?);
+    let b: RectificationBody = json_body(&body)?;
+    let a = register::rectify_price(
+        &st.db,
+        st.clock.now(),
+        &user.actor(),
+        gid,
+        cid,
+        pid,
+        &b.prix_ht,
+        &b.motif,
+    )
+    .await?;
+    Ok(Json(
+        json!({"id": pid, "prix_ht": a.to_string(), "classement_rouvert": true}),
+    ))
+}
+
 async fn criteria_json(st: &AppState, gid: i32, cid: i32) -> Result<Value, AppError> {
     let s = analysis::load(&st.db, gid, cid).await?;
     Ok(json!({

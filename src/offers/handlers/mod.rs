@@ -47,6 +47,12 @@ pub fn routes() -> Vec<RouteEntry> {
         ),
         page(
             Method::POST,
+            "/g/{gid}/consultations/{cid}/offres/plis/{id}/rectification",
+            COORD,
+            post(pages::rectify),
+        ),
+        page(
+            Method::POST,
             "/g/{gid}/consultations/{cid}/offres/plis/{id}/candidature",
             COORD,
             post(pages::candidature),
@@ -152,6 +158,12 @@ pub fn routes() -> Vec<RouteEntry> {
             "/api/v1/groupements/{gid}/consultations/{cid}/offres/plis/{id}/prix",
             COORD,
             post(api::price),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/groupements/{gid}/consultations/{cid}/offres/plis/{id}/rectification",
+            COORD,
+            post(api::rectify),
         ),
         route(
             Method::GET,
