@@ -198,14 +198,20 @@ fn readme_text(meta: &ArchiveMeta, entries: &[Entry]) -> String {
     }
     text.push_str(&format!(
         "  {MANIFEST_NAME:<18}empreinte SHA-256 de chaque fichier\n\
-         \x20 {MANIFEST_JSON_NAME:<18}mêmes empreintes, avec tailles, dates et références, en JSON\n\n\
+         \x20 {MANIFEST_JSON_NAME:<18}mêmes empreintes, avec tailles, dates et références, en JSON\n\
+         \x20 {SIG:<18}signature Ed25519 des deux manifestes par la clé du groupement\n\n\
          VÉRIFIER L'INTÉGRITÉ\n\
          Avec Coordo, sans décompresser :\n\
          \x20 coordo archive verify FICHIER.zip\n\
          Ou, après décompression, depuis le dossier qui contient ce fichier :\n\
          \x20 sha256sum -c {MANIFEST_NAME}\n\
          Chaque ligne doit se terminer par « OK ». La modification d'un seul octet de\n\
-         l'archive, même hors des fichiers, est détectée par la première méthode.\n"
+         l'archive, même hors des fichiers, est détectée par la première méthode.\n\
+         Une archive dont fichiers et manifestes auraient été réécrits ensemble n'est plus\n\
+         signée par la clé du groupement : donnez sa clé publique (affichée au démarrage\n\
+         du service et par « coordo archive cle ») à la vérification :\n\
+         \x20 coordo archive verify FICHIER.zip --cle ed25519:…\n",
+        SIG = crate::archive::signature::SIGNATURE_NAME
     ));
     text
 }
@@ -295,7 +301,8 @@ pub(crate) mod tests {
                 "journal/journal.json",
                 "pieces/RC/v2-règlement.docx",
                 "MANIFEST.sha256",
-                "manifeste.json"
+                "manifeste.json",
+                "SIGNATURE.ed25519"
             ]
         );
         assert_eq!(files[4].1, vec![7u8; 3000]);
