@@ -203,9 +203,7 @@ fn a_remanifested_archive_is_refused() {
     // Recompute both manifests as the builder does, from the forged contents.
     let entries: Vec<crate::archive::Entry> = forged
         .iter()
-        .filter(|(n, _, _)| {
-            !crate::archive::RESERVED_NAMES.contains(&n.as_str())
-        })
+        .filter(|(n, _, _)| !crate::archive::RESERVED_NAMES.contains(&n.as_str()))
         .map(|(n, c, t)| crate::archive::Entry {
             path: n.clone(),
             bytes: c.clone(),
@@ -216,17 +214,34 @@ fn a_remanifested_archive_is_refused() {
     let resigned = build(&meta(), &entries, &other).unwrap().bytes;
     // Signed by another key: the signature is sound, the key is not the groupement's.
     assert!(verify(&resigned).is_ok(), "a sound signature, but named");
-    assert!(verify(&resigned).unwrap().signing_key != crate::archive::signature::key_label(&key().verifying_key()));
+    assert!(
+        verify(&resigned).unwrap().signing_key
+            != crate::archive::signature::key_label(&key().verifying_key())
+    );
     let e = verify_with_key(&resigned, Some(&key().verifying_key())).unwrap_err();
     assert!(matches!(e, ArchiveError::UntrustedKey { .. }), "{e}");
     // The groupement's old signature kept over the new manifests.
-    let old_sig = files.iter().find(|f| f.0 == SIGNATURE_NAME).unwrap().1.clone();
-    let kept = rezip_bytes(&resigned, |n, c| Some(if n == SIGNATURE_NAME { old_sig.clone() } else { c }));
+    let old_sig = files
+        .iter()
+        .find(|f| f.0 == SIGNATURE_NAME)
+        .unwrap()
+        .1
+        .clone();
+    let kept = rezip_bytes(&resigned, |n, c| {
+        Some(if n == SIGNATURE_NAME {
+            old_sig.clone()
+        } else {
+            c
+        })
+    });
     let e = verify(&kept).unwrap_err();
     assert!(matches!(e, ArchiveError::SignatureInvalid(_)), "{e}");
     // Signature dropped.
     let dropped = rezip_bytes(&resigned, |n, c| (n != SIGNATURE_NAME).then_some(c));
-    assert_eq!(verify(&dropped).unwrap_err(), ArchiveError::SignatureMissing);
+    assert_eq!(
+        verify(&dropped).unwrap_err(),
+        ArchiveError::SignatureMissing
+    );
     let _ = signature_text;
 }
 
@@ -241,7 +256,8 @@ fn rezip_bytes(bytes: &[u8], edit: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>) ->
             || name.starts_with("manifeste")
             || name.starts_with("SIGNATURE");
         let (date, time) = to_dos(t).unwrap();
-        out.start_file(name, file_options(stored, date, time)).unwrap();
+        out.start_file(name, file_options(stored, date, time))
+            .unwrap();
         out.write_all(&content).unwrap();
     }
     out.finish().unwrap().into_inner()

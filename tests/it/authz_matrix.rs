@@ -193,6 +193,8 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
             "POST",
             "/g/{gid}/consultations/{cid}/offres/notation"
             | "/g/{gid}/consultations/{cid}/offres/notation/remise"
+            | "/g/{gid}/consultations/{cid}/offres/notation/conflit"
+            | "/api/v1/groupements/{gid}/consultations/{cid}/offres/conflits"
             | "/api/v1/groupements/{gid}/consultations/{cid}/offres/notes"
             | "/api/v1/groupements/{gid}/consultations/{cid}/offres/notes/remise",
         ) => CAO,

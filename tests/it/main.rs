@@ -14,6 +14,7 @@ mod browser;
 mod caches;
 mod cao;
 mod cli;
+mod competition;
 mod consultations;
 mod crash;
 mod docgen;

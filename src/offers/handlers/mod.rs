@@ -107,6 +107,12 @@ pub fn routes() -> Vec<RouteEntry> {
         ),
         page(
             Method::POST,
+            "/g/{gid}/consultations/{cid}/offres/notation/conflit",
+            CAO,
+            post(scoring_pages::conflict),
+        ),
+        page(
+            Method::POST,
             "/g/{gid}/consultations/{cid}/offres/notation/{id}/reouverture",
             CAO,
             post(scoring_pages::reopen),
@@ -194,6 +200,12 @@ pub fn routes() -> Vec<RouteEntry> {
             "/api/v1/groupements/{gid}/consultations/{cid}/offres/notes/remise",
             CAO,
             post(api::submit),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/groupements/{gid}/consultations/{cid}/offres/conflits",
+            CAO,
+            post(api::declare_conflict),
         ),
         route(
             Method::GET,
