@@ -12,9 +12,10 @@
 //! - the ranking opens when every sheet is submitted, or when the coordonnateur asks for it on
 //!   the submitted sheets only (pending sheets are then left out);
 //! - once open, the président may record a consensus note with its reason, replacing the mean;
-//!   no new sheet can be started then (it would re-lock the ranking);
 //! - a member déporté from an offer (declared conflict of interest, [`super::conflicts`]) does
-//!   not score it: their sheet skips it.
+//!   not score it: their sheet skips it; the declaration creates no sheet, so a member déporté
+//!   from every offer never re-locks the ranking (only a seated member who actually scores
+//!   opens a sheet, and the ranking then waits for it like for any other).
 //!
 //! Decisions of the président and the coordonnateur are in [`super::decisions`].
 //!
@@ -215,13 +216,6 @@ async fn begin_for_evaluator(
     let today = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
     crate::cao::scorers::may_score(&seats, user.id, today, &holders)
         .map_err(AppError::Forbidden)?;
-    if sheet.is_none() && matches!(gate_of(&tx, cid).await?, Gate::Open { .. }) {
-        return Err(AppError::Conflict(
-            "Le classement est ouvert : une nouvelle feuille de notation ne peut plus être commencée \
-             (elle le refermerait)."
-                .into(),
-        ));
-    }
     Ok((tx, sheet))
 }
 

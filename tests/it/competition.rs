@@ -113,7 +113,11 @@ async fn plis_only_on_a_published_consultation_and_at_the_systems_time() {
     set_status_fixture(&app, cid, "sans_suite").await;
     let r = receive_pli(&coord, gid, cid, "DELTA", crate::offers::S_DELTA).await;
     assert_eq!(r.status(), 409);
-    assert!(text(r).await.contains("Sans suite"));
+    assert!(
+        text(r)
+            .await
+            .contains("aucun pli ne peut plus être enregistré")
+    );
 }
 
 #[tokio::test]
@@ -403,7 +407,8 @@ async fn only_seated_members_score_once_per_member_and_a_deport_skips_the_bidder
     let ranking = format!("{}/classement", api(gid, cid));
     let r = coord.get(&ranking).await;
     assert_eq!(r.status(), 200, "the ranking opens: {}", text(r).await);
-    // A sheet started now would re-lock the ranking: refused, the ranking stays open.
+    // A member in conflict with both bidders declares it after the ranking opened: the
+    // déports are recorded, the member cannot score, and the ranking is not re-locked.
     let others: Vec<String> = coordo::registry::service::members(&app.state.db, gid)
         .await
         .expect("members")
@@ -412,15 +417,27 @@ async fn only_seated_members_score_once_per_member_and_a_deport_skips_the_bidder
         .filter(|f| ![SANTELYS, RONCHIN, COORD_FINESS].contains(&f.as_str()))
         .collect();
     let late = app.login(&cao_email("titulaire", &others[0])).await;
+    for id in [&a, &b] {
+        let r = late
+            .post_json(
+                &format!("{}/conflits", api(gid, cid)),
+                &json!({"offre": id.parse::<i32>().expect("id"), "motif": "conjoint actionnaire"}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{}", text(r).await);
+    }
     let r = late
-        .post_json(&notes, &note_body(&[(&a, ["1", "1"])], "L"))
+        .post_json(
+            &notes,
+            &note_body(&[(&a, ["1", "1"]), (&b, ["20", "10"])], "L"),
+        )
         .await;
-    assert_eq!(r.status(), 409);
-    assert!(text(r).await.contains("ne peut plus être commencée"));
-    assert_eq!(coord.get(&ranking).await.status(), 200);
+    assert_eq!(r.status(), 422);
+    assert!(text(r).await.contains("déporté"));
+    assert_eq!(coord.get(&ranking).await.status(), 200, "not re-locked");
     // The déport is shown; the journal still verifies (notes and déport hashed).
     let v: Value = coord.get(&notes).await.json().await.expect("json");
-    assert_eq!(v["deports"].as_array().map(Vec::len), Some(1), "{v}");
+    assert_eq!(v["deports"].as_array().map(Vec::len), Some(3), "{v}");
     let ok = coordo_cmd(&app.db_path, &["audit", "verify"]);
     assert!(ok.status.success(), "{}", stderr(&ok));
 }
