@@ -443,6 +443,13 @@ async fn backup(
     }
     crate::db::backup_sqlite(&state.db, file).await?;
     println!("Sauvegarde cohérente écrite dans {}", file.display());
+    println!(
+        "Sauvegardez aussi, à part, la clé du journal ({}), son ancrage ({}) et la clé de signature des archives ({}) : \
+         sans la clé, le journal ne se vérifie plus ; une base restaurée se restaure avec l'ancrage du même moment.",
+        state.settings.audit_key_file.display(),
+        state.settings.audit_anchor_file.display(),
+        state.settings.signing_key_file.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -440,6 +440,29 @@ async fn only_seated_members_score_once_per_member_and_a_deport_skips_the_bidder
     assert_eq!(v["deports"].as_array().map(Vec::len), Some(3), "{v}");
     let ok = coordo_cmd(&app.db_path, &["audit", "verify"]);
     assert!(ok.status.success(), "{}", stderr(&ok));
+
+    // Attack: a note changed directly in its table, to flip the ranking.
+    let n = coordo::db::entities::evaluator_note::Entity::find()
+        .one(&app.state.db)
+        .await
+        .expect("q")
+        .expect("a note");
+    let raw = Database::connect(format!("sqlite://{}", app.db_path.display()))
+        .await
+        .expect("raw");
+    raw.execute_unprepared(&format!(
+        "UPDATE evaluator_note SET note = '0' WHERE id = {}",
+        n.id
+    ))
+    .await
+    .expect("tamper");
+    let out = coordo_cmd(&app.db_path, &["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("les notes de la feuille"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[tokio::test]

@@ -205,3 +205,107 @@ async fn a_removed_anchor_file_or_another_key_is_reported() {
         stderr(&out)
     );
 }
+
+/// The files of a ZIP, by name.
+fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    (0..zip.len())
+        .map(|i| {
+            let mut f = zip.by_index(i).expect("entry");
+            let mut content = Vec::new();
+            std::io::Read::read_to_end(&mut f, &mut content).expect("read");
+            (f.name().expect("name").to_string(), content)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_archive_rewritten_with_its_manifests_is_refused_by_the_cli() {
+    let app = TestApp::spawn().await;
+    let (coord, gid, cid) = crate::offers::tender(&app).await;
+    let bytes = coord
+        .get(&format!("/g/{gid}/consultations/{cid}/archive.zip"))
+        .await
+        .bytes()
+        .await
+        .expect("zip")
+        .to_vec();
+    let original = app.dir.path().join("original.zip");
+    std::fs::write(&original, &bytes).expect("write");
+    let key = coordo_cmd(&app.db_path, &["archive", "cle"]);
+    assert!(key.status.success(), "{}", stderr(&key));
+    let key = stdout(&key).trim().to_owned();
+    assert!(key.starts_with("ed25519:"), "{key}");
+    let ok = coordo_cmd(
+        &app.db_path,
+        &["archive", "verify", original.to_str().expect("p")],
+    );
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(
+        stdout(&ok).contains(&key) && stdout(&ok).contains("clé du groupement"),
+        "{}",
+        stdout(&ok)
+    );
+
+    // Attack: the journal extract rewritten, both manifests recomputed (the builder's own
+    // algorithm), signed with a key that is not the groupement's.
+    let files = unzip(&bytes);
+    let manifest: coordo::archive::Manifest = serde_json::from_slice(
+        &files
+            .iter()
+            .find(|(n, _)| n == "manifeste.json")
+            .expect("manifest")
+            .1,
+    )
+    .expect("json");
+    let entries: Vec<coordo::archive::Entry> = files
+        .into_iter()
+        .filter(|(n, _)| !coordo::archive::RESERVED_NAMES.contains(&n.as_str()))
+        .map(|(path, bytes)| coordo::archive::Entry {
+            bytes: if path == "journal/chaine.txt" {
+                b"Chaine INTACTE (reecrite)".to_vec()
+            } else {
+                bytes
+            },
+            path,
+            modified: None,
+        })
+        .collect();
+    let other = ed25519_dalek::SigningKey::from_bytes(&[3u8; 32]);
+    let forged = coordo::archive::bundle::build(&manifest.meta, &entries, &other)
+        .expect("forged")
+        .bytes;
+    assert!(
+        coordo::archive::verify::verify(&forged).is_ok(),
+        "self-consistent: the manifests alone cannot tell"
+    );
+    let path = app.dir.path().join("reconstituee.zip");
+    std::fs::write(&path, &forged).expect("write");
+    let out = coordo_cmd(
+        &app.db_path,
+        &["archive", "verify", path.to_str().expect("p")],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("n'est pas celle du groupement"),
+        "{}",
+        stderr(&out)
+    );
+    // Away from the server, the groupement's public key is given on the command line.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_coordo"))
+        .args([
+            "archive",
+            "verify",
+            path.to_str().expect("p"),
+            "--cle",
+            &key,
+        ])
+        .env(
+            "COORDO_SIGNING_KEY_FILE",
+            app.dir.path().join("absente.key"),
+        )
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains(&key), "{}", stderr(&out));
+}
