@@ -392,6 +392,17 @@ async fn only_seated_members_score_once_per_member_and_a_deport_skips_the_bidder
         .post_json(&notes, &note_body(&[(&a, ["14", "7"])], "E2"))
         .await;
     assert_eq!(r.status(), 200, "{}", text(r).await);
+    // Before the ranking: the coordonnateur sees no individual note.
+    let e1_id = app.user_row(&cao_email("titulaire", SANTELYS)).await.id;
+    let v: Value = coord.get(&notes).await.json().await.expect("json");
+    assert_eq!(v["notes"].as_array().map(Vec::len), Some(0), "{v}");
+    assert_eq!(
+        coord
+            .get(&format!("{notes}?evaluateur={e1_id}"))
+            .await
+            .status(),
+        403
+    );
     let pres = app.login(&cao_email("titulaire", COORD_FINESS)).await;
     let r = pres
         .post_json(
@@ -438,6 +449,9 @@ async fn only_seated_members_score_once_per_member_and_a_deport_skips_the_bidder
     // The déport is shown; the journal still verifies (notes and déport hashed).
     let v: Value = coord.get(&notes).await.json().await.expect("json");
     assert_eq!(v["deports"].as_array().map(Vec::len), Some(3), "{v}");
+    // Once the ranking is open, the coordonnateur sees each member's notes (decision: they
+    // justify the choice in the rapport d'analyse and the NOTI3, R2181-3, R2184-2).
+    assert!(v["notes"].as_array().is_some_and(|n| n.len() >= 6), "{v}");
     let ok = coordo_cmd(&app.db_path, &["audit", "verify"]);
     assert!(ok.status.success(), "{}", stderr(&ok));
 
