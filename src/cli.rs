@@ -108,13 +108,19 @@ pub enum AuditCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum ArchiveCommand {
-    /// Vérifie hors ligne une archive ZIP (manifestes, empreintes SHA-256, structure) ;
-    /// code de sortie 0 si elle est intègre, 1 sinon.
+    /// Vérifie hors ligne une archive ZIP (manifestes, empreintes SHA-256, structure,
+    /// signature Ed25519 du groupement) ; code de sortie 0 si elle est intègre, 1 sinon.
     Verify {
         /// Le fichier ZIP à vérifier.
         #[arg(value_name = "FICHIER")]
         file: PathBuf,
+        /// La clé publique du groupement (ed25519:…) ; par défaut celle du fichier
+        /// COORDO_SIGNING_KEY_FILE s'il est lisible sur cette machine.
+        #[arg(long = "cle", value_name = "CLE")]
+        key: Option<String>,
     },
+    /// Affiche la clé publique de signature des archives du groupement.
+    Cle,
     /// Produit l'archive d'une consultation et la consigne au journal d'audit.
     Export {
         /// Identifiant de la consultation.
@@ -169,10 +175,16 @@ fn fail(msg: impl std::fmt::Display, code: u8) -> ExitCode {
 pub async fn run(cli: Cli) -> ExitCode {
     // Offline: neither the configuration nor the database is needed.
     if let Some(Command::Archive {
-        action: ArchiveCommand::Verify { file },
+        action: ArchiveCommand::Verify { file, key },
     }) = &cli.command
     {
-        return archive_verify(file);
+        return archive_verify(file, key.as_deref());
+    }
+    if let Some(Command::Archive {
+        action: ArchiveCommand::Cle,
+    }) = &cli.command
+    {
+        return archive_key();
     }
     let settings = match Settings::from_env() {
         Ok(s) => s,
@@ -261,8 +273,11 @@ pub async fn run(cli: Cli) -> ExitCode {
         } => audit_verify(&state).await,
         Command::Backup { file } => backup(&state, &file).await,
         Command::Archive {
-            action: ArchiveCommand::Verify { file },
-        } => Ok(archive_verify(&file)),
+            action: ArchiveCommand::Verify { file, key },
+        } => Ok(archive_verify(&file, key.as_deref())),
+        Command::Archive {
+            action: ArchiveCommand::Cle,
+        } => Ok(archive_key()),
         Command::Archive {
             action: ArchiveCommand::Export { consultation, out },
         } => archive_export(&state, consultation, &out).await,
@@ -428,20 +443,56 @@ async fn backup(
     }
     crate::db::backup_sqlite(&state.db, file).await?;
     println!("Sauvegarde cohérente écrite dans {}", file.display());
+    println!(
+        "Sauvegardez aussi, à part, la clé du journal ({}), son ancrage ({}) et la clé de signature des archives ({}) : \
+         sans la clé, le journal ne se vérifie plus ; une base restaurée se restaure avec l'ancrage du même moment.",
+        state.settings.audit_key_file.display(),
+        state.settings.audit_anchor_file.display(),
+        state.settings.signing_key_file.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
 /// `coordo archive verify`: the French report and exit 0 when intact, the French reason and
 /// exit 1 otherwise.
-fn archive_verify(file: &std::path::Path) -> ExitCode {
-    use crate::archive::{ArchiveError, verify};
-    match verify::verify_file(file) {
+fn archive_verify(file: &std::path::Path, key: Option<&str>) -> ExitCode {
+    use crate::archive::{ArchiveError, signature, verify};
+    let trusted = match key {
+        Some(k) => match signature::parse_key(k) {
+            Ok(k) => Some(k),
+            Err(e) => return fail(format!("--cle : {e}"), 2),
+        },
+        // The groupement's own key, when this machine keeps it (never created here).
+        None => Settings::from_env()
+            .ok()
+            .and_then(|s| signature::load_or_create(&s.signing_key_file, false).ok())
+            .map(|k| k.verifying_key()),
+    };
+    match verify::verify_file(file, trusted.as_ref()) {
         Ok(report) => {
             println!("{report}");
             ExitCode::SUCCESS
         }
         Err(e @ ArchiveError::Read { .. }) => fail(e, 1),
         Err(e) => fail(format!("archive NON intègre — {e}"), 1),
+    }
+}
+
+/// `coordo archive cle`: the public key of the groupement's archives.
+fn archive_key() -> ExitCode {
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => return fail(e, 2),
+    };
+    match crate::archive::signature::load_or_create(&settings.signing_key_file, false) {
+        Ok(k) => {
+            println!(
+                "{}",
+                crate::archive::signature::key_label(&k.verifying_key())
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e, 1),
     }
 }
 

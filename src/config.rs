@@ -8,6 +8,9 @@
 //! | `COORDO_MAIL_DIR` | `outbox` |
 //! | `COORDO_MAIL_FROM` | `Coordo <coordo@localhost>` |
 //! | `COORDO_BASE_URL` | `http://` + `COORDO_ADDR` |
+//! | `COORDO_AUDIT_KEY_FILE` | `coordo-audit.key` beside the SQLite file (current folder for PostgreSQL) |
+//! | `COORDO_AUDIT_ANCHOR_FILE` | `coordo-audit.anchor` beside the key file |
+//! | `COORDO_SIGNING_KEY_FILE` | `coordo-signature.key` beside the key file |
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -34,6 +37,30 @@ pub struct Settings {
     pub mail: MailTransportConfig,
     pub mail_from: String,
     pub base_url: String,
+    /// The journal's HMAC key (created at first start, mode 600).
+    pub audit_key_file: PathBuf,
+    /// The journal's anchor (append-only, outside the database).
+    pub audit_anchor_file: PathBuf,
+    /// The groupement's Ed25519 key that signs the archives (created at first start, mode 600).
+    pub signing_key_file: PathBuf,
+}
+
+/// The folder of a SQLite database file (`sqlite://dir/coordo.db?mode=rwc` → `dir`); the
+/// current folder for PostgreSQL or an in-memory database.
+#[must_use]
+pub fn data_dir(database_url: &str) -> PathBuf {
+    let Some(rest) = database_url.strip_prefix("sqlite:") else {
+        return PathBuf::from(".");
+    };
+    let path = rest.trim_start_matches("//");
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path.contains(":memory:") {
+        return PathBuf::from(".");
+    }
+    std::path::Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), std::path::Path::to_path_buf)
 }
 
 impl Settings {
@@ -103,12 +130,33 @@ impl Settings {
                 )));
             }
         }
+        let audit_key_file = val("COORDO_AUDIT_KEY_FILE").map_or_else(
+            || data_dir(&database_url).join("coordo-audit.key"),
+            PathBuf::from,
+        );
+        let beside = |name: &str| {
+            audit_key_file
+                .parent()
+                .map_or_else(|| PathBuf::from(name), |d| d.join(name))
+        };
+        let audit_anchor_file = val("COORDO_AUDIT_ANCHOR_FILE")
+            .map_or_else(|| beside("coordo-audit.anchor"), PathBuf::from);
+        let signing_key_file = val("COORDO_SIGNING_KEY_FILE")
+            .map_or_else(|| beside("coordo-signature.key"), PathBuf::from);
+        if audit_anchor_file == audit_key_file || signing_key_file == audit_key_file {
+            return Err(ConfigError(
+                "COORDO_AUDIT_ANCHOR_FILE et COORDO_SIGNING_KEY_FILE doivent désigner d'autres fichiers que COORDO_AUDIT_KEY_FILE".into(),
+            ));
+        }
         Ok(Self {
             database_url,
             addr,
             mail,
             mail_from,
             base_url: base_url.trim_end_matches('/').to_owned(),
+            audit_key_file,
+            audit_anchor_file,
+            signing_key_file,
         })
     }
 
@@ -121,6 +169,9 @@ impl Settings {
             mail: MailTransportConfig::Files(mail_dir.to_path_buf()),
             mail_from: "Coordo <coordo@localhost>".into(),
             base_url: "http://127.0.0.1".into(),
+            audit_key_file: db_path.with_file_name("coordo-audit.key"),
+            audit_anchor_file: db_path.with_file_name("coordo-audit.anchor"),
+            signing_key_file: db_path.with_file_name("coordo-signature.key"),
         }
     }
 }
@@ -145,6 +196,31 @@ mod tests {
         assert_eq!(s.addr.to_string(), "127.0.0.1:8080");
         assert_eq!(s.mail, MailTransportConfig::Files(PathBuf::from("outbox")));
         assert_eq!(s.base_url, "http://127.0.0.1:8080");
+        assert_eq!(s.audit_key_file, PathBuf::from("./coordo-audit.key"));
+        assert_eq!(s.audit_anchor_file, PathBuf::from("./coordo-audit.anchor"));
+    }
+
+    #[test]
+    fn keys_default_beside_the_sqlite_file() {
+        let s = load(&[(
+            "COORDO_DATABASE_URL",
+            "sqlite:///srv/coordo/coordo.db?mode=rwc",
+        )])
+        .expect("settings");
+        assert_eq!(
+            s.audit_key_file,
+            PathBuf::from("/srv/coordo/coordo-audit.key")
+        );
+        assert_eq!(
+            s.signing_key_file,
+            PathBuf::from("/srv/coordo/coordo-signature.key")
+        );
+        let s = load(&[("COORDO_AUDIT_KEY_FILE", "/etc/coordo/audit.key")]).expect("settings");
+        assert_eq!(
+            s.audit_anchor_file,
+            PathBuf::from("/etc/coordo/coordo-audit.anchor")
+        );
+        assert!(load(&[("COORDO_AUDIT_ANCHOR_FILE", "./coordo-audit.key")]).is_err());
     }
 
     #[test]

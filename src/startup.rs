@@ -30,6 +30,11 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
                 settings.database_url
             )
         })?;
+    audit::open_keyring(&db, &settings.audit_key_file, &settings.audit_anchor_file)
+        .await
+        .map_err(|e| anyhow::anyhow!("journal d'audit : {e}"))?;
+    let signing_key = crate::archive::signature::load_or_create(&settings.signing_key_file, true)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mailer = crate::mail::Mailer::new(&settings.mail, &settings.mail_from)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(AppState {
@@ -43,6 +48,7 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
                 .map_err(|e| anyhow::anyhow!("moteur de documents : {e}"))?,
         ),
         caches: Arc::new(crate::web::cache::Caches::new()),
+        signing_key: Arc::new(signing_key),
     })
 }
 
@@ -190,6 +196,10 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         .ensure_ready()
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("Courriels : {}", state.mailer.target());
+    println!(
+        "Clé publique de signature des archives : {}",
+        crate::archive::signature::key_label(&state.signing_key.verifying_key())
+    );
     let _outbox_worker = crate::mail::worker::spawn(state.clone());
     let _visa_tick = crate::visas::tick::spawn(state.clone());
     run(listener, state).await

@@ -22,4 +22,6 @@ pub struct AppState {
     pub engine: Arc<DocEngine>,
     /// What the pages reread on every request, kept while the data has not changed.
     pub caches: Arc<Caches>,
+    /// The groupement's Ed25519 key that signs the archives (`COORDO_SIGNING_KEY_FILE`).
+    pub signing_key: Arc<ed25519_dalek::SigningKey>,
 }

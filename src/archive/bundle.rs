@@ -58,7 +58,11 @@ fn write_err(e: impl std::fmt::Display) -> ArchiveError {
 /// Fails on invalid paths (see [`validate_entries`]), an empty list, a date outside 1980–2107
 /// or an archive over 4 GiB (ZIP64 is not produced, so that [`crate::archive::verify`] stays
 /// strict).
-pub fn build(meta: &ArchiveMeta, entries: &[Entry]) -> Result<Built, ArchiveError> {
+pub fn build(
+    meta: &ArchiveMeta,
+    entries: &[Entry],
+    key: &ed25519_dalek::SigningKey,
+) -> Result<Built, ArchiveError> {
     validate_entries(entries)?;
     let generated = meta.generated_at.with_timezone(&Paris).naive_local();
     let (gen_date, gen_time) = to_dos(generated).ok_or_else(|| ArchiveError::DateOutOfRange {
@@ -126,6 +130,14 @@ pub fn build(meta: &ArchiveMeta, entries: &[Entry]) -> Result<Built, ArchiveErro
     };
     let json = serde_json::to_vec_pretty(&manifest).map_err(write_err)?;
     zip.write_all(&json).map_err(write_err)?;
+    // The groupement's signature of both manifests, last.
+    zip.start_file(
+        crate::archive::signature::SIGNATURE_NAME,
+        file_options(true, gen_date, gen_time),
+    )
+    .map_err(write_err)?;
+    let signed = crate::archive::signature::signature_text(key, listing.as_bytes(), &json);
+    zip.write_all(signed.as_bytes()).map_err(write_err)?;
     let bytes = zip.finish().map_err(write_err)?.into_inner();
     if bytes.len() as u64 > u64::from(u32::MAX) {
         return Err(ArchiveError::TooLarge(format!("{} octets", bytes.len())));
@@ -186,14 +198,20 @@ fn readme_text(meta: &ArchiveMeta, entries: &[Entry]) -> String {
     }
     text.push_str(&format!(
         "  {MANIFEST_NAME:<18}empreinte SHA-256 de chaque fichier\n\
-         \x20 {MANIFEST_JSON_NAME:<18}mêmes empreintes, avec tailles, dates et références, en JSON\n\n\
+         \x20 {MANIFEST_JSON_NAME:<18}mêmes empreintes, avec tailles, dates et références, en JSON\n\
+         \x20 {SIG:<18}signature Ed25519 des deux manifestes par la clé du groupement\n\n\
          VÉRIFIER L'INTÉGRITÉ\n\
          Avec Coordo, sans décompresser :\n\
          \x20 coordo archive verify FICHIER.zip\n\
          Ou, après décompression, depuis le dossier qui contient ce fichier :\n\
          \x20 sha256sum -c {MANIFEST_NAME}\n\
          Chaque ligne doit se terminer par « OK ». La modification d'un seul octet de\n\
-         l'archive, même hors des fichiers, est détectée par la première méthode.\n"
+         l'archive, même hors des fichiers, est détectée par la première méthode.\n\
+         Une archive dont fichiers et manifestes auraient été réécrits ensemble n'est plus\n\
+         signée par la clé du groupement : donnez sa clé publique (affichée au démarrage\n\
+         du service et par « coordo archive cle ») à la vérification :\n\
+         \x20 coordo archive verify FICHIER.zip --cle ed25519:…\n",
+        SIG = crate::archive::signature::SIGNATURE_NAME
     ));
     text
 }
@@ -205,6 +223,11 @@ pub(crate) mod tests {
     use chrono::{NaiveDate, NaiveDateTime};
     use proptest::prelude::*;
     use std::io::Read;
+
+    /// The signing key of the tests (fixed seed).
+    pub(crate) fn key() -> ed25519_dalek::SigningKey {
+        ed25519_dalek::SigningKey::from_bytes(&[42u8; 32])
+    }
 
     pub(crate) fn meta() -> ArchiveMeta {
         ArchiveMeta {
@@ -264,7 +287,7 @@ pub(crate) mod tests {
 
     #[test]
     fn round_trip_contents_order_and_dates() {
-        let built = build(&meta(), &entries()).unwrap();
+        let built = build(&meta(), &entries(), &key()).unwrap();
         assert_eq!(built.files, 5);
         assert_eq!(built.sha256, sha256_hex(&built.bytes));
         let files = unzip(&built.bytes);
@@ -278,7 +301,8 @@ pub(crate) mod tests {
                 "journal/journal.json",
                 "pieces/RC/v2-règlement.docx",
                 "MANIFEST.sha256",
-                "manifeste.json"
+                "manifeste.json",
+                "SIGNATURE.ed25519"
             ]
         );
         assert_eq!(files[4].1, vec![7u8; 3000]);
@@ -305,25 +329,25 @@ pub(crate) mod tests {
     fn summer_time_default_date() {
         let mut m = meta();
         m.generated_at = "2026-07-14T08:00:01Z".parse().unwrap();
-        let files = unzip(&build(&m, &entries()).unwrap().bytes);
+        let files = unzip(&build(&m, &entries(), &key()).unwrap().bytes);
         assert_eq!(files[2].2, at(2026, 7, 14, 10, 0, 0));
     }
 
     #[test]
     fn deterministic_bytes() {
-        let a = build(&meta(), &entries()).unwrap();
+        let a = build(&meta(), &entries(), &key()).unwrap();
         let mut shuffled = entries();
         shuffled.reverse();
-        let b = build(&meta(), &shuffled).unwrap();
+        let b = build(&meta(), &shuffled, &key()).unwrap();
         assert_eq!(a, b);
         let mut later = meta();
         later.generated_at = "2026-03-02T09:30:02Z".parse().unwrap();
-        assert_ne!(build(&later, &entries()).unwrap().sha256, a.sha256);
+        assert_ne!(build(&later, &entries(), &key()).unwrap().sha256, a.sha256);
     }
 
     #[test]
     fn manifest_is_sha256sum_compatible() {
-        let files = unzip(&build(&meta(), &entries()).unwrap().bytes);
+        let files = unzip(&build(&meta(), &entries(), &key()).unwrap().bytes);
         let listing = String::from_utf8(files[5].1.clone()).unwrap();
         // sha256("hello"), computed with `printf hello | sha256sum`.
         let hello = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
@@ -337,7 +361,7 @@ pub(crate) mod tests {
 
     #[test]
     fn readme_in_french_explains_verification() {
-        let files = unzip(&build(&meta(), &entries()).unwrap().bytes);
+        let files = unzip(&build(&meta(), &entries(), &key()).unwrap().bytes);
         let readme = String::from_utf8(files[0].1.clone()).unwrap();
         for needle in [
             "ARCHIVE DE LA CONSULTATION 2026-AMOA-01\nObjet : Assistance à maîtrise d'ouvrage DUI\n",
@@ -354,16 +378,16 @@ pub(crate) mod tests {
 
     #[test]
     fn refusals() {
-        assert_eq!(build(&meta(), &[]), Err(ArchiveError::Empty));
+        assert_eq!(build(&meta(), &[], &key()), Err(ArchiveError::Empty));
         let mut bad = entries();
         bad[1].path = "emails/../../etc/passwd".into();
         assert!(matches!(
-            build(&meta(), &bad),
+            build(&meta(), &bad, &key()),
             Err(ArchiveError::InvalidPath { .. })
         ));
         let mut old = entries();
         old[0].modified = Some(at(1979, 12, 31, 23, 0, 0));
-        let err = build(&meta(), &old).unwrap_err().to_string();
+        let err = build(&meta(), &old, &key()).unwrap_err().to_string();
         let expected =
             "Date de modification 1979-12-31 23:00:00 hors de la plage ZIP (1980 à 2107)";
         assert_eq!(
@@ -384,11 +408,11 @@ pub(crate) mod tests {
                 Entry { path: path.clone(), bytes: bytes.clone(), modified: None }
             };
             let list: Vec<Entry> = files.iter().map(entry).collect();
-            match build(&meta(), &list) {
+            match build(&meta(), &list, &key()) {
                 Ok(built) => {
                     let report = verify(&built.bytes).unwrap();
                     prop_assert_eq!(report.files, list.len() + 1);
-                    prop_assert_eq!(build(&meta(), &list).unwrap().bytes, built.bytes);
+                    prop_assert_eq!(build(&meta(), &list, &key()).unwrap().bytes, built.bytes);
                 }
                 // e.g. "a" and "a/b", or a segment "..": refused with a French message.
                 Err(e) => prop_assert!(e.to_string().contains("hemin"), "{}", e),

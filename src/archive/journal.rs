@@ -16,8 +16,8 @@
 use crate::archive::Entry;
 use crate::audit::{self, chain};
 use crate::db::entities::{
-    attribution, audit_entry, consultation, contract_dispatch, evaluator_sheet, letter, lot,
-    member_validation, need, piece, piece_version, pli, visa, visa_round,
+    attribution, audit_entry, audit_head, consultation, contract_dispatch, evaluator_sheet, letter,
+    lot, member_validation, need, piece, piece_version, pli, visa, visa_round,
 };
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
@@ -129,7 +129,7 @@ fn entry_json(r: &audit_entry::Model) -> Value {
     })
 }
 
-fn hash_ok(r: &audit_entry::Model) -> bool {
+fn hash_ok(r: &audit_entry::Model, seal: &chain::Seal<'_>) -> bool {
     let fields = chain::EntryFields {
         id: r.id,
         at: &r.at,
@@ -141,7 +141,11 @@ fn hash_ok(r: &audit_entry::Model) -> bool {
         entity_id: &r.entity_id,
         summary: &r.summary,
     };
-    chain::entry_hash(&r.prev_hash, &fields) == r.hash
+    let expected = match seal.key {
+        Some(k) if r.id >= seal.keyed_from => chain::entry_mac(k, &r.prev_hash, &fields),
+        _ => chain::entry_hash(&r.prev_hash, &fields),
+    };
+    expected == r.hash
 }
 
 /// `journal/journal.json` and `journal/chaine.txt` of the consultation.
@@ -164,7 +168,20 @@ pub async fn extract<C: ConnectionTrait>(
         .filter(|r| owned.concerns(&r.entity, &r.entity_id, &r.summary))
         .collect();
     let json = Value::Array(kept.iter().map(|r| entry_json(r)).collect());
-    let bad: Vec<String> = (kept.iter().filter(|r| !hash_ok(r)))
+    let ring = audit_head::Entity::find_by_id(1)
+        .one(db)
+        .await?
+        .and_then(|h| h.key_id)
+        .and_then(|k| audit::keys::get(&k));
+    let keyed_from = ring
+        .as_ref()
+        .and_then(|r| audit::keys::read_anchor(&r.anchor_path).ok())
+        .map_or(1, |a| a.keyed_from);
+    let seal = chain::Seal {
+        key: ring.as_ref().map(|r| r.secret()),
+        keyed_from,
+    };
+    let bad: Vec<String> = (kept.iter().filter(|r| !hash_ok(r, &seal)))
         .map(|r| r.id.to_string())
         .collect();
     let total = audit::count(db).await?;
@@ -188,9 +205,12 @@ pub async fn extract<C: ConnectionTrait>(
          concerne), ou dont le résumé JSON désigne la consultation (« consultation_id », \
          « consultation » ou « portee »).\n\n\
          Chaîne complète du journal, vérifiée le {date} : {chain}\n\
-         Empreintes des entrées extraites recalculées (SHA-256 de prev_hash et des champs, \
-         chacun précédé de sa longueur sur 8 octets gros-boutiste ; groupement_id et \
-         actor_user_id absents valent « - ») : {own}\n",
+         Sceaux des entrées extraites recalculés (HMAC-SHA256, sous la clé du journal gardée \
+         hors de la base, de prev_hash et des champs, chacun précédé de sa longueur sur 8 octets \
+         gros-boutiste ; groupement_id et actor_user_id absents valent « - » ; SHA-256 sans clé \
+         pour les entrées antérieures à la clé) : {own}\n\
+         Ces sceaux ne se recalculent qu'avec la clé du journal ; hors ligne, l'extrait est \
+         garanti par la signature Ed25519 de l'archive (SIGNATURE.ed25519).\n",
         reference = c.reference,
         objet = c.objet,
         n = kept.len(),

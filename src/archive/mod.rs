@@ -11,6 +11,7 @@ pub mod collect;
 pub mod handlers;
 pub mod journal;
 pub mod service;
+pub mod signature;
 pub mod verify;
 
 use std::collections::{BTreeSet, HashSet};
@@ -26,7 +27,12 @@ pub const MANIFEST_JSON_NAME: &str = "manifeste.json";
 /// Human-readable notice in French.
 pub const README_NAME: &str = "LISEZMOI.txt";
 /// Names the archive itself writes at its root; an [`Entry`] may not use them.
-pub const RESERVED_NAMES: [&str; 3] = [MANIFEST_NAME, MANIFEST_JSON_NAME, README_NAME];
+pub const RESERVED_NAMES: [&str; 4] = [
+    MANIFEST_NAME,
+    MANIFEST_JSON_NAME,
+    README_NAME,
+    signature::SIGNATURE_NAME,
+];
 /// Version tag written in `manifeste.json`.
 pub const FORMAT: &str = "coordo-archive/1";
 /// Longest accepted entry path, in bytes.
@@ -126,6 +132,16 @@ pub enum ArchiveError {
     UnlistedFile(String),
     #[error("manifeste.json ne concorde pas avec MANIFEST.sha256 : {0}.")]
     ManifestDisagreement(String),
+    #[error(
+        "Signature absente : l'archive n'est pas signée par la clé du groupement (SIGNATURE.ed25519), elle a pu être reconstituée."
+    )]
+    SignatureMissing,
+    #[error("Signature Ed25519 invalide : {0}.")]
+    SignatureInvalid(String),
+    #[error(
+        "Archive signée par la clé {found}, qui n'est pas celle du groupement ({expected}) : archive reconstituée ou d'une autre origine."
+    )]
+    UntrustedKey { found: String, expected: String },
 }
 
 /// Lowercase hexadecimal SHA-256.

@@ -66,7 +66,7 @@ pub async fn export(st: &AppState, actor: &Actor, gid: i32, cid: i32) -> Result<
         generated_at: now,
         generated_by: actor.label.clone(),
     };
-    let built = bundle::build(&meta, &entries).map_err(archive_err)?;
+    let built = bundle::build(&meta, &entries, &st.signing_key).map_err(archive_err)?;
     let tx = audit::begin(&st.db).await?;
     audit::record(
         &tx,

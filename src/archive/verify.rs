@@ -16,6 +16,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::archive::bundle::UNIX_MODE;
+use crate::archive::signature::SIGNATURE_NAME;
 use crate::archive::{
     ArchiveError, FORMAT, MANIFEST_JSON_NAME, MANIFEST_NAME, Manifest, from_dos, sha256_hex,
 };
@@ -40,6 +41,10 @@ pub struct Report {
     pub total_bytes: u64,
     pub manifest_sha256: String,
     pub reference: String,
+    /// The public key that signed the archive (`ed25519:` + hex).
+    pub signing_key: String,
+    /// Whether it was compared with the groupement's key given to the verifier.
+    pub key_trusted: bool,
 }
 
 impl fmt::Display for Report {
@@ -47,8 +52,18 @@ impl fmt::Display for Report {
         write!(
             f,
             "Archive intègre : {} fichiers vérifiés ({} octets), consultation {}.\n\
-             Empreinte SHA-256 du manifeste : {}",
-            self.files, self.total_bytes, self.reference, self.manifest_sha256
+             Empreinte SHA-256 du manifeste : {}\n\
+             Signée par la clé {} ({})",
+            self.files,
+            self.total_bytes,
+            self.reference,
+            self.manifest_sha256,
+            self.signing_key,
+            if self.key_trusted {
+                "clé du groupement"
+            } else {
+                "non comparée à une clé de confiance : donnez-la avec --cle"
+            }
         )
     }
 }
@@ -235,6 +250,14 @@ fn parse_listing(bytes: &[u8]) -> Result<Vec<(String, String)>, ArchiveError> {
 /// the layout or a CRC-32 is wrong, a manifest is missing or unreadable, a listed file is missing,
 /// a hash differs, a file is not listed, or `manifeste.json` disagrees with `MANIFEST.sha256`.
 pub fn verify(bytes: &[u8]) -> Result<Report, ArchiveError> {
+    verify_with_key(bytes, None)
+}
+
+/// [`verify`], the signature's key also compared with the groupement's public key `trusted`.
+pub fn verify_with_key(
+    bytes: &[u8],
+    trusted: Option<&ed25519_dalek::VerifyingKey>,
+) -> Result<Report, ArchiveError> {
     let layout = parse_layout(bytes)?;
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| ArchiveError::NotZip(e.to_string()))?;
@@ -243,7 +266,7 @@ pub fn verify(bytes: &[u8]) -> Result<Report, ArchiveError> {
     for (i, (name, local)) in layout.iter().enumerate() {
         let content = read_entry(&mut zip, i, name, local.field(bytes, 22, 4))?;
         digests.push((sha256_hex(&content), content.len() as u64));
-        if name == MANIFEST_NAME || name == MANIFEST_JSON_NAME {
+        if name == MANIFEST_NAME || name == MANIFEST_JSON_NAME || name == SIGNATURE_NAME {
             if local.field(bytes, 8, 2) != 0 {
                 let detail = "il doit être stocké sans compression".into();
                 return Err(ArchiveError::ManifestInvalid {
@@ -317,28 +340,38 @@ pub fn verify(bytes: &[u8]) -> Result<Report, ArchiveError> {
         }
         total_bytes += size;
     }
-    let reserved = |n: &str| n == MANIFEST_NAME || n == MANIFEST_JSON_NAME;
+    let reserved = |n: &str| n == MANIFEST_NAME || n == MANIFEST_JSON_NAME || n == SIGNATURE_NAME;
     let unlisted = layout
         .iter()
         .find(|(n, _)| !reserved(n) && !listed.contains(n.as_str()));
     if let Some((name, _)) = unlisted {
         return Err(ArchiveError::UnlistedFile(name.clone()));
     }
+    let signature = manifests
+        .get(SIGNATURE_NAME)
+        .ok_or(ArchiveError::SignatureMissing)?;
+    let json_bytes = get(MANIFEST_JSON_NAME)?;
+    let key = crate::archive::signature::check(signature, listing_bytes, json_bytes, trusted)?;
     Ok(Report {
         files: listing.len(),
         total_bytes,
         manifest_sha256,
         reference: manifest.meta.consultation_reference,
+        signing_key: crate::archive::signature::key_label(&key),
+        key_trusted: trusted.is_some(),
     })
 }
 
 /// Reads `path` and verifies it: what `coordo archive verify FICHIER` calls.
-pub fn verify_file(path: &Path) -> Result<Report, ArchiveError> {
+pub fn verify_file(
+    path: &Path,
+    trusted: Option<&ed25519_dalek::VerifyingKey>,
+) -> Result<Report, ArchiveError> {
     let bytes = std::fs::read(path).map_err(|e| ArchiveError::Read {
         path: path.display().to_string(),
         detail: e.to_string(),
     })?;
-    verify(&bytes)
+    verify_with_key(&bytes, trusted)
 }
 
 #[cfg(test)]

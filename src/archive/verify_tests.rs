@@ -1,7 +1,7 @@
 //! Unit tests of `archive::verify`.
 
 use super::*;
-use crate::archive::bundle::tests::{entries, meta, unzip};
+use crate::archive::bundle::tests::{entries, key, meta, unzip};
 use crate::archive::bundle::{build, file_options};
 use crate::archive::to_dos;
 use std::io::Write;
@@ -10,7 +10,7 @@ const HELLO: &str = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938
 const EML: &str = "emails/visa-ccas-nord.eml";
 
 fn sample() -> Vec<u8> {
-    build(&meta(), &entries()).unwrap().bytes
+    build(&meta(), &entries(), &key()).unwrap().bytes
 }
 
 fn err(bytes: &[u8]) -> String {
@@ -29,7 +29,9 @@ fn rezip(edit: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>, extra: Option<&str>) -
     for (name, content, t) in files {
         let ((date, time), stored) = (
             to_dos(t).unwrap(),
-            name.starts_with("MANIFEST") || name.starts_with("manifeste"),
+            name.starts_with("MANIFEST")
+                || name.starts_with("manifeste")
+                || name.starts_with("SIGNATURE"),
         );
         out.start_file(name, file_options(stored, date, time))
             .unwrap();
@@ -57,11 +59,15 @@ fn replace(target: &str, from: &str, to: &str) -> Vec<u8> {
 fn sound_archive_and_french_report() {
     let r = verify(&sample()).unwrap();
     let (total, hash) = (r.total_bytes, &r.manifest_sha256);
+    let k = crate::archive::signature::key_label(&key().verifying_key());
     let expected = format!(
         "Archive intègre : 5 fichiers vérifiés ({total} octets), consultation 2026-AMOA-01.\n\
-         Empreinte SHA-256 du manifeste : {hash}"
+         Empreinte SHA-256 du manifeste : {hash}\n\
+         Signée par la clé {k} (non comparée à une clé de confiance : donnez-la avec --cle)"
     );
     assert_eq!(r.to_string(), expected);
+    let trusted = verify_with_key(&sample(), Some(&key().verifying_key())).unwrap();
+    assert!(trusted.to_string().ends_with("(clé du groupement)"));
     // Re-zipping with the canonical options reproduces the archive byte for byte.
     assert_eq!(rezip(|_, c| Some(c), None), sample());
 }
@@ -167,11 +173,92 @@ fn manifest_problems() {
 
 #[test]
 fn verify_file_names_the_unreadable_path() {
-    let e = verify_file(Path::new("/inexistant/a.zip"))
+    let e = verify_file(Path::new("/inexistant/a.zip"), None)
         .unwrap_err()
         .to_string();
     assert!(
         e.starts_with("Impossible de lire le fichier /inexistant/a.zip : "),
         "{e}"
     );
+}
+
+/// Files and both manifests rewritten together (a structurally perfect, self-consistent
+/// archive): refused without the groupement's key, whether the old signature is kept, dropped
+/// or replaced by another key's.
+#[test]
+fn a_remanifested_archive_is_refused() {
+    use crate::archive::signature::{SIGNATURE_NAME, signature_text};
+    let files = unzip(&sample());
+    let forged: Vec<(String, Vec<u8>, chrono::NaiveDateTime)> = files
+        .iter()
+        .map(|(n, c, t)| {
+            let c = if n == EML {
+                b"Subject: faux\r\n\r\nfaux".to_vec()
+            } else {
+                c.clone()
+            };
+            (n.clone(), c, *t)
+        })
+        .collect();
+    // Recompute both manifests as the builder does, from the forged contents.
+    let entries: Vec<crate::archive::Entry> = forged
+        .iter()
+        .filter(|(n, _, _)| !crate::archive::RESERVED_NAMES.contains(&n.as_str()))
+        .map(|(n, c, t)| crate::archive::Entry {
+            path: n.clone(),
+            bytes: c.clone(),
+            modified: Some(*t),
+        })
+        .collect();
+    let other = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]);
+    let resigned = build(&meta(), &entries, &other).unwrap().bytes;
+    // Signed by another key: the signature is sound, the key is not the groupement's.
+    assert!(verify(&resigned).is_ok(), "a sound signature, but named");
+    assert!(
+        verify(&resigned).unwrap().signing_key
+            != crate::archive::signature::key_label(&key().verifying_key())
+    );
+    let e = verify_with_key(&resigned, Some(&key().verifying_key())).unwrap_err();
+    assert!(matches!(e, ArchiveError::UntrustedKey { .. }), "{e}");
+    // The groupement's old signature kept over the new manifests.
+    let old_sig = files
+        .iter()
+        .find(|f| f.0 == SIGNATURE_NAME)
+        .unwrap()
+        .1
+        .clone();
+    let kept = rezip_bytes(&resigned, |n, c| {
+        Some(if n == SIGNATURE_NAME {
+            old_sig.clone()
+        } else {
+            c
+        })
+    });
+    let e = verify(&kept).unwrap_err();
+    assert!(matches!(e, ArchiveError::SignatureInvalid(_)), "{e}");
+    // Signature dropped.
+    let dropped = rezip_bytes(&resigned, |n, c| (n != SIGNATURE_NAME).then_some(c));
+    assert_eq!(
+        verify(&dropped).unwrap_err(),
+        ArchiveError::SignatureMissing
+    );
+    let _ = signature_text;
+}
+
+/// Re-zips `bytes` with the canonical options after `edit`.
+fn rezip_bytes(bytes: &[u8], edit: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>) -> Vec<u8> {
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, content, t) in unzip(bytes) {
+        let Some(content) = edit(&name, content) else {
+            continue;
+        };
+        let stored = name.starts_with("MANIFEST")
+            || name.starts_with("manifeste")
+            || name.starts_with("SIGNATURE");
+        let (date, time) = to_dos(t).unwrap();
+        out.start_file(name, file_options(stored, date, time))
+            .unwrap();
+        out.write_all(&content).unwrap();
+    }
+    out.finish().unwrap().into_inner()
 }

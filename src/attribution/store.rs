@@ -431,7 +431,7 @@ pub async fn calendar_facts<C: ConnectionTrait>(
 pub async fn begin_unchanged(
     db: &sea_orm::DatabaseConnection,
     seen: &consultation::Model,
-) -> Result<(sea_orm::DatabaseTransaction, consultation::Model), AppError> {
+) -> Result<(audit::AuditTx, consultation::Model), AppError> {
     let tx = audit::begin(db).await?;
     let c = crate::consultations::service::get(&tx, seen.groupement_id, seen.id).await?;
     if c.status != seen.status {

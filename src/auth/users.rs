@@ -173,6 +173,21 @@ pub async fn insert<C: ConnectionTrait>(
             ));
         }
     }
+    if new.role == Role::Cao && new.cao_seat == Some(CaoSeat::President) {
+        // One président per composition (CGCT L1414-3 III; convention art. 5.4).
+        let existing: Vec<String> = app_user::Entity::find()
+            .filter(app_user::Column::GroupementId.eq(new.groupement_id))
+            .filter(app_user::Column::Role.eq("cao"))
+            .filter(app_user::Column::CaoSeat.eq("president"))
+            .filter(app_user::Column::Active.eq(true))
+            .all(tx)
+            .await?
+            .into_iter()
+            .map(|u| u.display_name)
+            .collect();
+        crate::cao::scorers::one_president(&existing)
+            .map_err(|m| AppError::field("cao_seat", m))?;
+    }
     let row = app_user::ActiveModel {
         email: Set(new.email.clone()),
         display_name: Set(new.display_name.clone()),

@@ -10,6 +10,7 @@ pub mod forms;
 pub mod handlers;
 pub mod model;
 pub mod rules;
+pub mod scorers;
 pub mod seance_handlers;
 pub mod seance_views;
 pub mod seances;

@@ -103,7 +103,78 @@ pub fn routes() -> Vec<RouteEntry> {
             COORD,
             post(api_transition),
         ),
+        route(
+            Method::POST,
+            "/g/{gid}/consultations/{cid}/prolongation",
+            COORD,
+            post(extend_deadline),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/groupements/{gid}/consultations/{cid}/prolongation",
+            COORD,
+            post(api_extend_deadline),
+        ),
     ]
+}
+
+/// A formal extension of the offers deadline (`date_limite` in Paris time, `motif`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ExtensionForm {
+    date_limite: String,
+    motif: String,
+}
+
+async fn extend_deadline(
+    State(st): State<AppState>,
+    Extension(user): Extension<Arc<CurrentUser>>,
+    session: Session,
+    Path((gid, cid)): Path<(i32, String)>,
+    Form(f): Form<ExtensionForm>,
+) -> AppResult<Response> {
+    let cid = cid_of(&cid)?;
+    let r = super::deadline::extend(
+        &st.db,
+        st.clock.now(),
+        &user.actor(),
+        gid,
+        cid,
+        &f.date_limite,
+        &f.motif,
+    )
+    .await
+    .map(|c| {
+        format!(
+            "Date limite de remise des offres prolongée : {}.",
+            crate::offers::access::deadline_label(&c)
+        )
+    });
+    back_with(&session, gid, cid, r).await
+}
+
+async fn api_extend_deadline(
+    State(st): State<AppState>,
+    Extension(user): Extension<Arc<CurrentUser>>,
+    Path((gid, cid)): Path<(i32, String)>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<serde_json::Value>> {
+    let cid = cid_of(&cid)?;
+    let f: ExtensionForm = json_body(&body)?;
+    let c = super::deadline::extend(
+        &st.db,
+        st.clock.now(),
+        &user.actor(),
+        gid,
+        cid,
+        &f.date_limite,
+        &f.motif,
+    )
+    .await?;
+    Ok(Json(serde_json::json!({
+        "date_limite": c.offers_deadline,
+        "annonce_aux_candidats": "à publier sur le profil d'acheteur (Coordo ne tient pas encore de registre des candidats)",
+    })))
 }
 
 fn cid_of(s: &str) -> Result<i32, AppError> {

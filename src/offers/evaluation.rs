@@ -1,7 +1,8 @@
 //! Independent scoring by the members of the CAO (anchors §3 item 4):
 //!
-//! - every `cao` account of the groupement may score (titulaire, suppléant or président: the
-//!   tool does not check who sits at a séance); each enters, per admissible offer and per
+//! - only an account holding a voting seat of the CAO in force scores (titulaire, or suppléant
+//!   in place of its titulaire: one voice per member, [`crate::cao::scorers`]); each enters, per
+//!   admissible offer and per
 //!   evaluated leaf criterion, a note on the criterion's scale with a written justification
 //!   (the method must be explainable to rejected tenderers, R2181-3, R2184-2);
 //! - until the ranking opens, an evaluator sees only their own sheet (blind scoring); the
@@ -10,7 +11,11 @@
 //!   reason (journaled);
 //! - the ranking opens when every sheet is submitted, or when the coordonnateur asks for it on
 //!   the submitted sheets only (pending sheets are then left out);
-//! - once open, the président may record a consensus note with its reason, replacing the mean.
+//! - once open, the président may record a consensus note with its reason, replacing the mean;
+//! - a member déporté from an offer (declared conflict of interest, [`super::conflicts`]) does
+//!   not score it: their sheet skips it; the declaration creates no sheet, so a member déporté
+//!   from every offer never re-locks the ranking (only a seated member who actually scores
+//!   opens a sheet, and the ranking then waits for it like for any other).
 //!
 //! Decisions of the président and the coordonnateur are in [`super::decisions`].
 //!
@@ -32,11 +37,10 @@ use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 
 /// One note as entered (page or API).
@@ -183,17 +187,7 @@ pub async fn grid<C: ConnectionTrait>(db: &C, cid: i32) -> Result<Grid, AppError
 }
 
 fn digest(notes: &[evaluator_note::Model]) -> String {
-    let mut lines: Vec<String> = notes
-        .iter()
-        .map(|n| {
-            format!(
-                "{}|{}|{}|{}",
-                n.pli_id, n.criterion_id, n.note, n.justification
-            )
-        })
-        .collect();
-    lines.sort();
-    hex::encode(Sha256::digest(lines.join("\n").as_bytes()))
+    crate::audit::business::notes_digest(notes)
 }
 
 async fn begin_for_evaluator(
@@ -202,7 +196,7 @@ async fn begin_for_evaluator(
     user: &CurrentUser,
     gid: i32,
     cid: i32,
-) -> Result<(DatabaseTransaction, Option<evaluator_sheet::Model>), AppError> {
+) -> Result<(audit::AuditTx, Option<evaluator_sheet::Model>), AppError> {
     if !access::is_evaluator(user) {
         return Err(AppError::Forbidden(
             "seuls les membres de la CAO notent les offres".into(),
@@ -211,11 +205,17 @@ async fn begin_for_evaluator(
     let tx = audit::begin(db).await?;
     let c = consultations::get(&tx, gid, cid).await?;
     access::ensure_opened(&c, now)?;
-    let sheet = evaluator_sheet::Entity::find()
-        .filter(evaluator_sheet::Column::ConsultationId.eq(cid))
-        .filter(evaluator_sheet::Column::EvaluatorId.eq(user.id))
-        .one(&tx)
+    let all = sheets(&tx, cid).await?;
+    let sheet = all.iter().find(|s| s.evaluator_id == user.id).cloned();
+    // Only a seat of the composition in force scores; one voice per member.
+    let seats = crate::db::entities::cao_seat_assignment::Entity::find()
+        .filter(crate::db::entities::cao_seat_assignment::Column::GroupementId.eq(gid))
+        .all(&tx)
         .await?;
+    let holders: std::collections::HashSet<i32> = all.iter().map(|s| s.evaluator_id).collect();
+    let today = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
+    crate::cao::scorers::may_score(&seats, user.id, today, &holders)
+        .map_err(AppError::Forbidden)?;
     Ok((tx, sheet))
 }
 
@@ -254,6 +254,7 @@ pub async fn save_notes(
         ));
     }
     let g = grid(&tx, cid).await?;
+    let deported = super::conflicts::of_evaluator(&tx, cid, user.id).await?;
     let mut errs: Vec<String> = Vec::new();
     let mut valid = Vec::new();
     for e in entries
@@ -275,6 +276,13 @@ pub async fn save_notes(
             continue;
         };
         let at = format!("{} — {}", p.bidder_name, c.label);
+        if deported.contains(&p.id) {
+            errs.push(format!(
+                "{at} : vous avez déclaré un conflit d'intérêts avec ce soumissionnaire, vous êtes \
+                 déporté et ne notez pas son offre (L2141-10)"
+            ));
+            continue;
+        }
         match parse_note(&e.note, *scale) {
             Ok(n) if !e.justification.trim().is_empty() && e.justification.trim().chars().count() <= 5000 => {
                 valid.push((p.id, c.id, n, e.justification.trim().to_owned()));
@@ -369,8 +377,9 @@ pub async fn submit(
     }
     let g = grid(&tx, cid).await?;
     let mine = notes(&tx, cid, Some(user.id)).await?;
+    let deported = super::conflicts::of_evaluator(&tx, cid, user.id).await?;
     let mut missing = Vec::new();
-    for p in &g.plis {
+    for p in g.plis.iter().filter(|p| !deported.contains(&p.id)) {
         for (c, _) in &g.leaves {
             if !mine
                 .iter()

@@ -7,6 +7,7 @@ pub mod access;
 pub mod admissibility;
 pub mod analysis;
 pub mod chart;
+pub mod conflicts;
 pub mod criteria;
 pub mod criteria_form;
 pub mod decisions;

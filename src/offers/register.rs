@@ -8,6 +8,19 @@
 //!   received is opened; the earlier ones are « remplacés » (R2151-6). The operator is
 //!   identified by its SIRET.
 //! - The received instant is entered and shown in Paris time and stored in UTC.
+//! - Plis are registered only on a published consultation (the competition is open from the
+//!   publication of the avis, R2131-1 and R2132-2); after the deadline they are registered as
+//!   « hors délai » (R2143-2). Never on a draft, a sans-suite or an infructueuse consultation.
+//! - The reception time of a pli registered in Coordo is the system's clock, never a typed
+//!   time. A pli received on the buyer's platform (profil d'acheteur, R2132-3) and transcribed
+//!   later keeps the platform's time only with the reference of its receipt (accusé de
+//!   réception); the time of the transcription is stored beside it (`entered_at`).
+//! - A price is entered once, at the opening record; a change is a reasoned « rectification
+//!   d'erreur matérielle », journaled, that reopens the ranking and is notified to the members
+//!   of the CAO ([`rectify_price`]).
+//! - While the plis are sealed the journal does not name the bidder: the registration entry
+//!   carries the SHA-256 of the bidder's identity, not its name or SIRET (equal treatment and
+//!   confidentiality of the offers, convention art. 6.2).
 
 use super::access;
 use crate::audit::{self, Actor};
@@ -20,8 +33,8 @@ use crate::identifiers::Siret;
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -51,9 +64,12 @@ pub struct PliInput {
     pub siret: String,
     pub address: String,
     pub contact_email: String,
-    /// `AAAA-MM-JJTHH:MM` or `AAAA-MM-JJTHH:MM:SS`, Paris time.
+    /// `AAAA-MM-JJTHH:MM` or `AAAA-MM-JJTHH:MM:SS`, Paris time: only for a pli transcribed
+    /// from the buyer's platform (with `platform_receipt`); empty = the system's time.
     pub received_at: String,
     pub channel: String,
+    /// Reference of the platform's receipt (accusé de réception) of a transcribed pli.
+    pub platform_receipt: String,
 }
 
 /// A checked registration.
@@ -66,6 +82,7 @@ pub struct PliDraft {
     pub contact_email: String,
     pub received_at: DateTime<Utc>,
     pub channel: String,
+    pub platform_receipt: Option<String>,
 }
 
 fn push(errs: &mut FieldErrors, field: &str, msg: impl Into<String>) {
@@ -177,24 +194,21 @@ pub fn validate(
             format!("le courriel de contact « {contact_email} » n'est pas une adresse valide"),
         );
     }
-    let received_at = match parse_paris_instant(&input.received_at) {
-        Ok(t) if t > now => {
-            push(
-                &mut errs,
-                "received_at",
-                format!(
-                    "la date de réception ({}) est dans le futur",
-                    paris_label(t)
-                ),
-            );
-            t
-        }
+    let receipt = input.platform_receipt.trim().to_owned();
+    let received_at = match reception_time(&input.received_at, &receipt, now) {
         Ok(t) => t,
-        Err(e) => {
-            push(&mut errs, "received_at", format!("date de réception : {e}"));
+        Err(m) => {
+            push(&mut errs, "received_at", m);
             now
         }
     };
+    if receipt.chars().count() > 200 {
+        push(
+            &mut errs,
+            "platform_receipt",
+            "la référence de l'accusé de réception compte 200 caractères au plus",
+        );
+    }
     let channel = if input.channel.trim().is_empty() {
         "profil_acheteur".to_owned()
     } else {
@@ -218,10 +232,89 @@ pub fn validate(
             contact_email,
             received_at,
             channel,
+            platform_receipt: Some(receipt).filter(|r| !r.is_empty()),
         })
     } else {
         Err(errs)
     }
+}
+
+/// The reception instant of a pli (pure): the system's `now` for a pli registered in Coordo;
+/// the platform's time, typed, only with the reference of the platform's receipt.
+///
+/// # Errors
+/// A French message: a typed time without receipt, a time in the future, an unreadable time.
+pub fn reception_time(
+    typed: &str,
+    receipt: &str,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, String> {
+    let typed = typed.trim();
+    if receipt.trim().is_empty() {
+        if typed.is_empty() {
+            return Ok(now);
+        }
+        // The form may echo the current minute: a typed time within the minute is the system's.
+        return match parse_paris_instant(typed) {
+            Ok(t) if (now - t).num_seconds().abs() < 60 => Ok(now),
+            Ok(t) => Err(format!(
+                "l'heure de réception d'un pli enregistré dans Coordo est celle du système ({}), \
+                 pas une heure saisie ({}) ; une heure antérieure n'est admise que pour un pli \
+                 transcrit du profil d'acheteur, avec la référence de son accusé de réception \
+                 (R2132-3, R2143-2)",
+                paris_label(now),
+                paris_label(t)
+            )),
+            Err(e) => Err(format!("date de réception : {e}")),
+        };
+    }
+    if typed.is_empty() {
+        return Err(
+            "un pli transcrit du profil d'acheteur garde l'heure de réception de la plateforme : \
+             saisissez-la telle que l'accusé de réception l'indique"
+                .into(),
+        );
+    }
+    match parse_paris_instant(typed) {
+        Ok(t) if t > now => Err(format!(
+            "la date de réception ({}) est dans le futur",
+            paris_label(t)
+        )),
+        Ok(t) => Ok(t),
+        Err(e) => Err(format!("date de réception : {e}")),
+    }
+}
+
+/// Whether plis may be registered on a consultation in `status` (pure; R2131-1, R2132-2:
+/// the competition opens with the publication).
+///
+/// # Errors
+/// A French message naming the status.
+pub fn registration_allowed(status: crate::consultations::lifecycle::Status) -> Result<(), String> {
+    use crate::consultations::lifecycle::Status as S;
+    match status {
+        S::Publiee | S::RemiseClose | S::Analyse => Ok(()),
+        S::Brouillon | S::PiecesEnVisa | S::PretePublier => Err(format!(
+            "La consultation est « {} » : aucun pli ne peut être enregistré avant sa publication \
+             (la mise en concurrence s'ouvre avec l'avis de publicité, R2131-1 et R2132-2).",
+            status.label()
+        )),
+        _ => Err(format!(
+            "La consultation est « {} » : la réception des plis est close, aucun pli ne peut plus être enregistré.",
+            status.label()
+        )),
+    }
+}
+
+/// SHA-256 of a bidder's identity as journaled while the plis are sealed.
+#[must_use]
+pub fn identity_digest(d: &PliDraft) -> String {
+    use sha2::{Digest, Sha256};
+    let text = format!(
+        "{}\n{}\n{}\n{}",
+        d.bidder_name, d.siret, d.address, d.contact_email
+    );
+    hex::encode(Sha256::digest(text.as_bytes()))
 }
 
 /// The plis that a later pli replaces (R2151-6): among the plis received in time, per
@@ -307,6 +400,9 @@ pub async fn register(
 ) -> Result<pli::Model, AppError> {
     let tx = audit::begin(db).await?;
     let c = consultations::get(&tx, gid, cid).await?;
+    let status = crate::consultations::lifecycle::Status::from_code(&c.status)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    registration_allowed(status).map_err(AppError::Conflict)?;
     let Some(deadline) = access::deadline_utc(&c) else {
         return Err(AppError::Conflict(
             "Fixez d'abord la date limite de remise des offres : elle décide si un pli est hors délai.".into(),
@@ -337,6 +433,8 @@ pub async fn register(
         oab_decision_reason: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        entered_at: Set(Some(now)),
+        platform_receipt: Set(d.platform_receipt.clone()),
         ..Default::default()
     }
     .insert(&tx)
@@ -362,10 +460,12 @@ pub async fn register(
         action: "offres.pli_enregistre",
         entity: "pli",
         entity_id: row.id.to_string(),
+        // Sealed plis stay anonymous, in the journal too: the identity only by its SHA-256.
         summary: serde_json::json!({
-            "consultation": cid, "lot": d.lot_id, "soumissionnaire": d.bidder_name, "siret": d.siret,
-            "recu_le": d.received_at.to_rfc3339(), "canal": d.channel, "hors_delai": hors_delai,
-            "autres_plis_modifies": changed,
+            "consultation": cid, "lot": d.lot_id, "empreinte_identite_sha256": identity_digest(&d),
+            "recu_le": d.received_at.to_rfc3339(), "saisi_le": now.to_rfc3339(),
+            "accuse_reception_plateforme": d.platform_receipt, "canal": d.channel,
+            "hors_delai": hors_delai, "autres_plis_modifies": changed,
         }),
     })
     .await?;
@@ -387,7 +487,7 @@ pub async fn begin_on_opened(
     gid: i32,
     cid: i32,
     pid: i32,
-) -> Result<(DatabaseTransaction, consultation::Model, pli::Model), AppError> {
+) -> Result<(audit::AuditTx, consultation::Model, pli::Model), AppError> {
     let tx = audit::begin(db).await?;
     let c = consultations::get(&tx, gid, cid).await?;
     access::ensure_opened(&c, now)?;
@@ -436,6 +536,14 @@ pub async fn set_price(
             "prix HT : montant déraisonnable (plus de mille milliards d'euros)",
         ));
     }
+    if let Some(before) = &p.price_ht {
+        return Err(AppError::Conflict(format!(
+            "Le prix du pli de {} a été consigné à l'ouverture ({before} € HT) : il est verrouillé. \
+             Une erreur de saisie se corrige par une « rectification d'erreur matérielle » motivée, \
+             qui rouvre le classement et est notifiée aux membres de la CAO.",
+            p.bidder_name
+        )));
+    }
     let before = p.price_ht.clone();
     let name = p.bidder_name.clone();
     let mut a: pli::ActiveModel = p.into();
@@ -449,6 +557,134 @@ pub async fn set_price(
         entity_id: pid.to_string(),
         summary: serde_json::json!({"consultation": cid, "soumissionnaire": name, "before": before, "after": amount.to_string()}),
     })
+    .await?;
+    tx.commit().await?;
+    Ok(amount)
+}
+
+/// Checks the reason of a rectification (pure): a written reason of 15 characters at least.
+///
+/// # Errors
+/// A French message.
+pub fn check_rectification_reason(reason: &str) -> Result<String, String> {
+    let r = reason.trim();
+    if r.chars().count() < 15 || r.chars().count() > 2000 {
+        return Err(
+            "motif de la rectification d'erreur matérielle obligatoire (15 à 2000 caractères) : \
+             dites quelle erreur de saisie est corrigée et d'après quelle pièce du pli"
+                .into(),
+        );
+    }
+    Ok(r.to_owned())
+}
+
+/// Rectifies an entered price (« rectification d'erreur matérielle », coordonnateur): the
+/// reason is required, the ranking is reopened (a ranking asked on the submitted sheets must be
+/// asked again) and every member of the CAO is told by email, all in the journaled transaction.
+///
+/// # Errors
+/// `Conflict` (sealed, late, replaced, no price yet); `Validation`; database errors.
+#[allow(clippy::too_many_arguments)]
+pub async fn rectify_price(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    gid: i32,
+    cid: i32,
+    pid: i32,
+    price: &str,
+    reason: &str,
+) -> Result<Decimal, AppError> {
+    let (tx, c, p) = begin_on_opened(db, now, gid, cid, pid).await?;
+    let Some(before) = p.price_ht.clone() else {
+        return Err(AppError::Conflict(
+            "Aucun prix n'est encore consigné pour ce pli : saisissez-le d'abord.".into(),
+        ));
+    };
+    let reason = check_rectification_reason(reason).map_err(|m| AppError::field("reason", m))?;
+    let amount =
+        parse_amount(price).map_err(|e| AppError::field("price_ht", format!("prix HT : {e}")))?;
+    if amount > super::scoring::MAX_PRICE {
+        return Err(AppError::field(
+            "price_ht",
+            "prix HT : montant déraisonnable (plus de mille milliards d'euros)",
+        ));
+    }
+    if amount.to_string() == before {
+        return Err(AppError::field(
+            "price_ht",
+            "le prix rectifié est identique au prix consigné",
+        ));
+    }
+    let name = p.bidder_name.clone();
+    let mut a: pli::ActiveModel = p.into();
+    a.price_ht = Set(Some(amount.to_string()));
+    a.updated_at = Set(now);
+    a.update(&tx).await?;
+    // The ranking reopens: a ranking asked on the submitted sheets is asked again.
+    let s = super::admissibility::settings(&tx, cid).await?;
+    let was_forced = s.ranking_forced_at.is_some();
+    if s.id != 0 && was_forced {
+        crate::db::entities::offer_analysis::Entity::update_many()
+            .col_expr(
+                crate::db::entities::offer_analysis::Column::RankingForcedAt,
+                sea_orm::sea_query::Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(crate::db::entities::offer_analysis::Column::Id.eq(s.id))
+            .exec(&tx)
+            .await?;
+    }
+    let members = crate::db::entities::app_user::Entity::find()
+        .filter(crate::db::entities::app_user::Column::GroupementId.eq(gid))
+        .filter(crate::db::entities::app_user::Column::Role.eq("cao"))
+        .all(&tx)
+        .await?;
+    let mut mails = Vec::new();
+    for m in members.iter().filter(|m| m.active) {
+        let id = crate::mail::outbox::enqueue(
+            &tx,
+            now,
+            actor,
+            Some(gid),
+            crate::mail::outbox::OutgoingEmail {
+                kind: "offres_rectification_prix".into(),
+                to: crate::mail::outbox::Recipient::named(&m.email, &m.display_name),
+                subject: format!(
+                    "Consultation {} : rectification d'erreur matérielle sur un prix",
+                    c.reference
+                ),
+                text: format!(
+                    "Bonjour,\n\nLe coordonnateur a rectifié une erreur matérielle sur le prix \
+                     de l'offre de {name} (consultation {} — {}) : {before} € HT devient {} € HT.\n\
+                     Motif : {reason}\n\nLe classement est rouvert et recalculé ; il peut changer.\n",
+                    c.reference,
+                    c.objet,
+                    amount
+                ),
+                html: None,
+                attachments: Vec::new(),
+            },
+        )
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+        mails.push(id);
+    }
+    audit::record(
+        &tx,
+        now,
+        actor,
+        audit::Event {
+            groupement_id: Some(gid),
+            action: "offres.prix_rectifie",
+            entity: "pli",
+            entity_id: pid.to_string(),
+            summary: serde_json::json!({
+                "consultation": cid, "soumissionnaire": name, "before": before,
+                "after": amount.to_string(), "motif": reason, "classement_rouvert": true,
+                "classement_force_annule": was_forced, "courriels_cao": mails,
+            }),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(amount)
@@ -496,6 +732,8 @@ mod tests {
             oab_decision_reason: None,
             created_at: received,
             updated_at: received,
+            entered_at: None,
+            platform_receipt: None,
         }
     }
 
@@ -556,7 +794,57 @@ mod tests {
             contact_email: "offres@logidom.example".into(),
             received_at: "2027-01-14T16:12".into(),
             channel: String::new(),
+            platform_receipt: "PLACE-2027-000123".into(),
         }
+    }
+
+    #[test]
+    fn the_reception_time_is_the_systems_unless_transcribed_with_its_receipt() {
+        let now = at(10, 30, 0);
+        // Registered in Coordo: the clock, a typed past time is refused.
+        assert_eq!(reception_time("", "", now), Ok(now));
+        assert_eq!(reception_time("2027-01-15T11:30", "", now), Ok(now));
+        let e = reception_time("2027-01-14T16:12", "", now).expect_err("typed past");
+        assert!(e.contains("accusé de réception"), "{e}");
+        // Transcribed from the platform: its time, with the receipt's reference.
+        assert_eq!(
+            reception_time("2027-01-14T16:12", "AR-42", now),
+            Ok(Utc
+                .with_ymd_and_hms(2027, 1, 14, 15, 12, 0)
+                .single()
+                .expect("d"))
+        );
+        assert!(reception_time("", "AR-42", now).is_err());
+        assert!(reception_time("2027-01-16T09:00", "AR-42", now).is_err());
+    }
+
+    #[test]
+    fn plis_only_on_a_published_consultation() {
+        use crate::consultations::lifecycle::Status as S;
+        for s in [S::Publiee, S::RemiseClose, S::Analyse] {
+            assert_eq!(registration_allowed(s), Ok(()));
+        }
+        for s in [
+            S::Brouillon,
+            S::PiecesEnVisa,
+            S::PretePublier,
+            S::SansSuite,
+            S::Infructueuse,
+            S::Close,
+        ] {
+            assert!(registration_allowed(s).is_err(), "{s:?}");
+        }
+        assert!(
+            registration_allowed(S::Brouillon)
+                .expect_err("draft")
+                .contains("R2132-2")
+        );
+    }
+
+    #[test]
+    fn a_rectification_needs_a_reason() {
+        assert!(check_rectification_reason("erreur").is_err());
+        assert!(check_rectification_reason("virgule mal placée : 85 000,00 lu 8 500,00").is_ok());
     }
 
     #[test]

@@ -36,6 +36,7 @@ async fn add(c: &Client, gid: i32, cid: i32, name: &str, siret: &str, email: &st
                 ("contact_email", email),
                 ("received_at", "2027-01-14T16:00"),
                 ("channel", "profil_acheteur"),
+                ("platform_receipt", &format!("AR-{name}")),
             ],
         )
         .await;
@@ -85,6 +86,8 @@ async fn scene_with(need: Option<&str>, cao: bool) -> Scene {
     ]))
     .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    // Fixture: published (see below; plis are registered only on a published consultation).
+    crate::offers::publish_fixture(&app, cid).await;
     app.state.clock.set(utc(2027, 1, 15, 10, 0, 0));
     add(&coord, gid, cid, "ALPHA", S_ALPHA, "alpha@exemple.fr").await;
     add(&coord, gid, cid, "BETA", S_BETA, "beta@exemple.fr").await;

@@ -60,6 +60,11 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         ) => LOGGED,
         ("POST", "/api/v1/groupements/{gid}/consultations") => COORD,
         ("POST", "/api/v1/groupements/{gid}/consultations/{cid}/transition") => COORD,
+        (
+            "POST",
+            "/g/{gid}/consultations/{cid}/prolongation"
+            | "/api/v1/groupements/{gid}/consultations/{cid}/prolongation",
+        ) => COORD,
         ("GET", "/g/{gid}/courriels") | ("POST", "/g/{gid}/courriels/{id}/renvoyer") => COORD,
         (
             "GET",
@@ -182,6 +187,7 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
             "POST",
             "/g/{gid}/consultations/{cid}/offres/plis"
             | "/g/{gid}/consultations/{cid}/offres/plis/{id}/prix"
+            | "/g/{gid}/consultations/{cid}/offres/plis/{id}/rectification"
             | "/g/{gid}/consultations/{cid}/offres/plis/{id}/candidature"
             | "/g/{gid}/consultations/{cid}/offres/plis/{id}/examen"
             | "/g/{gid}/consultations/{cid}/offres/plis/{id}/oab"
@@ -190,12 +196,15 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/g/{gid}/consultations/{cid}/offres/classement/ouvrir"
             | "/api/v1/groupements/{gid}/consultations/{cid}/offres/plis"
             | "/api/v1/groupements/{gid}/consultations/{cid}/offres/plis/{id}/prix"
+            | "/api/v1/groupements/{gid}/consultations/{cid}/offres/plis/{id}/rectification"
             | "/api/v1/groupements/{gid}/consultations/{cid}/offres/criteres",
         ) => COORD,
         (
             "POST",
             "/g/{gid}/consultations/{cid}/offres/notation"
             | "/g/{gid}/consultations/{cid}/offres/notation/remise"
+            | "/g/{gid}/consultations/{cid}/offres/notation/conflit"
+            | "/api/v1/groupements/{gid}/consultations/{cid}/offres/conflits"
             | "/api/v1/groupements/{gid}/consultations/{cid}/offres/notes"
             | "/api/v1/groupements/{gid}/consultations/{cid}/offres/notes/remise",
         ) => CAO,

@@ -262,13 +262,7 @@ async fn the_software_tender_from_creation_to_the_archive_in_the_browser() {
             &format!("{}@exemple.fr", name.to_lowercase()),
         )
         .await;
-        b.client
-            .execute(
-                "document.querySelector(\"form[action$='/offres/plis'] input[name=received_at]\").value = '2027-01-14T16:00:00';",
-                vec![],
-            )
-            .await
-            .expect("received at");
+        // Received in Coordo: the reception time is the system's (15 January 2027, 11:00 Paris).
         b.click(&format!("{form} button[type=submit]")).await;
         let ar = &app;
         until("pli registered", move || async move {

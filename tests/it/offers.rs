@@ -25,11 +25,34 @@ pub fn deadline() -> DateTime<Utc> {
     utc(2027, 1, 15, 11, 0, 0)
 }
 
-/// The software tender (deadline 15 January 2027 12:00 Paris) and its coordonnateur.
+/// The software tender (deadline 15 January 2027 12:00 Paris), published, and its
+/// coordonnateur.
 pub async fn tender(app: &TestApp) -> (Client, i32, i32) {
     let coord = app.login(&coord_email()).await;
     let cid = crate::consultations::software_tender(app, &coord).await;
+    publish_fixture(app, cid).await;
     (coord, app.gid().await, cid)
+}
+
+/// Fixture: puts consultation `cid` in `publiee` (plis are registered only on a published
+/// consultation). The publication path itself (DCE, visas of the ten members, publication) is
+/// driven through the pages by the browser journey and by `visas/publication.rs`.
+pub async fn publish_fixture(app: &TestApp, cid: i32) {
+    set_status_fixture(app, cid, "publiee").await;
+}
+
+/// Fixture: sets the status of consultation `cid` directly.
+pub async fn set_status_fixture(app: &TestApp, cid: i32, status: &str) {
+    use coordo::db::entities::consultation;
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let c = consultation::Entity::find_by_id(cid)
+        .one(&app.state.db)
+        .await
+        .expect("q")
+        .expect("c");
+    let mut a: consultation::ActiveModel = c.into();
+    a.status = Set(status.into());
+    a.update(&app.state.db).await.expect("update");
 }
 
 pub fn offres(gid: i32, cid: i32) -> String {
@@ -40,6 +63,8 @@ pub fn api(gid: i32, cid: i32) -> String {
     format!("/api/v1/groupements/{gid}/consultations/{cid}/offres")
 }
 
+/// Registers a pli transcribed from the buyer's platform: its reception time `at` is the
+/// platform's, with the reference of its receipt.
 pub async fn add_pli(
     c: &Client,
     gid: i32,
@@ -48,6 +73,7 @@ pub async fn add_pli(
     siret: &str,
     at: &str,
 ) -> reqwest::Response {
+    let receipt = format!("AR-{name}-{at}");
     c.post_form(
         &format!("{}/plis", offres(gid, cid)),
         &[
@@ -57,6 +83,28 @@ pub async fn add_pli(
             ("contact_email", "offres@exemple.fr"),
             ("received_at", at),
             ("channel", "profil_acheteur"),
+            ("platform_receipt", &receipt),
+        ],
+    )
+    .await
+}
+
+/// Registers a pli received in Coordo: the reception time is the system's clock.
+pub async fn receive_pli(
+    c: &Client,
+    gid: i32,
+    cid: i32,
+    name: &str,
+    siret: &str,
+) -> reqwest::Response {
+    c.post_form(
+        &format!("{}/plis", offres(gid, cid)),
+        &[
+            ("bidder_name", name),
+            ("siret", siret),
+            ("address", "12 rue Nationale, 59000 Lille"),
+            ("contact_email", "offres@exemple.fr"),
+            ("channel", "papier"),
         ],
     )
     .await

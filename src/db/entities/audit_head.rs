@@ -7,6 +7,8 @@ pub struct Model {
     pub id: i32,
     pub last_id: i64,
     pub last_hash: String,
+    /// Identifier of the HMAC key sealing the journal (the key is in a file, never here).
+    pub key_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -30,6 +30,7 @@ pub mod member;
 pub mod member_validation;
 pub mod need;
 pub mod offer_analysis;
+pub mod offer_conflict;
 pub mod offer_criterion;
 pub mod piece;
 pub mod piece_version;

@@ -36,6 +36,11 @@ pub struct Model {
     pub oab_decision_reason: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// When the pli was entered in Coordo (the system's time).
+    pub entered_at: Option<DateTimeUtc>,
+    /// Receipt reference of a pli transcribed from the buyer's platform (its time is then the
+    /// platform's); `None` for a pli registered in Coordo at its reception.
+    pub platform_receipt: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

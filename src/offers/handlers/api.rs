@@ -92,6 +92,38 @@ pub async fn price(
     Ok(Json(json!({"id": pid, "prix_ht": a.to_string()})))
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct RectificationBody {
+    prix_ht: String,
+    motif: String,
+}
+
+/// « Rectification d'erreur matérielle » of an entered price.
+pub async fn rectify(
+    State(st): State<AppState>,
+    Extension(user): Extension<Arc<CurrentUser>>,
+    Path((gid, cid, pid)): Path<(i32, String, String)>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<Value>> {
+    let (cid, pid) = (id_of(&cid)?, id_of(&pid)?);
+    let b: RectificationBody = json_body(&body)?;
+    let a = register::rectify_price(
+        &st.db,
+        st.clock.now(),
+        &user.actor(),
+        gid,
+        cid,
+        pid,
+        &b.prix_ht,
+        &b.motif,
+    )
+    .await?;
+    Ok(Json(
+        json!({"id": pid, "prix_ht": a.to_string(), "classement_rouvert": true}),
+    ))
+}
+
 async fn criteria_json(st: &AppState, gid: i32, cid: i32) -> Result<Value, AppError> {
     let s = analysis::load(&st.db, gid, cid).await?;
     Ok(json!({
@@ -185,11 +217,42 @@ pub async fn notes(
             "critere": codes.get(&n.criterion_id), "note": n.note, "justification": n.justification,
         }))
         .collect();
+    // The déports are facts of the procedure, not notes: shown to all who see the offers.
+    let deports: Vec<Value> = crate::offers::conflicts::all(&st.db, cid)
+        .await?
+        .into_iter()
+        .map(|d| json!({"evaluateur": d.evaluator_id, "nom": s.names.get(&d.evaluator_id), "offre": d.pli_id, "motif": d.reason}))
+        .collect();
     Ok(Json(json!({
         "avancement": views_scoring::progress(&s),
         "classement_ouvert": matches!(s.gate, Gate::Open { .. }),
         "notes": list,
+        "deports": deports,
     })))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ConflictBody {
+    offre: i32,
+    motif: String,
+}
+
+/// A member of the CAO declares a conflict of interest with the bidder of an offer (déport).
+pub async fn declare_conflict(
+    State(st): State<AppState>,
+    Extension(user): Extension<Arc<CurrentUser>>,
+    Path((gid, cid)): Path<(i32, String)>,
+    body: axum::body::Bytes,
+) -> ApiResult<(axum::http::StatusCode, Json<Value>)> {
+    let cid = id_of(&cid)?;
+    let b: ConflictBody = json_body(&body)?;
+    crate::offers::conflicts::declare(&st.db, st.clock.now(), &user, gid, cid, b.offre, &b.motif)
+        .await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(json!({"offre": b.offre, "deport": true})),
+    ))
 }
 
 #[derive(Deserialize, Default)]

@@ -47,6 +47,12 @@ pub fn routes() -> Vec<RouteEntry> {
         ),
         page(
             Method::POST,
+            "/g/{gid}/consultations/{cid}/offres/plis/{id}/rectification",
+            COORD,
+            post(pages::rectify),
+        ),
+        page(
+            Method::POST,
             "/g/{gid}/consultations/{cid}/offres/plis/{id}/candidature",
             COORD,
             post(pages::candidature),
@@ -98,6 +104,12 @@ pub fn routes() -> Vec<RouteEntry> {
             "/g/{gid}/consultations/{cid}/offres/notation/remise",
             CAO,
             post(scoring_pages::submit),
+        ),
+        page(
+            Method::POST,
+            "/g/{gid}/consultations/{cid}/offres/notation/conflit",
+            CAO,
+            post(scoring_pages::conflict),
         ),
         page(
             Method::POST,
@@ -160,6 +172,12 @@ pub fn routes() -> Vec<RouteEntry> {
             post(api::price),
         ),
         route(
+            Method::POST,
+            "/api/v1/groupements/{gid}/consultations/{cid}/offres/plis/{id}/rectification",
+            COORD,
+            post(api::rectify),
+        ),
+        route(
             Method::GET,
             "/api/v1/groupements/{gid}/consultations/{cid}/offres/criteres",
             READERS,
@@ -188,6 +206,12 @@ pub fn routes() -> Vec<RouteEntry> {
             "/api/v1/groupements/{gid}/consultations/{cid}/offres/notes/remise",
             CAO,
             post(api::submit),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/groupements/{gid}/consultations/{cid}/offres/conflits",
+            CAO,
+            post(api::declare_conflict),
         ),
         route(
             Method::GET,

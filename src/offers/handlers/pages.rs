@@ -102,6 +102,42 @@ pub async fn price(
     back(&session, base(gid, cid), r).await
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RectificationForm {
+    price_ht: String,
+    reason: String,
+}
+
+/// « Rectification d'erreur matérielle » of an entered price (reason required).
+pub async fn rectify(
+    State(st): State<AppState>,
+    Extension(user): Extension<Arc<CurrentUser>>,
+    session: Session,
+    Path((gid, cid, pid)): Path<(i32, String, String)>,
+    Form(f): Form<RectificationForm>,
+) -> AppResult<Response> {
+    let (cid, pid) = (id_of(&cid)?, id_of(&pid)?);
+    let r = register::rectify_price(
+        &st.db,
+        st.clock.now(),
+        &user.actor(),
+        gid,
+        cid,
+        pid,
+        &f.price_ht,
+        &f.reason,
+    )
+    .await
+    .map(|a| {
+        format!(
+            "Prix rectifié : {} HT. Le classement est rouvert et les membres de la CAO sont prévenus.",
+            crate::consultations::rules::format_eur(a)
+        )
+    });
+    back(&session, base(gid, cid), r).await
+}
+
 pub async fn candidature(
     State(st): State<AppState>,
     Extension(user): Extension<Arc<CurrentUser>>,

@@ -128,6 +128,32 @@ pub async fn submit(
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
+pub struct ConflictForm {
+    pli_id: String,
+    reason: String,
+}
+
+/// A member of the CAO declares a conflict of interest with a bidder (déport).
+pub async fn conflict(
+    State(st): State<AppState>,
+    Extension(user): Extension<Arc<CurrentUser>>,
+    session: Session,
+    Path((gid, cid)): Path<(i32, String)>,
+    Form(f): Form<ConflictForm>,
+) -> AppResult<Response> {
+    let cid = id_of(&cid)?;
+    let pid = id_of(f.pli_id.trim())?;
+    let r = crate::offers::conflicts::declare(&st.db, st.clock.now(), &user, gid, cid, pid, &f.reason)
+        .await
+        .map(|()| {
+            "Conflit d'intérêts déclaré : vous êtes déporté de cette offre, votre feuille ne la note pas."
+                .to_owned()
+        });
+    back(&session, format!("{}/notation", base(gid, cid)), r).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct ReopenForm {
     motif: String,
 }
