@@ -329,7 +329,7 @@ async fn once_ranked_the_rapport_d_analyse_of_each_lot_is_archived() {
     let app = TestApp::spawn().await;
     let (coord, gid, cid) = crate::offers::tender(&app).await;
     let grid = serde_json::json!([{"id": "prix", "label": "Prix", "weight": "100", "kind": "price", "formula": "proportional"}]);
-    let r = crate::offers::set_criteria(&coord, gid, cid, grid).await;
+    let r = crate::offers::set_grid(&app, &coord, gid, cid, grid).await;
     assert_eq!(r.status(), 200);
     app.state.clock.set(utc(2027, 1, 15, 10, 0, 0));
     for (n, s) in [("ALPHA", S_ALPHA), ("BETA", S_BETA)] {

@@ -3,7 +3,7 @@
 
 use crate::offers::{
     S_ALPHA, S_BETA, S_GAMMA, add_pli, api, exam, offres, pli_id, plis, price, publish_fixture,
-    receive_pli, set_criteria, set_status_fixture, tender, utc,
+    receive_pli, set_grid, set_status_fixture, tender, utc,
 };
 use crate::support::*;
 use coordo::db::entities::{audit_entry, mail_message, pli};
@@ -193,7 +193,7 @@ async fn the_deadline_moves_only_later_before_it_passes_with_a_reason() {
 async fn priced(app: &TestApp) -> (Client, i32, i32, String, String) {
     let (coord, gid, cid) = tender(app).await;
     let grid = json!([{"id": "prix", "label": "Prix", "weight": "100", "kind": "price", "formula": "proportional"}]);
-    assert_eq!(set_criteria(&coord, gid, cid, grid).await.status(), 200);
+    assert_eq!(set_grid(&app, &coord, gid, cid, grid).await.status(), 200);
     app.state.clock.set(utc(2027, 1, 15, 10, 0, 0));
     for (n, s) in [("ALPHA", S_ALPHA), ("BETA", S_BETA)] {
         assert_eq!(receive_pli(&coord, gid, cid, n, s).await.status(), 303);
@@ -295,7 +295,7 @@ async fn only_seated_members_score_once_per_member_and_a_deport_skips_the_bidder
         {"id": "prix", "label": "Prix", "weight": "30", "kind": "price", "formula": "proportional"},
         {"id": "env", "label": "Environnement", "weight": "10", "kind": "evaluated", "scale": "10", "environmental": true}
     ]);
-    assert_eq!(set_criteria(&coord, gid, cid, grid).await.status(), 200);
+    assert_eq!(set_grid(&app, &coord, gid, cid, grid).await.status(), 200);
     app.state.clock.set(utc(2027, 1, 15, 10, 0, 0));
     for (n, s) in [("ALPHA", S_ALPHA), ("BETA", S_BETA)] {
         assert_eq!(receive_pli(&coord, gid, cid, n, s).await.status(), 303);

@@ -156,6 +156,30 @@ pub async fn set_criteria(c: &Client, gid: i32, cid: i32, criteria: Value) -> re
     .await
 }
 
+/// Fixture: sets the grid of a consultation that `publish_fixture` published without its DCE,
+/// as the coordonnateur does before publication (the grid is frozen once the RC is published,
+/// `visas/publication.rs`): the status goes back to `brouillon` for the call, then is restored.
+pub async fn set_grid(
+    app: &TestApp,
+    c: &Client,
+    gid: i32,
+    cid: i32,
+    criteria: Value,
+) -> reqwest::Response {
+    use coordo::db::entities::consultation;
+    use sea_orm::EntityTrait;
+    let status = consultation::Entity::find_by_id(cid)
+        .one(&app.state.db)
+        .await
+        .expect("q")
+        .expect("c")
+        .status;
+    set_status_fixture(app, cid, "brouillon").await;
+    let r = set_criteria(c, gid, cid, criteria).await;
+    set_status_fixture(app, cid, &status).await;
+    r
+}
+
 /// Prices ALPHA 100 000 €, BETA 120 000 € and GAMMA 60 000 € (after the deadline), admits ALPHA
 /// and BETA and declares GAMMA irregular for `why`; returns their pli ids.
 pub async fn price_and_examine(
@@ -398,7 +422,7 @@ async fn weights_must_sum_to_100_and_sub_criteria_to_their_parent() {
     let app = TestApp::spawn().await;
     let (coord, gid, cid) = tender(&app).await;
     let before = app.audit_count().await;
-    let r = set_criteria(&coord, gid, cid, json!([tech("40", "10"),
+    let r = set_grid(&app, &coord, gid, cid, json!([tech("40", "10"),
         {"id": "prix", "label": "Prix", "weight": "30", "kind": "price", "formula": "proportional"}])).await;
     assert_eq!(r.status(), 422);
     let e = r.text().await.expect("body");
@@ -444,6 +468,8 @@ async fn weights_must_sum_to_100_and_sub_criteria_to_their_parent() {
 
     // A valid grid without environmental criterion: saved, with the L2152-7 warning (launch
     // on 1 December 2026, after 21 August 2026).
+    // Fixture: the form is used before publication, as the grid is frozen once published.
+    set_status_fixture(&app, cid, "brouillon").await;
     let r = coord
         .post_form(
             &url,
@@ -461,6 +487,7 @@ async fn weights_must_sum_to_100_and_sub_criteria_to_their_parent() {
         .await;
     assert_eq!(r.status(), 303);
     assert_eq!(app.audit_count().await, before + 1);
+    set_status_fixture(&app, cid, "publiee").await;
     let page = body(coord.get(&url).await).await;
     assert!(
         page.contains("L2152-7") && page.contains("Avant la publication"),
@@ -481,7 +508,7 @@ async fn weights_must_sum_to_100_and_sub_criteria_to_their_parent() {
     // With an environmental sub-criterion the warning disappears.
     let mut t = tech("40", "20");
     t["sub_criteria"][1]["environmental"] = json!(true);
-    let r = set_criteria(&coord, gid, cid, json!([t,
+    let r = set_grid(&app, &coord, gid, cid, json!([t,
         {"id": "prix", "label": "Prix", "weight": "40", "kind": "price", "formula": "proportional"}])).await;
     assert_eq!(r.status(), 200);
     let got: Value = r.json().await.expect("json");
@@ -495,7 +522,9 @@ async fn three_priced_offers(app: &TestApp, formula: &str) -> (Client, i32, i32)
     let (coord, gid, cid) = tender(app).await;
     let grid = json!([{"id": "prix", "label": "Prix", "weight": "100", "kind": "price", "formula": formula}]);
     assert_eq!(
-        set_criteria(&coord, gid, cid, grid.clone()).await.status(),
+        set_grid(&app, &coord, gid, cid, grid.clone())
+            .await
+            .status(),
         200
     );
     app.state.clock.set(utc(2027, 1, 15, 10, 0, 0));
@@ -509,7 +538,7 @@ async fn three_priced_offers(app: &TestApp, formula: &str) -> (Client, i32, i32)
     }
     app.state.clock.set(utc(2027, 1, 15, 14, 0, 0));
     // Once the plis are opened, the announced criteria are frozen.
-    let r = set_criteria(&coord, gid, cid, grid).await;
+    let r = set_grid(&app, &coord, gid, cid, grid).await;
     assert_eq!(r.status(), 409);
     assert!(r.text().await.expect("t").contains("R2152-11"));
     let list = plis(&coord, gid, cid).await;

@@ -19,7 +19,7 @@ struct Scene {
 async fn scene() -> Scene {
     let app = TestApp::spawn().await;
     let (coord, gid, cid) = tender(&app).await;
-    let r = set_criteria(&coord, gid, cid, json!([
+    let r = set_grid(&app, &coord, gid, cid, json!([
         {"id": "tech", "label": "Valeur technique", "weight": "60", "kind": "evaluated", "scale": "20",
          "sub_criteria": [
             {"id": "fonct", "label": "Couverture fonctionnelle", "weight": "40"},
