@@ -8,6 +8,7 @@
 //! | `COORDO_MAIL_DIR` | `outbox` |
 //! | `COORDO_MAIL_FROM` | `Coordo <coordo@localhost>` |
 //! | `COORDO_BASE_URL` | `http://` + `COORDO_ADDR` |
+//! | `COORDO_SECRET_KEY` | unset: a random key created once and kept in the database |
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -34,6 +35,9 @@ pub struct Settings {
     pub mail: MailTransportConfig,
     pub mail_from: String,
     pub base_url: String,
+    /// Signs the anonymous CSRF tokens and the device cookies; when `None` at start, the key
+    /// kept in the database is used (see `web::secret`).
+    pub secret_key: Option<crate::web::secret::SecretKey>,
 }
 
 impl Settings {
@@ -103,13 +107,31 @@ impl Settings {
                 )));
             }
         }
+        let secret_key = match val("COORDO_SECRET_KEY") {
+            Some(k) => Some(crate::web::secret::SecretKey::from_hex(&k).ok_or_else(|| {
+                ConfigError(
+                    "COORDO_SECRET_KEY doit compter exactement 64 chiffres hexadécimaux (32 octets)"
+                        .into(),
+                )
+            })?),
+            None => None,
+        };
         Ok(Self {
             database_url,
             addr,
             mail,
             mail_from,
             base_url: base_url.trim_end_matches('/').to_owned(),
+            secret_key,
         })
+    }
+
+    /// The signing key (set by `startup::build_state`; a per-process key before that).
+    #[must_use]
+    pub fn key(&self) -> &crate::web::secret::SecretKey {
+        static FALLBACK: std::sync::LazyLock<crate::web::secret::SecretKey> =
+            std::sync::LazyLock::new(crate::web::secret::SecretKey::random);
+        self.secret_key.as_ref().unwrap_or(&FALLBACK)
     }
 
     /// Settings for a test: a SQLite file, a loopback port chosen by the system, mail to a folder.
@@ -121,6 +143,7 @@ impl Settings {
             mail: MailTransportConfig::Files(mail_dir.to_path_buf()),
             mail_from: "Coordo <coordo@localhost>".into(),
             base_url: "http://127.0.0.1".into(),
+            secret_key: None,
         }
     }
 }
@@ -155,6 +178,7 @@ mod tests {
             ("COORDO_SMTP_URL", "http://mail"),
             ("COORDO_MAIL_FROM", "pas une adresse"),
             ("COORDO_BASE_URL", "ftp://x"),
+            ("COORDO_SECRET_KEY", "trop-court"),
         ] {
             let e = load(&[(k, v)]).expect_err(k).to_string();
             assert!(e.starts_with("Configuration invalide"), "{e}");

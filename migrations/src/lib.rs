@@ -11,6 +11,7 @@ mod m20261124_000003_cao;
 mod m20261124_000004_visas;
 mod m20261124_000005_offers;
 mod m20261125_000001_attribution;
+mod m20261205_200001_security;
 mod util;
 
 /// The ordered list of migrations applied at start.
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_visas::Migration),
             Box::new(m20261124_000005_offers::Migration),
             Box::new(m20261125_000001_attribution::Migration),
+            Box::new(m20261205_200001_security::Migration),
         ]
     }
 }
