@@ -17,6 +17,8 @@ mod cli;
 mod consultations;
 mod crash;
 mod docgen;
+mod hardening;
+mod hardening_mail;
 mod journey;
 mod mail;
 mod offers;
