@@ -23,7 +23,7 @@ use tower_sessions::Session;
 /// Longest one-line value, in characters.
 pub const MAX_LINE: usize = 2_000;
 /// Longest multi-line value, in characters (a clause, a justification…).
-pub const MAX_TEXT: usize = 100_000;
+pub const MAX_TEXT: usize = 200_000;
 /// Largest body read here (the router refuses more anyway).
 const BODY_LIMIT: usize = 16 * 1024 * 1024;
 /// Session key of an input error to show on the next page.
