@@ -60,7 +60,16 @@ async fn login(app: &axum::Router) -> String {
         .oneshot(Request::get("/login").body(Body::empty()).expect("request"))
         .await
         .expect("login page");
-    let cookie = session_cookie(&r).expect("session cookie");
+    // The login form stores no session: its CSRF token is signed over the `coordo_csrf` nonce.
+    let cookie = r
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("coordo_csrf="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+        .expect("csrf cookie");
     let page = axum::body::to_bytes(r.into_body(), usize::MAX)
         .await
         .expect("body");

@@ -11,6 +11,7 @@
 //! | `COORDO_AUDIT_KEY_FILE` | `coordo-audit.key` beside the SQLite file (current folder for PostgreSQL) |
 //! | `COORDO_AUDIT_ANCHOR_FILE` | `coordo-audit.anchor` beside the key file |
 //! | `COORDO_SIGNING_KEY_FILE` | `coordo-signature.key` beside the key file |
+//! | `COORDO_SECRET_KEY` | unset: a random key created once and kept in the database |
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -43,6 +44,9 @@ pub struct Settings {
     pub audit_anchor_file: PathBuf,
     /// The groupement's Ed25519 key that signs the archives (created at first start, mode 600).
     pub signing_key_file: PathBuf,
+    /// Signs the anonymous CSRF tokens and the device cookies; when `None` at start, the key
+    /// kept in the database is used (see `web::secret`).
+    pub secret_key: Option<crate::web::secret::SecretKey>,
 }
 
 /// The folder of a SQLite database file (`sqlite://dir/coordo.db?mode=rwc` → `dir`); the
@@ -148,6 +152,15 @@ impl Settings {
                 "COORDO_AUDIT_ANCHOR_FILE et COORDO_SIGNING_KEY_FILE doivent désigner d'autres fichiers que COORDO_AUDIT_KEY_FILE".into(),
             ));
         }
+        let secret_key = match val("COORDO_SECRET_KEY") {
+            Some(k) => Some(crate::web::secret::SecretKey::from_hex(&k).ok_or_else(|| {
+                ConfigError(
+                    "COORDO_SECRET_KEY doit compter exactement 64 chiffres hexadécimaux (32 octets)"
+                        .into(),
+                )
+            })?),
+            None => None,
+        };
         Ok(Self {
             database_url,
             addr,
@@ -157,7 +170,16 @@ impl Settings {
             audit_key_file,
             audit_anchor_file,
             signing_key_file,
+            secret_key,
         })
+    }
+
+    /// The signing key (set by `startup::build_state`; a per-process key before that).
+    #[must_use]
+    pub fn key(&self) -> &crate::web::secret::SecretKey {
+        static FALLBACK: std::sync::LazyLock<crate::web::secret::SecretKey> =
+            std::sync::LazyLock::new(crate::web::secret::SecretKey::random);
+        self.secret_key.as_ref().unwrap_or(&FALLBACK)
     }
 
     /// Settings for a test: a SQLite file, a loopback port chosen by the system, mail to a folder.
@@ -172,6 +194,7 @@ impl Settings {
             audit_key_file: db_path.with_file_name("coordo-audit.key"),
             audit_anchor_file: db_path.with_file_name("coordo-audit.anchor"),
             signing_key_file: db_path.with_file_name("coordo-signature.key"),
+            secret_key: None,
         }
     }
 }
@@ -231,6 +254,7 @@ mod tests {
             ("COORDO_SMTP_URL", "http://mail"),
             ("COORDO_MAIL_FROM", "pas une adresse"),
             ("COORDO_BASE_URL", "ftp://x"),
+            ("COORDO_SECRET_KEY", "trop-court"),
         ] {
             let e = load(&[(k, v)]).expect_err(k).to_string();
             assert!(e.starts_with("Configuration invalide"), "{e}");

@@ -37,6 +37,14 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mailer = crate::mail::Mailer::new(&settings.mail, &settings.mail_from)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut settings = settings;
+    if settings.secret_key.is_none() {
+        settings.secret_key = Some(
+            crate::web::secret::load_or_create(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("clé secrète du serveur : {e}"))?,
+        );
+    }
     Ok(AppState {
         db,
         settings: Arc::new(settings),
@@ -205,11 +213,33 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     run(listener, state).await
 }
 
+/// How often expired sessions are deleted.
+const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Deletes expired sessions at start, then every [`PURGE_EVERY`]: without it every expired
+/// session stayed in `web_session` for ever.
+fn spawn_session_purge(db: sea_orm::DatabaseConnection) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(PURGE_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            // Real time, like the sessions' expiry (not the application clock).
+            match crate::auth::session_store::purge_expired(&db, chrono::Utc::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sessions = n, "sessions expirées supprimées"),
+                Err(e) => tracing::error!(erreur = %e, "purge des sessions expirées"),
+            }
+        }
+    })
+}
+
 /// Serves `state` on an already bound listener.
 ///
 /// # Errors
 /// The server fails.
 pub async fn run(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
+    let _purge = spawn_session_purge(state.db.clone());
     let app = crate::web::router(state);
     axum::serve(
         listener,

@@ -13,6 +13,7 @@ mod m20261124_000005_offers;
 mod m20261125_000001_attribution;
 mod m20261205_100001_signed_acte;
 mod m20261205_300001_integrity;
+mod m20261205_200001_security;
 mod util;
 
 /// The ordered list of migrations applied at start.
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_attribution::Migration),
             Box::new(m20261205_100001_signed_acte::Migration),
             Box::new(m20261205_300001_integrity::Migration),
+            Box::new(m20261205_200001_security::Migration),
         ]
     }
 }

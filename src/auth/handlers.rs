@@ -1,19 +1,23 @@
 //! Login, logout, and the coordonnateur's administration of accounts (page and API).
 
-use super::users::{self, LoginOutcome, NewUserInput};
+use super::login::{self, Attempt, LoginOutcome};
+use super::users::{self, NewUserInput};
 use super::{CurrentUser, Role};
 use crate::error::{ApiResult, AppError, AppResult};
 use crate::registry::service as registry;
 use crate::state::AppState;
 use crate::web::render::Page;
+use crate::web::secret::constant_eq;
 use crate::web::security::{self, Access};
 use crate::web::{RouteEntry, route};
+use axum::extract::ConnectInfo;
 use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Json};
 use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_sessions::Session;
 
@@ -28,6 +32,18 @@ pub fn routes() -> Vec<RouteEntry> {
         route(Method::GET, "/", Access::AnyUser, get(home)),
         route(Method::GET, "/g/{gid}/users", COORD, get(users_page)),
         route(Method::POST, "/g/{gid}/users", COORD, post(create_user)),
+        route(
+            Method::POST,
+            "/g/{gid}/users/{uid}/desactiver",
+            COORD,
+            post(deactivate),
+        ),
+        route(
+            Method::POST,
+            "/g/{gid}/users/{uid}/reactiver",
+            COORD,
+            post(reactivate),
+        ),
         route(
             Method::POST,
             "/api/v1/groupements/{gid}/users",
@@ -65,56 +81,106 @@ async fn login_form(State(st): State<AppState>, session: Session) -> AppResult<R
     Ok(st.templates.page("auth/login", &page)?.into_response())
 }
 
+fn login_page(
+    st: &AppState,
+    csrf: String,
+    email: String,
+    status: StatusCode,
+    msg: String,
+) -> AppResult<Response> {
+    let page = Page::new("Connexion", None, csrf, LoginView { email }).errors(vec![msg]);
+    Ok((status, st.templates.page("auth/login", &page)?).into_response())
+}
+
 async fn login(
     State(st): State<AppState>,
     session: Session,
+    headers: HeaderMap,
+    conn: Option<Extension<ConnectInfo<SocketAddr>>>,
     Form(f): Form<LoginForm>,
 ) -> AppResult<Response> {
-    let outcome: Result<(), String> = if f.email.trim().is_empty() || f.password.is_empty() {
-        Err("Saisissez votre adresse électronique et votre mot de passe.".to_owned())
-    } else {
-        match users::attempt_login(&st.db, st.clock.now(), &f.email, &f.password).await? {
-            LoginOutcome::Success(user) => {
-                security::login_session(&session, user.id).await?;
-                return Ok(Redirect::to("/").into_response());
-            }
-            LoginOutcome::Invalid { delay } => {
-                tokio::time::sleep(delay).await;
-                Err("Adresse électronique ou mot de passe incorrect.".to_owned())
-            }
-            LoginOutcome::Locked { until } => {
-                let at = until
-                    .with_timezone(&chrono_tz::Europe::Paris)
-                    .format("%H:%M");
-                let msg = format!(
-                    "Trop de tentatives échouées : le compte est verrouillé jusqu'à {at} (heure de Paris)."
-                );
-                let csrf = security::csrf_token(&session).await?;
-                let page = Page::new(
-                    "Connexion",
-                    None,
-                    csrf,
-                    LoginView {
-                        email: f.email.clone(),
-                    },
-                )
-                .errors(vec![msg]);
-                return Ok((
-                    StatusCode::TOO_MANY_REQUESTS,
-                    st.templates.page("auth/login", &page)?,
-                )
-                    .into_response());
-            }
-        }
+    if f.email.trim().is_empty() || f.password.is_empty() {
+        let csrf = security::csrf_token(&session).await?;
+        return login_page(
+            &st,
+            csrf,
+            f.email,
+            StatusCode::UNAUTHORIZED,
+            "Saisissez votre adresse électronique et votre mot de passe.".into(),
+        );
+    }
+    let client = conn.map_or_else(|| "inconnu".to_owned(), |c| c.0.0.ip().to_string());
+    let key = st.settings.key();
+    let trusted_device = cookie(&headers, login::DEVICE_COOKIE)
+        .is_some_and(|d| constant_eq(d, &login::device_token(key, &f.email)));
+    let attempt = Attempt {
+        email: &f.email,
+        password: &f.password,
+        client: &client,
+        trusted_device,
     };
-    let msg = outcome.err().unwrap_or_default();
-    let csrf = security::csrf_token(&session).await?;
-    let page = Page::new("Connexion", None, csrf, LoginView { email: f.email }).errors(vec![msg]);
-    Ok((
-        StatusCode::UNAUTHORIZED,
-        st.templates.page("auth/login", &page)?,
-    )
-        .into_response())
+    let now = st.clock.now();
+    match login::attempt(&st.db, &st.caches.login_throttle, now, &attempt).await? {
+        LoginOutcome::Success(user) => {
+            let ua = headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok());
+            security::login_session(&session, user.id, ua).await?;
+            let secure = if st.settings.base_url.starts_with("https://") {
+                "; Secure"
+            } else {
+                ""
+            };
+            let device = format!(
+                "{}={}; Path=/login; Max-Age={}; HttpOnly; SameSite=Strict{secure}",
+                login::DEVICE_COOKIE,
+                login::device_token(key, &user.email),
+                login::DEVICE_DAYS * 86_400
+            );
+            let mut resp = Redirect::to("/").into_response();
+            if let Ok(v) = HeaderValue::from_str(&device) {
+                resp.headers_mut().append(header::SET_COOKIE, v);
+            }
+            Ok(resp)
+        }
+        LoginOutcome::Invalid { delay } => {
+            tokio::time::sleep(delay).await;
+            let csrf = security::csrf_token(&session).await?;
+            login_page(
+                &st,
+                csrf,
+                f.email,
+                StatusCode::UNAUTHORIZED,
+                "Adresse électronique ou mot de passe incorrect.".into(),
+            )
+        }
+        LoginOutcome::Throttled { retry_after_secs } => {
+            let csrf = security::csrf_token(&session).await?;
+            let mut resp = login_page(
+                &st,
+                csrf,
+                f.email,
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "Trop de tentatives de connexion échouées : réessayez dans {retry_after_secs} secondes."
+                ),
+            )?;
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            Ok(resp)
+        }
+    }
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
 }
 
 async fn logout(session: Session) -> AppResult<Redirect> {
@@ -133,12 +199,14 @@ async fn home(Extension(user): Extension<Arc<CurrentUser>>) -> AppResult<Redirec
 
 #[derive(Serialize)]
 struct UserRow {
+    id: i32,
+    active: bool,
+    failed_logins: i32,
     email: String,
     display_name: String,
     role: &'static str,
     member: String,
     cao_seat: &'static str,
-    locked: bool,
 }
 
 #[derive(Serialize)]
@@ -153,6 +221,9 @@ struct UsersView {
     members: Vec<MemberOption>,
     roles: Vec<(&'static str, &'static str)>,
     form: FormEcho,
+    /// Failed logins and refused requests since the service started.
+    auth_failures: u64,
+    auth_refusals: u64,
 }
 
 #[derive(Serialize, Default)]
@@ -170,7 +241,6 @@ async fn users_view(st: &AppState, gid: i32, form: FormEcho) -> AppResult<UsersV
         .iter()
         .map(|m| (m.member.id, m.member.name.clone()))
         .collect();
-    let now = st.clock.now();
     let users = users::list(&st.db, gid)
         .await?
         .into_iter()
@@ -185,7 +255,9 @@ async fn users_view(st: &AppState, gid: i32, form: FormEcho) -> AppResult<UsersV
                 .as_deref()
                 .and_then(|s| s.parse::<super::CaoSeat>().ok())
                 .map_or("", super::CaoSeat::label),
-            locked: super::throttle::is_locked(u.locked_until, now),
+            id: u.id,
+            active: u.active,
+            failed_logins: u.failed_logins,
             email: u.email,
             display_name: u.display_name,
         })
@@ -201,6 +273,8 @@ async fn users_view(st: &AppState, gid: i32, form: FormEcho) -> AppResult<UsersV
             .collect(),
         roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
         form,
+        auth_failures: super::throttle::counters().0,
+        auth_refusals: super::throttle::counters().1,
     })
 }
 
@@ -283,4 +357,53 @@ async fn api_create_user(
             member_id: row.member_id,
         }),
     ))
+}
+
+async fn set_active(
+    st: &AppState,
+    user: &CurrentUser,
+    session: &Session,
+    gid: i32,
+    uid: &str,
+    active: bool,
+) -> AppResult<Redirect> {
+    let uid: i32 = uid.parse().map_err(|_| AppError::NotFound)?;
+    let row = super::account::set_active(
+        &st.db,
+        &st.caches.sessions,
+        st.clock.now(),
+        user,
+        gid,
+        uid,
+        active,
+    )
+    .await?;
+    let msg = if active {
+        format!("Le compte {} est réactivé.", row.email)
+    } else {
+        format!(
+            "Le compte {} est désactivé : ses sessions sont fermées et ses jetons d'API ne valent plus.",
+            row.email
+        )
+    };
+    security::set_flash(session, msg).await?;
+    Ok(Redirect::to(&format!("/g/{gid}/users")))
+}
+
+async fn deactivate(
+    State(st): State<AppState>,
+    Extension(user): Extension<Arc<CurrentUser>>,
+    session: Session,
+    Path((gid, uid)): Path<(i32, String)>,
+) -> AppResult<Redirect> {
+    set_active(&st, &user, &session, gid, &uid, false).await
+}
+
+async fn reactivate(
+    State(st): State<AppState>,
+    Extension(user): Extension<Arc<CurrentUser>>,
+    session: Session,
+    Path((gid, uid)): Path<(i32, String)>,
+) -> AppResult<Redirect> {
+    set_active(&st, &user, &session, gid, &uid, true).await
 }

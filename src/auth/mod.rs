@@ -1,10 +1,14 @@
 //! Accounts, roles, login and the identity of the caller.
 
+pub mod account;
+pub mod account_handlers;
 pub mod handlers;
+pub mod login;
 pub mod password;
 pub mod role;
 pub mod session_store;
 pub mod throttle;
+pub mod tokens;
 pub mod users;
 
 pub use role::{CaoSeat, Role};

@@ -13,6 +13,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sha2::Digest;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_sessions::session::{Id, Record};
@@ -23,11 +24,20 @@ const CACHED_SESSIONS: usize = 10_000;
 /// How long a cached session is trusted before it is read again from the database.
 const CACHE_TTL: Duration = Duration::from_secs(300);
 
+/// The in-memory copy of the sessions, shared with the handlers that close sessions.
+pub type SessionCache = Arc<Cache<Id, Option<Record>>>;
+
+/// A new, empty session cache.
+#[must_use]
+pub fn new_cache() -> SessionCache {
+    Arc::new(Cache::new(CACHED_SESSIONS, CACHE_TTL))
+}
+
 /// Sessions in the `web_session` table, with a write-through cache (`None`: known absent).
 #[derive(Clone)]
 pub struct DbSessionStore {
     db: DatabaseConnection,
-    cache: Arc<Cache<Id, Option<Record>>>,
+    cache: SessionCache,
 }
 
 impl std::fmt::Debug for DbSessionStore {
@@ -40,11 +50,8 @@ impl std::fmt::Debug for DbSessionStore {
 
 impl DbSessionStore {
     #[must_use]
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self {
-            db,
-            cache: Arc::new(Cache::new(CACHED_SESSIONS, CACHE_TTL)),
-        }
+    pub fn new(db: DatabaseConnection, cache: SessionCache) -> Self {
+        Self { db, cache }
     }
 
     async fn load_from_db(&self, id: &Id) -> Result<Option<Record>> {
@@ -74,6 +81,75 @@ fn to_chrono(t: time::OffsetDateTime) -> DateTime<Utc> {
     DateTime::from_timestamp(t.unix_timestamp(), t.nanosecond()).unwrap_or_default()
 }
 
+/// The row of a record: the user, login time and browser are copied out of the data so that
+/// one's sessions can be listed (and purged) without decoding every row.
+fn row_of(record: &Record, data: String) -> web_session::ActiveModel {
+    use crate::web::security::{CREATED_KEY, UA_KEY, USER_ID_KEY};
+    let get = |k: &str| record.data.get(k);
+    web_session::ActiveModel {
+        id: Set(record.id.to_string()),
+        data: Set(data),
+        expires_at: Set(to_chrono(record.expiry_date)),
+        user_id: Set(get(USER_ID_KEY)
+            .and_then(serde_json::Value::as_i64)
+            .and_then(|v| i32::try_from(v).ok())),
+        created_at: Set(get(CREATED_KEY)
+            .and_then(serde_json::Value::as_i64)
+            .and_then(|t| DateTime::from_timestamp(t, 0))),
+        user_agent: Set(get(UA_KEY)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)),
+    }
+}
+
+/// Deletes the sessions expired at `now` (real time, like their expiry); returns how many.
+///
+/// # Errors
+/// Database errors.
+pub async fn purge_expired(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> std::result::Result<u64, sea_orm::DbErr> {
+    Ok(web_session::Entity::delete_many()
+        .filter(web_session::Column::ExpiresAt.lte(now))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// Drops closed sessions from the in-memory copy, so that they end at once.
+pub fn forget(cache: &SessionCache, ids: &[String]) {
+    for id in ids {
+        if let Ok(id) = id.parse::<Id>() {
+            cache.put(id, None);
+        }
+    }
+}
+
+/// The public name of a session on the sessions page (never its id, which is the cookie).
+#[must_use]
+pub fn handle(id: &str) -> String {
+    hex::encode(&sha2::Sha256::digest(id.as_bytes())[..8])
+}
+
+/// The live sessions of a user, most recent login first.
+///
+/// # Errors
+/// Database errors.
+pub async fn of_user(
+    db: &DatabaseConnection,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> std::result::Result<Vec<web_session::Model>, sea_orm::DbErr> {
+    use sea_orm::QueryOrder;
+    web_session::Entity::find()
+        .filter(web_session::Column::UserId.eq(user_id))
+        .filter(web_session::Column::ExpiresAt.gt(now))
+        .order_by_desc(web_session::Column::CreatedAt)
+        .all(db)
+        .await
+}
+
 #[async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> Result<()> {
@@ -81,11 +157,7 @@ impl SessionStore for DbSessionStore {
         loop {
             let data =
                 serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
-            let row = web_session::ActiveModel {
-                id: Set(record.id.to_string()),
-                data: Set(data),
-                expires_at: Set(to_chrono(record.expiry_date)),
-            };
+            let row = row_of(record, data);
             match web_session::Entity::insert(row).exec(&self.db).await {
                 Ok(_) => {
                     self.cache.put(record.id, Some(record.clone()));
@@ -106,15 +178,17 @@ impl SessionStore for DbSessionStore {
 
     async fn save(&self, record: &Record) -> Result<()> {
         let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
-        let row = web_session::ActiveModel {
-            id: Set(record.id.to_string()),
-            data: Set(data),
-            expires_at: Set(to_chrono(record.expiry_date)),
-        };
+        let row = row_of(record, data);
         web_session::Entity::insert(row)
             .on_conflict(
                 OnConflict::column(web_session::Column::Id)
-                    .update_columns([web_session::Column::Data, web_session::Column::ExpiresAt])
+                    .update_columns([
+                        web_session::Column::Data,
+                        web_session::Column::ExpiresAt,
+                        web_session::Column::UserId,
+                        web_session::Column::CreatedAt,
+                        web_session::Column::UserAgent,
+                    ])
                     .to_owned(),
             )
             .exec(&self.db)

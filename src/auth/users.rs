@@ -1,16 +1,15 @@
-//! Use cases on accounts: creation (web, API, CLI, demo seed), login with throttling, tokens.
+//! Use cases on accounts: creation (web, API, CLI, demo seed), tokens from the command line.
+//! Login is in [`super::login`], self-service and deactivation in [`super::account`].
 
-use super::{CaoSeat, CurrentUser, Role, password, throttle};
+use super::{CaoSeat, CurrentUser, Role, password};
 use crate::audit::{self, Actor};
 use crate::db::entities::{app_user, member};
 use crate::error::{AppError, FieldErrors};
 use chrono::{DateTime, Utc};
-use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Set,
 };
-use sha2::{Digest, Sha256};
 
 /// A validated request to create an account.
 #[derive(Clone, Debug)]
@@ -121,7 +120,7 @@ pub fn validate(input: &NewUserInput, groupement_id: i32) -> Result<NewUser, Fie
             "seul un membre de la CAO a un siège CAO",
         );
     }
-    if let Err(e) = password::check_strength(&input.password) {
+    if let Err(e) = password::check_strength_for(&input.password, &[&email, &display_name]) {
         push(&mut errs, "password", e);
     }
     match (errs.is_empty(), role) {
@@ -240,13 +239,8 @@ pub async fn create(
     Ok(row)
 }
 
-/// SHA-256 (hex) of an API token, the only form stored.
-#[must_use]
-pub fn token_digest(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-/// Issues a new API token for a user (replacing the previous one); returns it once.
+/// Issues a new API token for a user, valid [`super::tokens::DEFAULT_DAYS`] days; returns it
+/// once. (Earlier tokens stay valid until they expire or are revoked.)
 ///
 /// # Errors
 /// Database errors.
@@ -256,42 +250,16 @@ pub async fn issue_token<C: ConnectionTrait>(
     actor: &Actor,
     user: &app_user::Model,
 ) -> Result<String, AppError> {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let token = format!("cdo_{}", hex::encode(bytes));
-    let mut a: app_user::ActiveModel = user.clone().into();
-    a.api_token_hash = Set(Some(token_digest(&token)));
-    a.update(tx).await?;
-    audit::record(
+    super::tokens::issue(
         tx,
         now,
         actor,
-        audit::Event {
-            groupement_id: user.groupement_id,
-            action: "compte.jeton_api",
-            entity: "app_user",
-            entity_id: user.id.to_string(),
-            summary: serde_json::json!({"email": user.email}),
-        },
+        user,
+        "ligne de commande",
+        super::tokens::DEFAULT_DAYS,
     )
-    .await?;
-    Ok(token)
-}
-
-/// The active user holding this API token.
-///
-/// # Errors
-/// Database errors.
-pub async fn by_token(
-    db: &DatabaseConnection,
-    token: &str,
-) -> Result<Option<CurrentUser>, AppError> {
-    let row = app_user::Entity::find()
-        .filter(app_user::Column::ApiTokenHash.eq(token_digest(token)))
-        .filter(app_user::Column::Active.eq(true))
-        .one(db)
-        .await?;
-    Ok(row.and_then(|u| CurrentUser::from_row(&u, true)))
+    .await
+    .map(|(t, _)| t)
 }
 
 /// The active user of a session.
@@ -321,102 +289,6 @@ pub async fn list(
         .all(db)
         .await?)
 }
-
-/// What a login attempt gave.
-#[derive(Debug)]
-pub enum LoginOutcome {
-    Success(CurrentUser),
-    /// Wrong e-mail or password; answer after `delay`.
-    Invalid {
-        delay: std::time::Duration,
-    },
-    Locked {
-        until: DateTime<Utc>,
-    },
-}
-
-/// Checks credentials, counts failures, locks after repeated failures; journals each outcome
-/// on a known account.
-///
-/// # Errors
-/// Database errors.
-pub async fn attempt_login(
-    db: &DatabaseConnection,
-    now: DateTime<Utc>,
-    email: &str,
-    pw: &str,
-) -> Result<LoginOutcome, AppError> {
-    let email = email.trim().to_lowercase();
-    let Some(user) = app_user::Entity::find()
-        .filter(app_user::Column::Email.eq(&email))
-        .filter(app_user::Column::Active.eq(true))
-        .one(db)
-        .await?
-    else {
-        // Same cost as a real check, so that timing does not reveal which e-mails exist.
-        let _ = password::verify_async(pw.to_owned(), DUMMY_HASH.to_owned()).await;
-        return Ok(LoginOutcome::Invalid {
-            delay: std::time::Duration::ZERO,
-        });
-    };
-    if throttle::is_locked(user.locked_until, now) {
-        return Ok(LoginOutcome::Locked {
-            until: user.locked_until.unwrap_or(now),
-        });
-    }
-    let ok = password::verify_async(pw.to_owned(), user.password_hash.clone()).await;
-    let tx = audit::begin(db).await?;
-    let actor = Actor {
-        user_id: Some(user.id),
-        label: user.email.clone(),
-    };
-    let gid = user.groupement_id;
-    let uid = user.id;
-    let mut a: app_user::ActiveModel = user.clone().into();
-    let outcome = if ok {
-        a.failed_logins = Set(0);
-        a.locked_until = Set(None);
-        LoginOutcome::Success(
-            CurrentUser::from_row(&user, false)
-                .ok_or_else(|| anyhow::anyhow!("rôle inconnu pour le compte {}", user.id))?,
-        )
-    } else {
-        let failures = user.failed_logins + 1;
-        a.failed_logins = Set(failures);
-        let lock = throttle::lock_after(failures, now);
-        a.locked_until = Set(lock);
-        match lock {
-            Some(until) => LoginOutcome::Locked { until },
-            None => LoginOutcome::Invalid {
-                delay: throttle::delay_after(failures),
-            },
-        }
-    };
-    a.update(&tx).await?;
-    let action = match &outcome {
-        LoginOutcome::Success(_) => "connexion.reussie",
-        LoginOutcome::Invalid { .. } => "connexion.echec",
-        LoginOutcome::Locked { .. } => "connexion.verrouillage",
-    };
-    audit::record(
-        &tx,
-        now,
-        &actor,
-        audit::Event {
-            groupement_id: gid,
-            action,
-            entity: "app_user",
-            entity_id: uid.to_string(),
-            summary: serde_json::json!({}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(outcome)
-}
-
-/// A valid argon2id hash of a random string, verified against when the e-mail is unknown.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Qm9ndXNIYXNoVmFsdWVGb3JUaW1pbmdPbmx5MDAwMDA";
 
 #[cfg(test)]
 mod tests {

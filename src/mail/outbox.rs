@@ -65,8 +65,13 @@ pub fn new_message_id() -> String {
 
 fn validate(email: &OutgoingEmail) -> Result<Vec<AttachmentMeta>, MailError> {
     let addr = email.to.address.trim();
-    if addr.parse::<lettre::Address>().is_err() {
-        return Err(MailError::InvalidAddress(email.to.address.clone()));
+    if addr.len() > 254
+        || addr.chars().any(|c| c.is_control() || c.is_whitespace())
+        || addr.parse::<lettre::Address>().is_err()
+    {
+        return Err(MailError::InvalidAddress(super::transport::header_text(
+            &email.to.address,
+        )));
     }
     email
         .attachments
@@ -106,18 +111,24 @@ pub async fn enqueue<C: ConnectionTrait>(
 ) -> Result<i32, MailError> {
     let metas = validate(&email)?;
     let message_id = new_message_id();
+    // Header values never carry a line break or another control character (header
+    // injection, and lettre panicked on them): each run becomes one space. The name and the
+    // subject come from stored data — a bidder's name — that the input layer now checks, but
+    // data stored before it may hold anything.
     let to_name = email
         .to
         .name
-        .map(|n| n.trim().to_owned())
+        .as_deref()
+        .map(super::transport::header_text)
         .filter(|n| !n.is_empty());
+    let subject = super::transport::header_text(&email.subject);
     let row = mail_message::ActiveModel {
         groupement_id: Set(groupement_id),
         message_id: Set(message_id.clone()),
         kind: Set(email.kind.clone()),
         to_addr: Set(email.to.address.trim().to_owned()),
         to_name: Set(to_name),
-        subject: Set(email.subject.clone()),
+        subject: Set(subject.clone()),
         body_text: Set(email.text),
         body_html: Set(email.html),
         attachments: Set(serde_json::to_string(&metas).unwrap_or_else(|_| "[]".into())),
@@ -155,7 +166,7 @@ pub async fn enqueue<C: ConnectionTrait>(
                 "message_id": message_id,
                 "type": email.kind,
                 "destinataire": row.to_addr,
-                "objet": email.subject,
+                "objet": subject,
                 "pieces_jointes": metas,
             }),
         },

@@ -1,8 +1,9 @@
 //! Sending one stored email: the lettre message (text and HTML alternative, attachments, the
 //! stored Message-ID) and the transport chosen by the configuration — SMTP (`smtp://` plain,
 //! `?tls=required` STARTTLS, `smtps://` TLS; credentials from the URL) or `.eml` files.
-//! A failure says whether it is worth retrying (4xx and network trouble) or not (5xx,
-//! certificate refused, malformed message).
+//! A failure says whether it is worth retrying (4xx, network trouble, a connection cut before
+//! the server's final reply) or not (5xx, certificate refused, malformed message), in French;
+//! the raw detail goes to the log only.
 
 use super::MailError;
 use crate::config::MailTransportConfig;
@@ -166,11 +167,12 @@ impl Mailer {
                         Err(e) => Err(e.to_string()),
                     };
                     written.map_err(|e| {
+                        tracing::warn!(vers = %self.target, detail = %e, "écriture du .eml impossible");
                         // A full or unwritable disk may be fixed: retry.
                         SendFailure {
                             retryable: true,
                             message: format!(
-                                "Écriture du fichier .eml impossible ({}) — détail : {e}",
+                                "Écriture du fichier .eml impossible ({}) : disque plein ou dossier non accessible en écriture ; le détail est dans le journal technique.",
                                 self.target
                             ),
                         }
@@ -210,12 +212,14 @@ pub fn build_message(
             row.to_addr
         ))
     })?;
-    let to = Mailbox::new(row.to_name.clone(), address);
+    // Header values are cleaned again here, for emails queued before the input layer existed:
+    // a CR/LF in a display name made lettre panic while writing the `To:` header.
+    let to = Mailbox::new(row.to_name.as_deref().map(header_text), address);
     let builder = Message::builder()
         .message_id(Some(row.message_id.clone()))
         .from(from.clone())
         .to(to)
-        .subject(row.subject.clone())
+        .subject(header_text(&row.subject))
         .date(date.into());
     let mut mixed = match &row.body_html {
         Some(html) => MultiPart::mixed().multipart(MultiPart::alternative_plain_html(
@@ -254,6 +258,28 @@ pub fn build_message(
         .map_err(|e| SendFailure::permanent(format!("Courriel impossible à construire : {e}")))
 }
 
+/// A header value without control characters or bidirectional overrides (each run of them
+/// becomes one space), trimmed.
+#[must_use]
+pub fn header_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut gap = false;
+    for c in s.chars() {
+        let bad = c.is_control()
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}');
+        if bad {
+            gap = true;
+        } else {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            out.push(c);
+        }
+    }
+    out.trim().to_owned()
+}
+
 /// What a lettre SMTP error tells about retrying.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Symptoms {
@@ -262,8 +288,13 @@ pub struct Symptoms {
     pub timeout: bool,
     /// The first I/O error kind found walking `source()`.
     pub io_kind: Option<ErrorKind>,
-    /// A malformed reply or a client-side error: retrying sends the same thing again.
+    /// A client-side error (the message or the command is wrong): retrying sends the same
+    /// thing again.
     pub protocol: bool,
+    /// The server's reply was cut or unreadable: typically the connection closed after DATA,
+    /// before the final reply, so whether the message was taken is unknown (RFC 5321 §6.1:
+    /// send again; the same Message-ID lets the receiver drop a duplicate).
+    pub cut_reply: bool,
 }
 
 fn symptoms(e: &lettre::transport::smtp::Error) -> Symptoms {
@@ -280,7 +311,8 @@ fn symptoms(e: &lettre::transport::smtp::Error) -> Symptoms {
         code: e.status().and_then(|c| c.to_string().parse().ok()),
         timeout: e.is_timeout(),
         io_kind,
-        protocol: e.is_client() || e.is_response(),
+        protocol: e.is_client(),
+        cut_reply: e.is_response(),
     }
 }
 
@@ -298,8 +330,8 @@ pub fn io_kind_is_transient(kind: ErrorKind) -> bool {
 }
 
 /// The retry rule (STACK.md §5): a 4xx reply or a timeout is retried, a 5xx reply never;
-/// an I/O failure is retried unless it is a refused certificate or bad input; a protocol
-/// error is not retried; anything else (connection trouble without detail) is.
+/// an I/O failure is retried unless it is a refused certificate or bad input; a client-side
+/// error is not retried; a cut or unreadable reply is, like any other connection trouble.
 #[must_use]
 pub fn is_retryable(s: &Symptoms) -> bool {
     if let Some(code) = s.code {
@@ -311,7 +343,7 @@ pub fn is_retryable(s: &Symptoms) -> bool {
     if let Some(kind) = s.io_kind {
         return io_kind_is_transient(kind);
     }
-    !s.protocol
+    s.cut_reply || !s.protocol
 }
 
 fn io_label(kind: ErrorKind) -> &'static str {
@@ -329,41 +361,49 @@ fn io_label(kind: ErrorKind) -> &'static str {
     }
 }
 
-/// The French explanation of a symptom set.
+/// The French explanation of a symptom set (the server's own words go to the log).
 #[must_use]
-pub fn explain(target: &str, s: &Symptoms, detail: &str) -> String {
+pub fn explain(target: &str, s: &Symptoms) -> String {
     if let Some(code) = s.code {
-        let how = if (400..500).contains(&code) {
-            "temporairement"
+        return if (400..500).contains(&code) {
+            format!(
+                "Le serveur de courriel {target} a refusé temporairement le message (code {code}) : nouvel essai prévu."
+            )
         } else {
-            "définitivement"
+            format!(
+                "Le serveur de courriel {target} a refusé définitivement le message (code {code}) : vérifiez l'adresse du destinataire."
+            )
         };
-        return format!(
-            "Le serveur de courriel {target} a refusé {how} le message (code {code}) — détail : {detail}"
-        );
     }
     if s.timeout {
-        return format!(
-            "Le serveur de courriel {target} n'a pas répondu à temps — détail : {detail}"
-        );
+        return format!("Le serveur de courriel {target} n'a pas répondu à temps.");
     }
     if let Some(kind) = s.io_kind {
         return format!(
-            "Serveur de courriel {target} injoignable ({}) — détail : {detail}",
+            "Serveur de courriel {target} injoignable ({}).",
             io_label(kind)
         );
     }
-    if s.protocol {
-        return format!("Échange SMTP avec {target} incorrect — détail : {detail}");
+    if s.cut_reply {
+        return format!(
+            "Le serveur de courriel {target} a coupé la connexion avant de confirmer la réception : le courriel sera renvoyé (il peut arriver en double, avec le même Message-ID)."
+        );
     }
-    format!("Serveur de courriel {target} injoignable — détail : {detail}")
+    if s.protocol {
+        return format!(
+            "Échange SMTP avec {target} incorrect : le message a été refusé avant l'envoi."
+        );
+    }
+    format!("Serveur de courriel {target} injoignable.")
 }
 
 fn smtp_failure(target: &str, e: &lettre::transport::smtp::Error) -> SendFailure {
     let s = symptoms(e);
+    let retryable = is_retryable(&s);
+    tracing::warn!(vers = %target, detail = %e, nouvel_essai = retryable, "envoi SMTP en échec");
     SendFailure {
-        retryable: is_retryable(&s),
-        message: explain(target, &s, &e.to_string()),
+        retryable,
+        message: explain(target, &s),
     }
 }
 
@@ -413,6 +453,8 @@ mod tests {
     fn timeouts_retry_protocol_errors_do_not() {
         assert!(is_retryable(&with(|s| s.timeout = true)));
         assert!(!is_retryable(&with(|s| s.protocol = true)));
+        // A reply cut after DATA: the message may or may not have been taken; send again.
+        assert!(is_retryable(&with(|s| s.cut_reply = true)));
         // A connection error without any detail: retry.
         assert!(is_retryable(&Symptoms::default()));
     }
@@ -420,24 +462,32 @@ mod tests {
     #[test]
     fn explanations_are_french_and_name_the_server() {
         let t = "smtp://mail.example:25";
-        let m = explain(t, &with(|s| s.code = Some(550)), "no such user");
+        let m = explain(t, &with(|s| s.code = Some(550)));
         assert_eq!(
             m,
-            "Le serveur de courriel smtp://mail.example:25 a refusé définitivement le message (code 550) — détail : no such user"
+            "Le serveur de courriel smtp://mail.example:25 a refusé définitivement le message (code 550) : vérifiez l'adresse du destinataire."
         );
-        let m = explain(
-            t,
-            &with(|s| s.io_kind = Some(ErrorKind::ConnectionRefused)),
-            "x",
-        );
+        let m = explain(t, &with(|s| s.io_kind = Some(ErrorKind::ConnectionRefused)));
         assert!(
             m.starts_with(
                 "Serveur de courriel smtp://mail.example:25 injoignable (connexion refusée)"
             ),
             "{m}"
         );
-        let m = explain(t, &with(|s| s.code = Some(451)), "greylisted");
+        let m = explain(t, &with(|s| s.code = Some(451)));
         assert!(m.contains("temporairement"), "{m}");
+        let m = explain(t, &with(|s| s.cut_reply = true));
+        assert!(
+            m.contains("coupé la connexion") && m.contains("renvoyé"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn header_values_lose_their_control_characters() {
+        assert_eq!(header_text("Evil\r\nBcc: x@y"), "Evil Bcc: x@y");
+        assert_eq!(header_text("\u{202E}abc\0"), "abc");
+        assert_eq!(header_text("Société Candidate"), "Société Candidate");
     }
 
     #[test]

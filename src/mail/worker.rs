@@ -4,8 +4,11 @@
 //! in the same transaction as the status change.
 //!
 //! Delivery is at least once: a process that dies between the SMTP acceptance and the
-//! `envoye` update sends the email again after [`CLAIM_LEASE`], with the same Message-ID,
-//! which lets the receiving side recognise the duplicate.
+//! `envoye` update (a `kill -9` during a send) sends the email again after [`CLAIM_LEASE`],
+//! with the same Message-ID, which lets the receiving side recognise the duplicate.
+//!
+//! Each email is sent in a task of its own: one that cannot be built or makes the mail
+//! library panic is marked `en_echec` with a French reason, and the others go on.
 
 use super::transport::{Mailer, SendFailure, build_message};
 use super::{MailError, Status, outbox};
@@ -101,7 +104,23 @@ pub async fn deliver_due(
         .await?;
     let mut report = DeliveryReport::default();
     for row in due {
-        match deliver_one(db, mailer, now, row).await? {
+        let (id, attempt) = (row.id, row.attempts + 1);
+        // A task per email: a panic inside lettre ends that task only.
+        let task = tokio::spawn(deliver_one(db.clone(), mailer.clone(), now, row));
+        let outcome = match task.await {
+            Ok(Ok(o)) => o,
+            Ok(Err(e)) => {
+                // A database error on this email: it is retried after its claim expires.
+                tracing::error!(id, erreur = %e, "envoi d'un courriel interrompu");
+                Outcome::Skipped
+            }
+            Err(join) => {
+                tracing::error!(id, erreur = %join, "envoi d'un courriel : erreur interne");
+                mark_broken(db, id, attempt, now).await?;
+                Outcome::Failed
+            }
+        };
+        match outcome {
             Outcome::Sent => report.sent += 1,
             Outcome::Retry => report.retried += 1,
             Outcome::Failed => report.failed += 1,
@@ -109,6 +128,52 @@ pub async fn deliver_due(
         }
     }
     Ok(report)
+}
+
+/// Marks an email whose sending crashed `en_echec`, journaled, so that it is not tried again
+/// (after a restart it would crash again) and waits for the coordonnateur.
+async fn mark_broken(
+    db: &DatabaseConnection,
+    id: i32,
+    attempt: i32,
+    now: DateTime<Utc>,
+) -> Result<(), MailError> {
+    let reason = "Le courriel n'a pas pu être construit (erreur interne du programme, détail dans le journal technique) : il n'est pas renvoyé automatiquement.";
+    let tx = audit::begin(db).await?;
+    let Some(row) = mail_message::Entity::find_by_id(id).one(&tx).await? else {
+        return Ok(());
+    };
+    let done = mail_message::Entity::update_many()
+        .col_expr(
+            mail_message::Column::Status,
+            Expr::value(Status::EnEchec.as_str()),
+        )
+        .col_expr(mail_message::Column::LastError, Expr::value(Some(reason)))
+        .filter(mail_message::Column::Id.eq(id))
+        .filter(mail_message::Column::Status.eq(Status::EnAttente.as_str()))
+        .filter(mail_message::Column::Attempts.eq(attempt))
+        .exec(&tx)
+        .await?;
+    if done.rows_affected == 1 {
+        audit::record(
+            &tx,
+            now,
+            &Actor::system(),
+            Event {
+                groupement_id: row.groupement_id,
+                action: "courriel.en_echec",
+                entity: "courriel",
+                entity_id: id.to_string(),
+                summary: serde_json::json!({
+                    "essai": attempt, "erreur": reason, "definitif": true,
+                    "message_id": row.message_id,
+                }),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 enum Outcome {
@@ -143,11 +208,12 @@ async fn claim(
 }
 
 async fn deliver_one(
-    db: &DatabaseConnection,
-    mailer: &Mailer,
+    db: DatabaseConnection,
+    mailer: Mailer,
     now: DateTime<Utc>,
     row: mail_message::Model,
 ) -> Result<Outcome, MailError> {
+    let (db, mailer) = (&db, &mailer);
     if !claim(db, &row, now).await? {
         return Ok(Outcome::Skipped);
     }
@@ -237,15 +303,20 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match deliver_due(&state.db, &state.mailer, state.clock.now()).await {
-                Ok(r) if r.is_empty() => {}
-                Ok(r) => tracing::info!(
+            // Each pass in a task of its own: whatever happens in it, the worker goes on.
+            let st = state.clone();
+            let pass =
+                tokio::spawn(async move { deliver_due(&st.db, &st.mailer, st.clock.now()).await });
+            match pass.await {
+                Ok(Ok(r)) if r.is_empty() => {}
+                Ok(Ok(r)) => tracing::info!(
                     envoyes = r.sent,
                     reportes = r.retried,
                     en_echec = r.failed,
                     "courriels traités"
                 ),
-                Err(e) => tracing::error!(erreur = %e, "envoi des courriels"),
+                Ok(Err(e)) => tracing::error!(erreur = %e, "envoi des courriels"),
+                Err(e) => tracing::error!(erreur = %e, "envoi des courriels : erreur interne"),
             }
         }
     })

@@ -248,6 +248,11 @@ pub struct Caches {
     >,
     /// What is stored about the offers of a consultation, by groupement and consultation.
     pub offers: Stamped<(i32, i32), DataVersion, crate::offers::analysis::Snapshot>,
+    /// The sessions read by the session store (shared so that closing a session — logout,
+    /// revocation, deactivation — takes effect at once).
+    pub sessions: crate::auth::session_store::SessionCache,
+    /// The login throttle's buckets.
+    pub login_throttle: crate::auth::throttle::Throttle,
 }
 
 impl Caches {
@@ -260,6 +265,8 @@ impl Caches {
             dashboards: Stamped::new(32, ttl),
             consultations: Stamped::new(256, ttl),
             offers: Stamped::new(128, ttl),
+            sessions: crate::auth::session_store::new_cache(),
+            login_throttle: crate::auth::throttle::Throttle::default(),
         }
     }
 }

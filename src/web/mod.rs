@@ -2,8 +2,12 @@
 //! router and the authorisation-matrix test read the same table.
 
 pub mod cache;
+pub mod csrf;
+pub mod headers;
+pub mod input;
 pub mod render;
 pub mod responses;
+pub mod secret;
 pub mod security;
 
 use crate::auth::session_store::DbSessionStore;
@@ -57,6 +61,7 @@ fn entries() -> Vec<RouteEntry> {
         ),
     ];
     all.extend(crate::auth::handlers::routes());
+    all.extend(crate::auth::account_handlers::routes());
     all.extend(crate::registry::handlers::routes());
     all.extend(crate::consultations::handlers::routes());
     all.extend(crate::mail::handlers::routes());
@@ -85,13 +90,23 @@ pub fn router(state: AppState) -> Router {
         ));
         app = app.route(spec.path, guarded);
     }
-    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
-        .with_name("coordo_session")
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_secure(state.settings.base_url.starts_with("https://"))
-        .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(
+        state.db.clone(),
+        state.caches.sessions.clone(),
+    ))
+    .with_name("coordo_session")
+    .with_http_only(true)
+    .with_same_site(SameSite::Lax)
+    .with_secure(state.settings.base_url.starts_with("https://"))
+    .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
+    let https = headers::Https(state.settings.base_url.starts_with("https://"));
+    // Outermost last: trace, headers, body limit, sessions, French rejections, caller and
+    // CSRF, then the input check, then each route's access rule.
     app.fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            input::check_input,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::authenticate,
@@ -99,6 +114,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(responses::finish))
         .layer(sessions)
         .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024))
+        .layer(axum::middleware::from_fn_with_state(
+            https,
+            headers::secure_headers,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -1,7 +1,10 @@
 //! Who is calling and whether they may: the caller is resolved from the session cookie or a
-//! Bearer token, every unsafe request through a cookie must carry the session's CSRF token,
-//! and every route declares its [`Access`], checked together with the groupement in the path.
+//! Bearer token (API only), every unsafe request through a cookie must come from this site and
+//! carry its CSRF token (the session's, or the signed anonymous one of [`super::csrf`]), and
+//! every route declares its [`Access`], checked together with the groupement in the path.
 
+use super::csrf::AnonCsrf;
+use super::secret::constant_eq;
 use crate::auth::{CurrentUser, Role, users};
 use crate::error::{ApiError, AppError};
 use crate::state::AppState;
@@ -21,6 +24,15 @@ const CSRF_KEY: &str = "csrf";
 const FLASH_KEY: &str = "flash";
 /// When the session was last saved (Unix seconds), see [`TOUCH_EVERY`].
 const SEEN_KEY: &str = "seen";
+/// When the user logged in (Unix seconds): a session ends [`ABSOLUTE_LIFETIME`] later even if
+/// it was used all along, so a stolen cookie does not live for ever.
+pub const CREATED_KEY: &str = "created";
+/// The browser's User-Agent at login, for the list of one's sessions.
+pub const UA_KEY: &str = "ua";
+/// The logged-in user's id in the session data.
+pub const USER_ID_KEY: &str = USER_KEY;
+/// Longest life of a session, however active.
+pub const ABSOLUTE_LIFETIME: i64 = 12 * 3600;
 /// Sessions expire after 8 hours of inactivity, counted from their last save. An unmodified
 /// session is not saved (that would be one database write per page), so an active session is
 /// saved again — its expiry pushed back, its cookie renewed — once this long has passed.
@@ -39,7 +51,14 @@ pub enum Access {
     Roles(&'static [Role]),
 }
 
-/// The session's CSRF token, created on first use.
+fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+/// The CSRF token to put in a page: the session's for a logged-in user; for an anonymous
+/// visitor the signed token of [`super::csrf`], which stores nothing.
 ///
 /// # Errors
 /// The session store fails.
@@ -47,23 +66,44 @@ pub async fn csrf_token(session: &Session) -> Result<String, AppError> {
     if let Some(t) = session.get::<String>(CSRF_KEY).await.map_err(session_err)? {
         return Ok(t);
     }
-    let mut b = [0u8; 32];
-    rand::rng().fill_bytes(&mut b);
-    let t = hex::encode(b);
+    let logged_in = session
+        .get::<i32>(USER_KEY)
+        .await
+        .map_err(session_err)?
+        .is_some();
+    if !logged_in && let Some(t) = super::csrf::current() {
+        return Ok(t);
+    }
+    let t = random_token();
     session.insert(CSRF_KEY, &t).await.map_err(session_err)?;
     Ok(t)
 }
 
-/// Logs a user in: a new session id (no fixation), user id stored.
+/// Logs a user in: a new session id (no fixation), a new CSRF token (the one of the login
+/// form is not reused), the user id, the time of login and the browser.
 ///
 /// # Errors
 /// The session store fails.
-pub async fn login_session(session: &Session, user_id: i32) -> Result<(), AppError> {
+pub async fn login_session(
+    session: &Session,
+    user_id: i32,
+    user_agent: Option<&str>,
+) -> Result<(), AppError> {
     session.cycle_id().await.map_err(session_err)?;
+    let now = unix_now();
     session
-        .insert(SEEN_KEY, unix_now())
+        .insert(CSRF_KEY, random_token())
         .await
         .map_err(session_err)?;
+    session.insert(SEEN_KEY, now).await.map_err(session_err)?;
+    session
+        .insert(CREATED_KEY, now)
+        .await
+        .map_err(session_err)?;
+    if let Some(ua) = user_agent {
+        let ua: String = ua.chars().filter(|c| !c.is_control()).take(200).collect();
+        session.insert(UA_KEY, ua).await.map_err(session_err)?;
+    }
     session.insert(USER_KEY, user_id).await.map_err(session_err)
 }
 
@@ -141,13 +181,26 @@ fn reject(api: bool, e: AppError) -> Response {
 /// Resolves the caller and checks CSRF; runs on every request.
 pub async fn authenticate(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let api = is_api(&req);
-    match resolve(&state, req).await {
-        Ok(req) => next.run(req).await,
-        Err(e) => reject(api, e),
+    let anon = AnonCsrf::for_request(state.settings.key(), req.headers());
+    match resolve(&state, req, &anon).await {
+        Ok(req) => {
+            let mut resp = anon.clone().scope(next.run(req)).await;
+            if let Some(cookie) = anon.set_cookie(state.settings.base_url.starts_with("https://")) {
+                resp.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            resp
+        }
+        Err(e) => {
+            if matches!(e, AppError::Csrf | AppError::Forbidden(_)) {
+                crate::auth::throttle::count_refusal();
+                tracing::warn!(erreur = %e.message(), "requête refusée (CSRF, origine ou jeton)");
+            }
+            reject(api, e)
+        }
     }
 }
 
-async fn resolve(state: &AppState, mut req: Request) -> Result<Request, AppError> {
+async fn resolve(state: &AppState, mut req: Request, anon: &AnonCsrf) -> Result<Request, AppError> {
     let bearer = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -155,9 +208,17 @@ async fn resolve(state: &AppState, mut req: Request) -> Result<Request, AppError
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_owned());
     if let Some(token) = bearer {
+        // A token opens the API only: a stolen token must not browse the pages (which show
+        // offers, notes and letters) nor post their forms.
+        if !is_api(&req) {
+            return Err(AppError::Forbidden(
+                "un jeton d'API n'ouvre que l'API (/api/v1/) ; connectez-vous pour les pages"
+                    .into(),
+            ));
+        }
         // Token callers carry no cookie, so they are not exposed to CSRF.
         let version = DataVersion::read(&state.db).await?;
-        let user = users::by_token(&state.db, &token)
+        let user = crate::auth::tokens::authenticate(&state.db, &token, state.clock.now())
             .await?
             .ok_or(AppError::Unauthenticated)?;
         req.extensions_mut().insert(Arc::new(user));
@@ -169,7 +230,9 @@ async fn resolve(state: &AppState, mut req: Request) -> Result<Request, AppError
         .get::<Session>()
         .cloned()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("couche de session absente")))?;
-    if let Some(uid) = session.get::<i32>(USER_KEY).await.map_err(session_err)? {
+    if let Some(uid) = session.get::<i32>(USER_KEY).await.map_err(session_err)?
+        && !past_absolute_lifetime(&session).await?
+    {
         // Read before the user, so that the user is at least as recent as the version the
         // handlers will stamp their own reads with.
         let version = DataVersion::read(&state.db).await?;
@@ -196,9 +259,13 @@ async fn resolve(state: &AppState, mut req: Request) -> Result<Request, AppError
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(req);
     }
-    let expected = session.get::<String>(CSRF_KEY).await.map_err(session_err)?;
-    let Some(expected) = expected else {
-        return Err(AppError::Csrf);
+    if let Some(why) = super::csrf::foreign_origin(req.headers(), &state.settings.base_url) {
+        return Err(AppError::Forbidden(why));
+    }
+    let expected = match session.get::<String>(CSRF_KEY).await.map_err(session_err)? {
+        Some(t) => t,
+        None if anon.from_cookie => anon.token.clone(),
+        None => return Err(AppError::Csrf),
     };
     if let Some(h) = req
         .headers()
@@ -243,12 +310,24 @@ async fn resolve(state: &AppState, mut req: Request) -> Result<Request, AppError
     }
 }
 
-fn constant_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+/// Ends a session older than [`ABSOLUTE_LIFETIME`]; a session from before this rule gets
+/// its start now.
+async fn past_absolute_lifetime(session: &Session) -> Result<bool, AppError> {
+    let now = unix_now();
+    match session.get::<i64>(CREATED_KEY).await.map_err(session_err)? {
+        Some(created) if now - created > ABSOLUTE_LIFETIME => {
+            session.flush().await.map_err(session_err)?;
+            Ok(true)
+        }
+        Some(_) => Ok(false),
+        None => {
+            session
+                .insert(CREATED_KEY, now)
+                .await
+                .map_err(session_err)?;
+            Ok(false)
+        }
+    }
 }
 
 /// Enforces a route's [`Access`] and the groupement of `{gid}` in its path.

@@ -43,6 +43,16 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         ("GET", "/g/{gid}" | "/g/{gid}/members/{mid}") => LOGGED,
         ("GET", "/g/{gid}/users" | "/g/{gid}/journal") | ("POST", "/g/{gid}/users") => COORD,
         ("POST", "/api/v1/groupements/{gid}/users") => COORD,
+        // Deactivation by the coordonnateur; one's own account page for everyone logged in.
+        ("POST", "/g/{gid}/users/{uid}/desactiver" | "/g/{gid}/users/{uid}/reactiver") => COORD,
+        ("GET", "/compte") => LOGGED,
+        (
+            "POST",
+            "/compte/mot-de-passe"
+            | "/compte/sessions/{handle}/revoquer"
+            | "/compte/jetons"
+            | "/compte/jetons/{tid}/revoquer",
+        ) => LOGGED,
         ("GET", "/g/{gid}/consultations" | "/g/{gid}/consultations/{cid}") => LOGGED,
         ("GET", "/g/{gid}/consultations/new" | "/g/{gid}/consultations/{cid}/edit") => COORD,
         ("POST", "/g/{gid}/consultations" | "/g/{gid}/consultations/{cid}") => COORD,
@@ -286,6 +296,9 @@ fn concrete(path: &str, ids: &Ids) -> String {
         .replace("{rid}", "1")
         .replace("{pid}", "1")
         .replace("{token}", &"0".repeat(64))
+        .replace("{uid}", "999999")
+        .replace("{handle}", "0000000000000000")
+        .replace("{tid}", "999999")
 }
 
 async fn call(c: &Client, method: &Method, path: &str) -> (u16, String) {

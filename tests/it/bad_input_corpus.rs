@@ -51,6 +51,13 @@ fn corpus() -> Vec<Vec<(&'static str, String)>> {
         "'; DROP TABLE consultation; --".to_owned(),
         "x".repeat(200_000),
         "\u{0000}\u{202e}".to_owned(),
+        // Header injection (a bidder's name once stopped every email), lone CR, C1, bidi
+        // isolates, line separators: refused everywhere by the input layer, in French.
+        "Evil\r\nBcc: x@y".to_owned(),
+        "a\rb".to_owned(),
+        "x\u{0085}y\u{009b}".to_owned(),
+        "\u{2066}abc\u{2069}\u{2028}".to_owned(),
+        "\u{0007}\u{001b}[31m".to_owned(),
         String::new(),
     ];
     values
@@ -70,6 +77,9 @@ fn concrete(path: &str, gid: i32, cid: i32, mid: i32) -> String {
         .replace("{n}", "1")
         .replace("{name}", "penalites")
         .replace("{*file}", "app.css")
+        .replace("{uid}", "999999")
+        .replace("{handle}", "0000000000000000")
+        .replace("{tid}", "999999")
 }
 
 #[tokio::test]
@@ -101,6 +111,17 @@ async fn no_route_answers_a_500_or_echoes_a_script() {
             let body = r.text().await.unwrap_or_default();
             if status >= 500 {
                 failures.push(format!("{path} -> {status} with {:.40}", payload[0].1));
+            }
+            // Control characters never get through to a handler: 422, whatever the route.
+            let control = payload[0]
+                .1
+                .chars()
+                .any(|ch| ch.is_control() || matches!(ch, '\u{2028}' | '\u{2066}' | '\u{202e}'));
+            if control && status != 422 {
+                failures.push(format!(
+                    "{path} -> {status} for control characters {:?}",
+                    payload[0].1
+                ));
             }
             if body.contains(SCRIPT) {
                 failures.push(format!("{path} echoes the script unescaped"));

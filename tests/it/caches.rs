@@ -7,7 +7,7 @@ use sea_orm::{ActiveModelTrait, Set};
 
 /// Logs in by hand and returns the session cookie (`coordo_session=…`) the server set.
 async fn login_cookie(app: &TestApp, email: &str) -> (Client, String) {
-    let c = app.anonymous().await;
+    let mut c = app.anonymous().await;
     let r = c
         .post_form("/login", &[("email", email), ("password", PASSWORD)])
         .await;
@@ -21,6 +21,8 @@ async fn login_cookie(app: &TestApp, email: &str) -> (Client, String) {
         .and_then(|v| v.split(';').next())
         .expect("session cookie")
         .to_owned();
+    // The CSRF token changes at login.
+    c.refresh_csrf().await;
     (c, cookie)
 }
 

@@ -59,6 +59,16 @@ async fn login(base: &str) -> (reqwest::Client, String) {
         .await
         .expect("login");
     assert_eq!(r.status(), 303);
+    // The CSRF token changes at login: take the session's.
+    let page = http
+        .get(format!("{base}/compte"))
+        .send()
+        .await
+        .expect("account page")
+        .text()
+        .await
+        .expect("html");
+    let csrf = extract_csrf(&page).expect("session csrf");
     (http, csrf)
 }
 

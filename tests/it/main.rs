@@ -19,6 +19,8 @@ mod consultations;
 mod crash;
 mod docgen;
 mod integrity;
+mod hardening;
+mod hardening_mail;
 mod journey;
 mod mail;
 mod offers;

@@ -1,5 +1,7 @@
 //! sea-orm entities, one file per table, mirroring `migrations/` exactly.
 
+pub mod api_token;
+pub mod app_secret;
 pub mod app_user;
 pub mod attribution;
 pub mod audit_entry;

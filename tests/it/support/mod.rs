@@ -116,13 +116,15 @@ impl TestApp {
         }
     }
 
-    /// A client logged in as `email`.
+    /// A client logged in as `email`, with the CSRF token of its new session (the token of
+    /// the login form is not valid after login).
     pub async fn login(&self, email: &str) -> Client {
-        let c = self.anonymous().await;
+        let mut c = self.anonymous().await;
         let r = c
             .post_form("/login", &[("email", email), ("password", PASSWORD)])
             .await;
         assert_eq!(r.status(), 303, "login of {email} should redirect");
+        c.refresh_csrf().await;
         c
     }
 
@@ -192,6 +194,17 @@ pub struct Client {
 }
 
 impl Client {
+    /// Takes the CSRF token of the session from « Mon compte » (after a login).
+    pub async fn refresh_csrf(&mut self) {
+        let page = self
+            .get("/compte")
+            .await
+            .text()
+            .await
+            .expect("account page");
+        self.csrf = extract_csrf(&page).expect("csrf on the account page");
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http
             .get(format!("{}{path}", self.base))
