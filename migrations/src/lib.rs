@@ -12,8 +12,8 @@ mod m20261124_000004_visas;
 mod m20261124_000005_offers;
 mod m20261125_000001_attribution;
 mod m20261205_100001_signed_acte;
-mod m20261205_300001_integrity;
 mod m20261205_200001_security;
+mod m20261205_300001_integrity;
 mod util;
 
 /// The ordered list of migrations applied at start.

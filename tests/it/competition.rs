@@ -193,7 +193,7 @@ async fn the_deadline_moves_only_later_before_it_passes_with_a_reason() {
 async fn priced(app: &TestApp) -> (Client, i32, i32, String, String) {
     let (coord, gid, cid) = tender(app).await;
     let grid = json!([{"id": "prix", "label": "Prix", "weight": "100", "kind": "price", "formula": "proportional"}]);
-    assert_eq!(set_grid(&app, &coord, gid, cid, grid).await.status(), 200);
+    assert_eq!(set_grid(app, &coord, gid, cid, grid).await.status(), 200);
     app.state.clock.set(utc(2027, 1, 15, 10, 0, 0));
     for (n, s) in [("ALPHA", S_ALPHA), ("BETA", S_BETA)] {
         assert_eq!(receive_pli(&coord, gid, cid, n, s).await.status(), 303);

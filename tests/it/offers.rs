@@ -522,9 +522,7 @@ async fn three_priced_offers(app: &TestApp, formula: &str) -> (Client, i32, i32)
     let (coord, gid, cid) = tender(app).await;
     let grid = json!([{"id": "prix", "label": "Prix", "weight": "100", "kind": "price", "formula": formula}]);
     assert_eq!(
-        set_grid(&app, &coord, gid, cid, grid.clone())
-            .await
-            .status(),
+        set_grid(app, &coord, gid, cid, grid.clone()).await.status(),
         200
     );
     app.state.clock.set(utc(2027, 1, 15, 10, 0, 0));
@@ -538,7 +536,7 @@ async fn three_priced_offers(app: &TestApp, formula: &str) -> (Client, i32, i32)
     }
     app.state.clock.set(utc(2027, 1, 15, 14, 0, 0));
     // Once the plis are opened, the announced criteria are frozen.
-    let r = set_grid(&app, &coord, gid, cid, grid).await;
+    let r = set_grid(app, &coord, gid, cid, grid).await;
     assert_eq!(r.status(), 409);
     assert!(r.text().await.expect("t").contains("R2152-11"));
     let list = plis(&coord, gid, cid).await;

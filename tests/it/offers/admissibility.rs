@@ -8,7 +8,7 @@ use crate::support::docx_text;
 async fn four_offers(app: &TestApp) -> (Client, i32, i32, Value) {
     let (coord, gid, cid) = tender(app).await;
     let grid = json!([{"id": "prix", "label": "Prix", "weight": "100", "kind": "price", "formula": "proportional"}]);
-    assert_eq!(set_grid(&app, &coord, gid, cid, grid).await.status(), 200);
+    assert_eq!(set_grid(app, &coord, gid, cid, grid).await.status(), 200);
     app.state.clock.set(utc(2027, 1, 15, 10, 0, 0));
     for (n, s) in [
         ("ALPHA", S_ALPHA),
