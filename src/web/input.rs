@@ -46,6 +46,8 @@ const MULTILINE_STEMS: &[&str] = &[
     "formula",
     "documents",
     "requirements",
+    "missions",
+    "deliverables",
     "penalties",
     "pieces",
     "bidders",
@@ -339,5 +341,37 @@ mod tests {
         let mut errs = FieldErrors::new();
         check_json(&mut errs, "", &v);
         assert_eq!(errs.keys().collect::<Vec<_>>(), vec!["label"]);
+    }
+
+    /// Every textarea of the pages is a multi-line field: a new textarea whose name matches no
+    /// stem would refuse the line breaks its users type.
+    #[test]
+    fn every_textarea_of_the_templates_is_multiline() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).expect("templates").flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if let Ok(t) = std::fs::read_to_string(&p) {
+                    for part in t.split("<textarea name=\"").skip(1) {
+                        if let Some(name) = part.split('"').next() {
+                            out.push(name.to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        let mut names = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+            &mut names,
+        );
+        assert!(names.len() > 10, "{names:?}");
+        for n in names.iter().filter(|n| !n.starts_with("{{")) {
+            assert!(
+                is_multiline(n),
+                "textarea « {n} » is not a multi-line field"
+            );
+        }
     }
 }
