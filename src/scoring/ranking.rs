@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::offers::scoring::divergence::{self, Divergence, MissingNotes};
-use crate::offers::scoring::engine::Engine;
-use crate::offers::scoring::error::ScoringError;
-use crate::offers::scoring::model::{OfferStatus, ScoringCase};
+use crate::scoring::divergence::{self, Divergence, MissingNotes};
+use crate::scoring::engine::Engine;
+use crate::scoring::error::ScoringError;
+use crate::scoring::model::{OfferStatus, ScoringCase};
 
 /// Decimal places at which totals are compared. Totals are exact Decimal values (28 significant
 /// digits); comparing them at 10⁻²⁰ point only absorbs the rounding of the last digit of a
@@ -28,7 +28,7 @@ pub struct RankedOffer {
     pub bidder: String,
     /// 1 for the best; tied offers share a rank.
     pub rank: u32,
-    /// Exact total out of 100 (round with [`crate::offers::scoring::round_points`] to display).
+    /// Exact total out of 100 (round with [`crate::scoring::round_points`] to display).
     pub total: Decimal,
 }
 

@@ -4,10 +4,10 @@ use rust_decimal::Decimal;
 use rust_decimal::dec;
 use serde_json::json;
 
-use crate::offers::scoring::test_cases::{
+use crate::scoring::test_cases::{
     SPEC_CASE_JSON, large_case, note, offer, reversal_case, three_offers,
 };
-use crate::offers::scoring::{
+use crate::scoring::{
     ConsensusNote, Criterion, OfferStatus, PriceFormula, ScoringCase, ScoringError, ScoringResult,
     format_points, score, score_case_json, validate,
 };
