@@ -74,7 +74,7 @@ async fn filled_ae(
             a.amount_ht
         ))
     })?;
-    let ctx = signed::fill_ae(&base.ctx, &ranking::party(&p), &lot, amount);
+    let ctx = signed::fill_ae(&base.ctx, &ranking::party(&p), &lot, amount)?;
     let doc = docs::render(&st.engine, DocKind::Ae, &ctx, &base.overrides)?;
     let filename = docs::filename(&c.reference, "ae", lot.number, &p.bidder_name);
     Ok((
