@@ -61,10 +61,11 @@ pub enum Command {
     },
     /// Note et classe les offres d'un cas (JSON) ; résultat JSON sur la sortie standard.
     Score { case: PathBuf },
-    /// Produit un document DOCX (pièce ou courrier) à partir d'un contexte JSON.
+    /// Produit un document DOCX (pièce ou courrier) à partir d'un contexte JSON, ou le classeur
+    /// du DQE (dqe, XLSX).
     Render {
         /// rc, ae, ccap, cctp, bpu, noti1, noti3, noti5, sans_suite, convocation_cao, pv_cao,
-        /// pv_carence, bordereau_visas, rapport_analyse.
+        /// pv_carence, bordereau_visas, rapport_analyse ; dqe (classeur XLSX).
         kind: String,
         /// Le contexte JSON (voir documents/examples/).
         #[arg(long)]
@@ -72,6 +73,25 @@ pub enum Command {
         /// Le fichier DOCX à écrire (par défaut KIND.docx).
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Le classeur du DQE complété par un candidat.
+    Dqe {
+        #[command(subcommand)]
+        action: DqeCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DqeCommand {
+    /// Lit un DQE complété (XLSX) contre le contexte du BPU dont il est issu : prix et montants
+    /// recalculés en JSON ; code de sortie 2 et les motifs en français s'il est refusé.
+    Lire {
+        /// Le classeur complété.
+        #[arg(value_name = "FICHIER")]
+        file: PathBuf,
+        /// Le contexte JSON du BPU (voir documents/examples/dqe.json).
+        #[arg(long)]
+        data: PathBuf,
     },
 }
 
@@ -192,7 +212,16 @@ pub async fn run(cli: Cli) -> ExitCode {
     };
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Render { kind, data, out } = &command {
+        if kind == "dqe" {
+            return crate::cli_dqe::render(data, out.as_deref());
+        }
         return render_cmd(kind, data, out.as_deref());
+    }
+    if let Command::Dqe {
+        action: DqeCommand::Lire { file, data },
+    } = &command
+    {
+        return crate::cli_dqe::read(file, data);
     }
     if let Command::Score { case } = &command {
         let text = match std::fs::read_to_string(case) {
@@ -240,7 +269,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Serve
         | Command::Procedure { .. }
         | Command::Score { .. }
-        | Command::Render { .. } => Ok(ExitCode::SUCCESS),
+        | Command::Render { .. }
+        | Command::Dqe { .. } => Ok(ExitCode::SUCCESS),
         Command::Import { file, dry_run } => import_cmd(&state, &file, dry_run).await,
         Command::User {
             action:

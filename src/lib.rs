@@ -8,6 +8,7 @@ pub mod auth;
 pub mod calendar;
 pub mod cao;
 pub mod cli;
+pub mod cli_dqe;
 pub mod clock;
 pub mod config;
 pub mod consultations;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Coordo on a fresh machine: installs what the tests need — Debian's
 # chromium and chromium-driver for the browser tests, PostgreSQL for the portability test, the
-# Open XML validator openxml-audit (PyPI, pinned) for the document tests — then the whole suite.
+# Open XML validator openxml-audit and openpyxl (PyPI, pinned) for the document tests — then the
+# whole suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -30,6 +31,14 @@ if ! python3 -m pip show openxml-audit 2>/dev/null | grep -qx "Version: ${OPENXM
     || python3 -m pip install -q --break-system-packages "${OPENXML_AUDIT}"
 fi
 command -v openxml-audit >/dev/null 2>&1 || export PATH="$HOME/.local/bin:$PATH"
+# Another spreadsheet library, to fill the DQE workbook as a bidder would (tests/it/dqe.rs).
+OPENPYXL="openpyxl==3.1.5"
+if ! python3 -m pip show openpyxl 2>/dev/null | grep -qx "Version: ${OPENPYXL#*==}"; then
+  echo "== installation : ${OPENPYXL}"
+  python3 -m pip install -q "${OPENPYXL}" \
+    || python3 -m pip install -q --user "${OPENPYXL}" \
+    || python3 -m pip install -q --break-system-packages "${OPENPYXL}"
+fi
 
 # A local PostgreSQL with a role that may create one database per test.
 cluster=$(pg_lsclusters --no-header | awk 'NR==1 {print $1" "$2}')

@@ -15,6 +15,8 @@
 
 pub mod bpu;
 pub mod docx;
+pub mod dqe;
+pub mod dqe_read;
 pub mod engine;
 pub mod error;
 pub mod format;

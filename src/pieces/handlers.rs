@@ -23,6 +23,7 @@ use tower_sessions::Session;
 
 const COORD: Access = Access::Roles(&[Role::Coordonnateur]);
 const DOCX_MIME: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Routes of this area (the clause library is in [`super::clause_handlers`]).
 pub fn routes() -> Vec<RouteEntry> {
@@ -56,6 +57,12 @@ pub fn routes() -> Vec<RouteEntry> {
             "/g/{gid}/consultations/{cid}/pieces/{kind}/versions/{n}/docx",
             Access::AnyUser,
             get(download),
+        ),
+        route(
+            Method::GET,
+            "/g/{gid}/consultations/{cid}/pieces/bpu/versions/{n}/dqe.xlsx",
+            Access::AnyUser,
+            get(download_dqe),
         ),
         route(
             Method::GET,
@@ -279,6 +286,27 @@ async fn download(
                 header::CACHE_CONTROL,
                 "private, max-age=31536000, immutable".to_owned(),
             ),
+        ],
+        d.bytes,
+    )
+        .into_response())
+}
+
+async fn download_dqe(
+    State(st): State<AppState>,
+    Path((gid, cid, n)): Path<(i32, String, String)>,
+) -> AppResult<Response> {
+    let cid = cid_of(&cid)?;
+    let n: i32 = n.parse().map_err(|_| AppError::NotFound)?;
+    let d = service::dqe_workbook(&st.db, gid, cid, n).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, XLSX_MIME.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", d.file_name),
+            ),
+            (header::ETAG, format!("\"{}\"", d.sha256)),
         ],
         d.bytes,
     )

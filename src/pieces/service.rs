@@ -270,6 +270,33 @@ pub async fn download<C: ConnectionTrait>(
     })
 }
 
+/// The DQE workbook of BPU version `number`, written from the context that version was
+/// generated from: the candidates fill the very lines and quantities the BPU publishes.
+///
+/// # Errors
+/// `NotFound` for a missing version; `Internal` for a stored context that cannot be read.
+pub async fn dqe_workbook<C: ConnectionTrait>(
+    db: &C,
+    gid: i32,
+    cid: i32,
+    number: i32,
+) -> Result<Download, AppError> {
+    let c = consultations::get(db, gid, cid).await?;
+    let v = version_row(db, gid, cid, DocKind::Bpu, number).await?;
+    let ctx: serde_json::Value = serde_json::from_str(&v.context_json)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("contexte du BPU v{number} : {e}")))?;
+    let bytes = crate::docgen::dqe::write_dqe(&ctx)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("DQE du BPU v{number} : {e}")))?;
+    use sha2::Digest;
+    Ok(Download {
+        file_name: file_name(&c.reference, DocKind::Bpu, number)
+            .replace("_BPU_", "_DQE_")
+            .replace(".docx", ".xlsx"),
+        sha256: hex::encode(sha2::Sha256::digest(&bytes)),
+        bytes,
+    })
+}
+
 /// Line diff of the Markdown sources of versions `v1` and `v2`.
 ///
 /// # Errors

@@ -27,6 +27,8 @@ pub struct VersionLine {
     pub docx_short: String,
     pub source_short: String,
     pub download: String,
+    /// The DQE workbook of a BPU version (the same context, as XLSX).
+    pub workbook: Option<String>,
 }
 
 fn version_line(base: &str, kind: DocKind, v: &VersionMeta) -> VersionLine {
@@ -38,6 +40,8 @@ fn version_line(base: &str, kind: DocKind, v: &VersionMeta) -> VersionLine {
         docx_short: short(&v.docx_sha256),
         source_short: short(&v.source_sha256),
         download: format!("{base}/pieces/{}/versions/{}/docx", kind.as_str(), v.number),
+        workbook: (kind == DocKind::Bpu)
+            .then(|| format!("{base}/pieces/bpu/versions/{}/dqe.xlsx", v.number)),
     }
 }
 

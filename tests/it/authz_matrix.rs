@@ -89,6 +89,7 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
             "/g/{gid}/consultations/{cid}/pieces"
             | "/g/{gid}/consultations/{cid}/pieces/{kind}"
             | "/g/{gid}/consultations/{cid}/pieces/{kind}/versions/{n}/docx"
+            | "/g/{gid}/consultations/{cid}/pieces/bpu/versions/{n}/dqe.xlsx"
             | "/api/v1/groupements/{gid}/consultations/{cid}/pieces",
         ) => LOGGED,
         (

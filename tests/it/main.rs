@@ -19,6 +19,7 @@ mod competition;
 mod consultations;
 mod crash;
 mod docgen;
+mod dqe;
 mod hardening;
 mod hardening_mail;
 mod integrity;
