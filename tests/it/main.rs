@@ -17,6 +17,7 @@ mod cli;
 mod competition;
 mod consultations;
 mod crash;
+mod demo;
 mod docgen;
 mod hardening;
 mod hardening_mail;
