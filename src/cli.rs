@@ -315,6 +315,13 @@ fn print_demo(b: &crate::demo::Built) {
             "Base vide : groupement de démonstration importé et comptes de démonstration créés."
         );
     }
+    if b.number > 1 {
+        println!(
+            "La démo existe déjà ({} paire(s) de consultations DEMO-…) : une nouvelle paire n° {} est créée, les précédentes sont conservées.",
+            b.number - 1,
+            b.number
+        );
+    }
     println!(
         "Démo construite jusqu'à l'étape « {} » (calendrier commencé le {}) :",
         b.stage.code(),

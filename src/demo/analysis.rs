@@ -18,7 +18,7 @@ pub async fn run(d: &Demo, t: &Tender, cid: i32) -> Result<(), AppError> {
     let (st, gid) = (&d.st, d.gid);
     let coord = d.people.coordonnateur.actor();
     let lot_id = lot_of(d, cid).await?;
-    // Received on the profil d'acheteur from Monday to Thursday, transcribed the same day.
+    // Received on the profil d'acheteur from Monday to Wednesday, transcribed the same day.
     let mut plis = Vec::new();
     for (i, b) in t.bidders.iter().enumerate() {
         let day = timeline::PLIS + i64::try_from(i).unwrap_or(0);

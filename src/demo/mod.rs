@@ -103,25 +103,26 @@ pub(crate) mod timeline {
     pub const VISAS: i64 = 1;
     /// Prête à publier, publiée (Friday).
     pub const PUBLICATION: i64 = 4;
-    /// Questions deadline (Monday, 11 days before the offers).
-    pub const QUESTIONS: i64 = 31;
-    /// Plis received on the buyer's profile (Monday to Thursday before the deadline).
-    pub const PLIS: i64 = 38;
-    /// Deadline of the offers at 12:00, opening in the afternoon (Friday, 38 days after the
+    /// Questions deadline (Friday, two weeks before the offers).
+    pub const QUESTIONS: i64 = 32;
+    /// Plis received on the buyer's profile (Monday to Wednesday before the deadline).
+    pub const PLIS: i64 = 42;
+    /// Deadline of the offers at 12:00, opening in the afternoon (Friday, 42 days after the
     /// publication: more than the 35 days of R2161-2).
-    pub const DEADLINE: i64 = 42;
+    pub const DEADLINE: i64 = 46;
     /// Scoring by the CAO, ranking; convocation of the CAO sent (Monday).
-    pub const SCORING: i64 = 45;
+    pub const SCORING: i64 = 49;
     /// The CAO séance (Monday, 7 days after its convocation).
-    pub const SEANCE: i64 = 52;
+    pub const SEANCE: i64 = 56;
     /// Decision, NOTI1 (Tuesday); certificates received.
-    pub const DECISION: i64 = 53;
-    /// NOTI3 sent electronically (Wednesday): the standstill runs 11 days, this day included.
-    pub const REJECTIONS: i64 = 54;
+    pub const DECISION: i64 = 57;
+    /// NOTI3 sent electronically (Wednesday): the standstill runs 11 days, this day included,
+    /// to Saturday of the next week but one.
+    pub const REJECTIONS: i64 = 58;
     /// Written validations of the members (Thursday).
-    pub const VALIDATIONS: i64 = 55;
-    /// Signature, signed AE, NOTI5 (Wednesday, the day after the standstill's last day).
-    pub const NOTIFICATION: i64 = 65;
+    pub const VALIDATIONS: i64 = 59;
+    /// Signature, signed AE, NOTI5 (Monday, after the standstill's last day).
+    pub const NOTIFICATION: i64 = 70;
 }
 
 /// The demo's calendar: day 0 is a Monday.
@@ -166,6 +167,8 @@ pub struct Built {
     pub consultations: Vec<BuiltConsultation>,
     pub calendar: Calendar,
     pub seeded: bool,
+    /// Number of the pair (`DEMO-AMOA-n`): above 1, earlier demos were kept.
+    pub number: u32,
 }
 
 /// One consultation of the demo.
@@ -275,6 +278,7 @@ pub async fn run(settings: Settings, stage: Stage) -> anyhow::Result<Built> {
         consultations,
         calendar: cal,
         seeded,
+        number: n,
     })
 }
 
@@ -325,7 +329,18 @@ mod tests {
         assert_eq!(c.day(timeline::SEANCE).weekday(), chrono::Weekday::Mon);
         assert_eq!(
             c.day(timeline::NOTIFICATION).weekday(),
-            chrono::Weekday::Wed
+            chrono::Weekday::Mon
         );
+        for (d, w) in [
+            (timeline::PUBLICATION, chrono::Weekday::Fri),
+            (timeline::QUESTIONS, chrono::Weekday::Fri),
+            (timeline::PLIS, chrono::Weekday::Mon),
+            (timeline::SCORING, chrono::Weekday::Mon),
+            (timeline::DECISION, chrono::Weekday::Tue),
+            (timeline::REJECTIONS, chrono::Weekday::Wed),
+            (timeline::VALIDATIONS, chrono::Weekday::Thu),
+        ] {
+            assert_eq!(c.day(d).weekday(), w, "day {d}");
+        }
     }
 }
