@@ -1,7 +1,7 @@
 //! Scoring 200 offers × 12 criteria × 10 evaluators (exact decimals, ranking with ties).
 //! Target on the 2-core reference machine: under 10 ms.
 
-use coordo::offers::scoring::{score, test_cases::large_case};
+use coordo::scoring::{score, test_cases::large_case};
 
 fn main() {
     divan::main();

@@ -228,6 +228,31 @@ fn next_day(d: NaiveDate) -> NaiveDate {
     d.succ_opt().unwrap_or(NaiveDate::MAX)
 }
 
+/// A Paris wall-clock instant (`AAAA-MM-JJTHH:MM[:SS]`, a space also accepted) in UTC.
+///
+/// # Errors
+/// A French message naming the value.
+pub fn parse_paris_instant(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    let t = s.trim().replace(' ', "T");
+    let naive = chrono::NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M"))
+        .map_err(|_| {
+            format!(
+                "« {} » n'est pas une date et heure (AAAA-MM-JJTHH:MM, heure de Paris)",
+                s.trim()
+            )
+        })?;
+    let minute = paris_datetime(
+        naive.date(),
+        chrono::Timelike::hour(&naive),
+        chrono::Timelike::minute(&naive),
+    );
+    Ok(
+        (minute + chrono::Duration::seconds(i64::from(chrono::Timelike::second(&naive))))
+            .with_timezone(&chrono::Utc),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

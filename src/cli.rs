@@ -213,7 +213,7 @@ pub async fn run(cli: Cli) -> ExitCode {
                 );
             }
         };
-        return match crate::offers::scoring::score_case_json(&text) {
+        return match crate::scoring::score_case_json(&text) {
             Ok(v) => {
                 println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
                 ExitCode::SUCCESS

@@ -50,24 +50,7 @@ fn paris(t: DateTime<Utc>) -> NaiveDateTime {
     t.with_timezone(&Paris).naive_local()
 }
 
-/// One file name made safe for every system (no separator, control or forbidden character).
-#[must_use]
-pub fn safe_name(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| {
-            if c.is_control() || "/\\<>:\"|?*".contains(c) {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    match s.trim() {
-        "" | "." | ".." => "_".to_owned(),
-        t => t.to_owned(),
-    }
-}
+pub use crate::file_names::safe_name;
 
 /// Whether `subject` names `reference` as a whole word (not `2026-01` inside `2026-010`).
 #[must_use]

@@ -97,7 +97,22 @@ pub async fn dispatch_contract(
         )));
     }
     let mut files: Vec<OutgoingAttachment> = Vec::new();
-    for kind in [DocKind::Ae, DocKind::Ccap, DocKind::Cctp, DocKind::Bpu] {
+    // The members receive the acte d'engagement signed by both parties (the one the NOTI5
+    // notified), never the blank AE of the DCE; then the DCE's CCAP, CCTP and BPU.
+    for a in store::attributions(&st.db, cid)
+        .await?
+        .iter()
+        .filter(|a| a.noti5_sent_at.is_some())
+    {
+        if let Some(acte) = super::signed::latest(&st.db, a.id).await? {
+            files.push(OutgoingAttachment {
+                filename: acte.file_name,
+                content_type: acte.media_type,
+                bytes: acte.bytes,
+            });
+        }
+    }
+    for kind in [DocKind::Ccap, DocKind::Cctp, DocKind::Bpu] {
         if let Some(v) = pieces::versions(&st.db, gid, cid, kind).await?.last() {
             let dl = pieces::download(&st.db, gid, cid, kind, v.number).await?;
             files.push(OutgoingAttachment {

@@ -79,17 +79,7 @@ fn marks_json(marks: &[Mark]) -> Value {
     )
 }
 
-/// The signatory: the coordonnateur's representative, for every member (convention art. 6.2).
-#[must_use]
-pub fn signatory(base: &Value) -> Value {
-    let rep = &base["buyer"]["representative"];
-    let title = rep["title"].as_str().unwrap_or_default();
-    let buyer = base["buyer"]["name"].as_str().unwrap_or_default();
-    json!({
-        "name": rep["name"],
-        "quality": format!("{title} ({buyer}), coordonnateur du groupement de commandes"),
-    })
-}
+pub use crate::pieces::context::signatory;
 
 fn letter(base: &Value, title: &str, lot: &LotRef, now: DateTime<Utc>) -> Value {
     let mut ctx = base.clone();

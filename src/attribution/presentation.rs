@@ -238,7 +238,7 @@ pub async fn docx<C: ConnectionTrait>(
     Ok((
         format!(
             "{}_rapport_presentation.docx",
-            crate::archive::collect::safe_name(&c.reference)
+            crate::file_names::safe_name(&c.reference)
         ),
         doc.docx,
     ))

@@ -7,7 +7,7 @@ use crate::db::entities::{lot, pli};
 use crate::offers::admissibility::{self, PliState};
 use crate::offers::analysis::{self, Snapshot};
 use crate::offers::evaluation::Gate;
-use crate::offers::scoring::OfferStatus;
+use crate::scoring::OfferStatus;
 use rust_decimal::Decimal;
 
 /// A ranked pli.

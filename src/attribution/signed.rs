@@ -9,8 +9,9 @@ use super::store;
 use crate::audit::Actor;
 use crate::db::entities::{attribution, signed_acte};
 use crate::error::AppError;
+use crate::pieces::award::{Award, AwardedLot, Operator, ae_for_award};
 use chrono::{DateTime, Utc};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Set,
@@ -75,31 +76,60 @@ pub fn safe_name(name: &str) -> String {
     clean.trim().to_owned()
 }
 
-fn money(d: Decimal) -> String {
-    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-        .to_string()
-}
-
 /// The acte d'engagement of the DCE (`dce_ae`, the context of `DocKind::Ae`) filled for the
-/// attributaire: its identity and SIRET (ATTRI1 B1), the lot, the amount HT of its offer and
-/// the TTC at the consultation's VAT rate (figures and words are rendered by the template).
-#[must_use]
-pub fn fill_ae(dce_ae: &Value, party: &Party, lot: &LotRef, amount_ht: Decimal) -> Value {
-    let mut ctx = dce_ae.clone();
-    let vat = ctx["consultation"]["vat_rate"]
+/// attributaire of one lot by the one AE rule (`pieces::award::ae_for_award`): its identity
+/// and SIRET (ATTRI1 B1), the lot, the amount HT of its offer, the TTC at the consultation's
+/// VAT rate, both in words, and the duration of the DCE.
+///
+/// # Errors
+/// `Conflict` in French when the award cannot fill the AE (an invalid SIRET, an amount out
+/// of bounds, an unreadable VAT rate).
+pub fn fill_ae(
+    dce_ae: &Value,
+    party: &Party,
+    lot: &LotRef,
+    amount_ht: Decimal,
+) -> Result<Value, AppError> {
+    let vat_rate = dce_ae["price"]["vat_rate"]
         .as_str()
+        .or_else(|| dce_ae["consultation"]["vat_rate"].as_str())
         .and_then(|v| Decimal::from_str(v).ok())
-        .unwrap_or_default();
-    let ttc = amount_ht + amount_ht * vat / Decimal::from(100);
+        .ok_or_else(|| {
+            AppError::Conflict(
+                "Le taux de TVA de la consultation est illisible : corrigez-le avant de remplir l'acte d'engagement.".into(),
+            )
+        })?;
+    let award = Award {
+        attributaire: Operator {
+            name: party.name.clone(),
+            address: party.address.clone(),
+            email: party.email.clone(),
+            siret: party.siret.clone(),
+            ..Operator::default()
+        },
+        group: None,
+        lots: vec![AwardedLot {
+            number: lot.number,
+            title: lot.title.clone(),
+            amount_ht: Some(amount_ht),
+            lines: vec![],
+        }],
+        vat_rate,
+        duration_months: dce_ae["duration"]["months"]
+            .as_u64()
+            .and_then(|m| u32::try_from(m).ok())
+            .unwrap_or(0),
+        advance_refused: false,
+        signed_at: None,
+    };
+    let mut ctx = ae_for_award(dce_ae, &award).map_err(|e| {
+        AppError::Conflict(format!(
+            "L'acte d'engagement de {} ne peut pas être rempli : {e}.",
+            party.name
+        ))
+    })?;
     ctx["document"]["title"] = json!("Acte d'engagement (ATTRI1) de l'attributaire");
-    ctx["lot"] = json!({"number": lot.number, "title": lot.title});
-    ctx["contractor"]["name"] = json!(party.name);
-    ctx["contractor"]["address"] = json!(party.address);
-    ctx["contractor"]["email"] = json!(party.email);
-    ctx["contractor"]["siret"] = json!(party.siret);
-    ctx["price"]["amount_ht"] = json!(money(amount_ht));
-    ctx["price"]["amount_ttc"] = json!(money(ttc));
-    ctx
+    Ok(ctx)
 }
 
 /// The latest signed acte of an attribution.
@@ -237,7 +267,7 @@ pub async fn filled_ae(
             a.amount_ht
         ))
     })?;
-    let ctx = fill_ae(&base.ctx, &super::ranking::party(&p), &lot, amount);
+    let ctx = fill_ae(&base.ctx, &super::ranking::party(&p), &lot, amount)?;
     let doc = super::docs::render(
         &st.engine,
         crate::docgen::DocKind::Ae,
@@ -293,12 +323,10 @@ mod tests {
 
     #[test]
     fn the_filled_ae_names_the_attributaire_and_its_amounts() {
-        let dce = json!({
-            "document": {"title": "Acte d'engagement (ATTRI1)"},
-            "consultation": {"vat_rate": "20"},
-            "contractor": {"name": "", "siret": "", "address": "", "email": ""},
-            "price": {"amount_ht": null, "amount_ttc": null},
-        });
+        let dce: Value =
+            serde_json::from_str(crate::docgen::example_context(crate::docgen::DocKind::Ae))
+                .expect("example");
+        assert_eq!(dce["price"]["vat_rate"], "20");
         let party = Party {
             name: "ALPHA".into(),
             address: "12 rue Nationale, 59000 Lille".into(),
@@ -309,10 +337,21 @@ mod tests {
             number: 1,
             title: "Solution DUI".into(),
         };
-        let ae = fill_ae(&dce, &party, &lot, dec!(100000.005));
+        let ae = fill_ae(&dce, &party, &lot, dec!(100000.005)).expect("filled");
         assert_eq!(ae["contractor"]["siret"], "73282932000074");
         assert_eq!(ae["price"]["amount_ht"], "100000.01");
         assert_eq!(ae["price"]["amount_ttc"], "120000.01");
+        assert_eq!(ae["duration"]["months"], 48);
+        assert_eq!(
+            ae["price"]["amount_ht_words"],
+            "cent mille euros et un centime"
+        );
+        let bad = Party {
+            siret: "73282932000075".into(),
+            ..party.clone()
+        };
+        let err = fill_ae(&dce, &bad, &lot, dec!(1)).unwrap_err();
+        assert!(err.to_string().contains("ALPHA"), "{err}");
         assert_eq!(ae["lot"]["title"], "Solution DUI");
         assert_eq!(
             dce["contractor"]["name"], "",

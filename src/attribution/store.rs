@@ -385,43 +385,7 @@ pub async fn lifecycle_facts<C: ConnectionTrait>(
     })
 }
 
-/// What the legal calendar of the consultation needs from this area: whether the NOTI3 went
-/// electronically (11 or 16 days, R2182-1), whether a single tenderer took part in every lot
-/// (no standstill, R2182-2), and when the avis d'attribution was sent (R2183-1).
-///
-/// # Errors
-/// Database errors.
-pub async fn calendar_facts<C: ConnectionTrait>(
-    db: &C,
-    cid: i32,
-) -> Result<(bool, bool, Option<NaiveDate>), AppError> {
-    let noti3 = letter::Entity::find()
-        .select_only()
-        .column(letter::Column::Electronic)
-        .filter(letter::Column::ConsultationId.eq(cid))
-        .filter(letter::Column::Kind.eq("noti3"))
-        .into_tuple::<bool>()
-        .all(db)
-        .await?;
-    let plis = pli::Entity::find()
-        .filter(pli::Column::ConsultationId.eq(cid))
-        .filter(pli::Column::HorsDelai.eq(false))
-        .filter(pli::Column::Superseded.eq(false))
-        .all(db)
-        .await?;
-    let mut per_lot: std::collections::HashMap<Option<i32>, usize> =
-        std::collections::HashMap::new();
-    for p in &plis {
-        *per_lot.entry(p.lot_id).or_default() += 1;
-    }
-    let single = !per_lot.is_empty() && per_lot.values().all(|n| *n == 1);
-    let avis = attributions(db, cid)
-        .await?
-        .iter()
-        .filter_map(|a| a.avis_published_on)
-        .min();
-    Ok((noti3.iter().all(|e| *e), single, avis))
-}
+pub use crate::consultations::calendar_facts::calendar_facts;
 
 /// Opens the write transaction of an action prepared on `seen` (letters rendered, checks
 /// made) and reloads the consultation: if its status moved meanwhile, nothing is written.

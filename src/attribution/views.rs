@@ -12,7 +12,7 @@ use crate::consultations::service::Detail;
 use crate::db::entities::{
     attribution, contract_dispatch, member, member_validation, pli, signed_acte,
 };
-use crate::offers::scoring::format_points;
+use crate::scoring::format_points;
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use chrono_tz::Europe::Paris;
 use serde::Serialize;

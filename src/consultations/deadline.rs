@@ -14,11 +14,26 @@
 use super::lifecycle::Status;
 use super::service::{self as consultations, offers_deadline};
 use crate::audit::{self, Actor};
-use crate::calendar::french_datetime;
+use crate::calendar::{french_datetime, paris_datetime};
 use crate::db::entities::consultation;
 use crate::error::AppError;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
+
+/// The offers deadline of a consultation as an instant, if fixed.
+#[must_use]
+pub fn deadline_utc(c: &consultation::Model) -> Option<DateTime<Utc>> {
+    offers_deadline(c).map(|d| paris_datetime(d.date(), d.hour(), d.minute()).with_timezone(&Utc))
+}
+
+/// French writing of the deadline (« 15 janvier 2027 à 12 h 00 »).
+#[must_use]
+pub fn deadline_label(c: &consultation::Model) -> String {
+    deadline_utc(c).map_or_else(
+        || "non fixée".to_owned(),
+        |d| french_datetime(&d.with_timezone(&chrono_tz::Europe::Paris)),
+    )
+}
 
 /// Checks an extension of the offers deadline (pure).
 ///
@@ -80,12 +95,12 @@ pub async fn extend(
     proposed: &str,
     reason: &str,
 ) -> Result<consultation::Model, AppError> {
-    let at = crate::offers::register::parse_paris_instant(proposed)
+    let at = crate::calendar::parse_paris_instant(proposed)
         .map_err(|e| AppError::field("date_limite", e))?;
     let tx = audit::begin(db).await?;
     let c = consultations::get(&tx, gid, cid).await?;
     let status = Status::from_code(&c.status).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let current = crate::offers::access::deadline_utc(&c);
+    let current = deadline_utc(&c);
     check_extension(status, current, at, now, reason).map_err(AppError::Conflict)?;
     let before = offers_deadline(&c).map(|d| d.format("%Y-%m-%dT%H:%M").to_string());
     let local: NaiveDateTime = at.with_timezone(&chrono_tz::Europe::Paris).naive_local();

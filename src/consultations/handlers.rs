@@ -74,12 +74,6 @@ pub fn routes() -> Vec<RouteEntry> {
             post(choose_procedure),
         ),
         route(
-            Method::POST,
-            "/g/{gid}/consultations/{cid}/transition",
-            COORD,
-            post(transition),
-        ),
-        route(
             Method::GET,
             "/api/v1/groupements/{gid}/consultations",
             Access::AnyUser,
@@ -96,12 +90,6 @@ pub fn routes() -> Vec<RouteEntry> {
             "/api/v1/groupements/{gid}/consultations/{cid}",
             Access::AnyUser,
             get(api_show),
-        ),
-        route(
-            Method::POST,
-            "/api/v1/groupements/{gid}/consultations/{cid}/transition",
-            COORD,
-            post(api_transition),
         ),
         route(
             Method::POST,
@@ -147,7 +135,7 @@ async fn extend_deadline(
     .map(|c| {
         format!(
             "Date limite de remise des offres prolongée : {}.",
-            crate::offers::access::deadline_label(&c)
+            super::deadline::deadline_label(&c)
         )
     });
     back_with(&session, gid, cid, r).await
@@ -177,7 +165,7 @@ async fn api_extend_deadline(
     })))
 }
 
-fn cid_of(s: &str) -> Result<i32, AppError> {
+pub(crate) fn cid_of(s: &str) -> Result<i32, AppError> {
     s.parse().map_err(|_| AppError::NotFound)
 }
 
@@ -444,7 +432,7 @@ struct LotForm {
     label: String,
 }
 
-async fn back_with(
+pub(crate) async fn back_with(
     session: &Session,
     gid: i32,
     cid: i32,
@@ -525,28 +513,6 @@ async fn choose_procedure(
     back_with(&session, gid, cid, r).await
 }
 
-#[derive(Deserialize, Default, Serialize)]
-#[serde(default)]
-struct TransitionForm {
-    statut: String,
-    motif: String,
-}
-
-async fn transition(
-    State(st): State<AppState>,
-    Extension(user): Extension<Arc<CurrentUser>>,
-    session: Session,
-    Path((gid, cid)): Path<(i32, String)>,
-    Form(f): Form<TransitionForm>,
-) -> AppResult<Response> {
-    let cid = cid_of(&cid)?;
-    let motif = Some(f.motif.trim().to_owned()).filter(|m| !m.is_empty());
-    let r = service::transition(&st, &user.actor(), gid, cid, &f.statut, motif)
-        .await
-        .map(|s| format!("Consultation passée à l'état « {} ».", s.label()));
-    back_with(&session, gid, cid, r).await
-}
-
 async fn api_list(
     State(st): State<AppState>,
     Path(gid): Path<i32>,
@@ -600,19 +566,4 @@ async fn api_show(
         );
     }
     Ok(Json(v))
-}
-
-async fn api_transition(
-    State(st): State<AppState>,
-    Extension(user): Extension<Arc<CurrentUser>>,
-    Path((gid, cid)): Path<(i32, String)>,
-    body: axum::body::Bytes,
-) -> ApiResult<Json<serde_json::Value>> {
-    let cid = cid_of(&cid)?;
-    let f: TransitionForm = json_body(&body)?;
-    let motif = Some(f.motif.trim().to_owned()).filter(|m| !m.is_empty());
-    let s = service::transition(&st, &user.actor(), gid, cid, &f.statut, motif).await?;
-    Ok(Json(
-        serde_json::json!({"status": s.code(), "status_label": s.label()}),
-    ))
 }

@@ -1,6 +1,7 @@
 //! Consultations (tenders): the procedure rules engine, the legal calendar, the lifecycle,
 //! and the pages and API to create, edit and follow them.
 
+pub mod calendar_facts;
 pub mod deadline;
 pub mod handlers;
 pub mod lifecycle;

@@ -39,8 +39,8 @@ pub async fn run(d: &Demo, t: &Tender, cid: i32) -> Result<(), AppError> {
     }
     // After the deadline (12:00 in Paris): remise close, analysis, opening.
     d.set(timeline::DEADLINE, 14, 0);
-    crate::consultations::service::transition(st, &coord, gid, cid, "remise_close", None).await?;
-    crate::consultations::service::transition(st, &coord, gid, cid, "analyse", None).await?;
+    crate::transitions::transition(st, &coord, gid, cid, "remise_close", None).await?;
+    crate::transitions::transition(st, &coord, gid, cid, "analyse", None).await?;
     d.set(timeline::DEADLINE, 14, 30);
     for (b, &pid) in t.bidders.iter().zip(&plis) {
         let now = st.clock.now();

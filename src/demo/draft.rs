@@ -6,9 +6,9 @@ use super::tenders::{Tender, common_dce_fields};
 use super::{Demo, timeline};
 use crate::consultations::model::{self, ConsultationInput, NeedInput};
 use crate::consultations::service as consultations;
+use crate::dossier::dce_data::{self as data, FormMap};
 use crate::error::AppError;
-use crate::offers::scoring::Criterion;
-use crate::pieces::data::{self, FormMap};
+use crate::scoring::Criterion;
 
 /// Creates the consultation of `t` with its DCE generated; returns its id.
 ///

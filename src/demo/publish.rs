@@ -24,7 +24,7 @@ pub async fn run(d: &Demo, t: &Tender, cid: i32) -> Result<(), AppError> {
     let (st, gid) = (&d.st, d.gid);
     let coord = d.people.coordonnateur.actor();
     d.set(timeline::DCE, 11, 0);
-    crate::consultations::service::transition(st, &coord, gid, cid, "pieces_en_visa", None).await?;
+    crate::transitions::transition(st, &coord, gid, cid, "pieces_en_visa", None).await?;
     let round = visas::submit(
         &st.db,
         st.clock.now(),
@@ -69,8 +69,8 @@ pub async fn run(d: &Demo, t: &Tender, cid: i32) -> Result<(), AppError> {
         }
     }
     d.set(timeline::PUBLICATION, 9, 0);
-    crate::consultations::service::transition(st, &coord, gid, cid, "prete_publier", None).await?;
+    crate::transitions::transition(st, &coord, gid, cid, "prete_publier", None).await?;
     d.set(timeline::PUBLICATION, 9, 30);
-    crate::consultations::service::transition(st, &coord, gid, cid, "publiee", None).await?;
+    crate::transitions::transition(st, &coord, gid, cid, "publiee", None).await?;
     Ok(())
 }

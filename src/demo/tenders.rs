@@ -322,7 +322,7 @@ mod tests {
                     .unwrap_or_else(|e| panic!("{}: {e}", b.name));
                 assert!(b.email.ends_with("@example.org"), "{}", b.email);
             }
-            let grid: Vec<crate::offers::scoring::Criterion> =
+            let grid: Vec<crate::scoring::Criterion> =
                 serde_json::from_value(t.grid.clone()).expect("grid");
             crate::offers::criteria::validate(&grid).expect("valid grid");
         }

@@ -6,15 +6,18 @@
 //! each area reloading (or re-deriving) what another holds: the RC announces exactly the grid
 //! the CAO scores with, and the publication is refused on the same facts the RC is written from.
 
+pub mod analysis;
+pub mod dce_data;
+pub mod grid;
 pub mod rules;
 
 use crate::consultations::service::{self as consultations, Detail};
 use crate::db::entities::groupement;
 use crate::error::AppError;
-use crate::offers::scoring::Criterion;
-use crate::pieces::data::DceData;
 use crate::registry::service::{self as registry, MemberWithEstablishments};
+use crate::scoring::Criterion;
 use chrono::NaiveDate;
+use dce_data::DceData;
 use sea_orm::ConnectionTrait;
 
 /// What the database holds for one consultation.
@@ -30,7 +33,7 @@ pub struct Dossier {
     pub criteria: Vec<Criterion>,
     /// The OAB detection method: the RC (art. 9.3) and the rapport d'analyse word it with the
     /// same clause (`clauses/oab_detection`).
-    pub oab_method: crate::offers::scoring::OabMethod,
+    pub oab_method: crate::scoring::OabMethod,
 }
 
 impl Dossier {
@@ -71,11 +74,9 @@ pub async fn load<C: ConnectionTrait>(
             None => m.member.withdrawn_on.is_none(),
         })
         .collect();
-    let data = crate::pieces::service::dce_data(db, cid).await?;
-    let criteria = crate::offers::criteria::tree(&crate::offers::criteria::rows(db, cid).await?);
-    let oab_method = crate::offers::admissibility::oab_method(
-        &crate::offers::admissibility::settings(db, cid).await?,
-    );
+    let data = dce_data::dce_data(db, cid).await?;
+    let criteria = grid::tree(&grid::rows(db, cid).await?);
+    let oab_method = analysis::oab_method(&analysis::settings(db, cid).await?);
     Ok(Dossier {
         groupement,
         members,

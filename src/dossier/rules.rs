@@ -2,8 +2,9 @@
 //! criteria may be published. No I/O.
 
 use crate::consultations::rules::params::ENV_CRITERION_MANDATORY;
-use crate::offers::scoring::{Criterion, CriterionKind, PriceFormula, SubCriterion};
+use crate::scoring::{Criterion, CriterionKind, OabMethod, PriceFormula, SubCriterion};
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
 /// Whether a member is active on `day`: it has not withdrawn, or its withdrawal takes effect
 /// after that day. A withdrawal only affects what the groupement buys afterwards (convention
@@ -85,6 +86,32 @@ pub fn method_of(c: &Criterion, weight: &str) -> String {
         CriterionKind::Evaluated { scale } => {
             evaluated_method(&scale.normalize().to_string(), weight)
         }
+    }
+}
+
+/// The OAB detection method as the shared clause `clauses/oab_detection` words it, in the RC
+/// (article 9.3) and in this report alike: one method, one wording (L2152-6: the threshold only
+/// triggers the request for justifications).
+#[must_use]
+pub fn oab_detection(m: &OabMethod) -> serde_json::Value {
+    let fr = |d: Decimal| crate::docgen::format::decimal_fr(d, None);
+    let pct = |d: Decimal| fr(d * Decimal::ONE_HUNDRED);
+    match *m {
+        OabMethod::RatioOfMeanOfOthers { ratio } => serde_json::json!({
+            "method": "ratio_of_mean_of_others", "ratio_percent": pct(ratio),
+            "exclusion_percent": "", "suspicion_percent": "", "k": "",
+        }),
+        OabMethod::ReducedMean {
+            exclusion_factor,
+            suspicion_factor,
+        } => serde_json::json!({
+            "method": "reduced_mean", "ratio_percent": "",
+            "exclusion_percent": pct(exclusion_factor), "suspicion_percent": pct(suspicion_factor), "k": "",
+        }),
+        OabMethod::MeanMinusStdDev { k } => serde_json::json!({
+            "method": "mean_minus_std_dev", "ratio_percent": "",
+            "exclusion_percent": "", "suspicion_percent": "", "k": fr(k),
+        }),
     }
 }
 

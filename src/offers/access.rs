@@ -13,26 +13,11 @@
 //!   compared with the injected clock as an instant.
 
 use crate::auth::{CaoSeat, CurrentUser, Role};
-use crate::calendar::{french_datetime, paris_datetime};
-use crate::consultations::service::offers_deadline;
 use crate::db::entities::consultation;
 use crate::error::AppError;
-use chrono::{DateTime, Timelike, Utc};
+use chrono::{DateTime, Utc};
 
-/// The offers deadline of a consultation as an instant, if fixed.
-#[must_use]
-pub fn deadline_utc(c: &consultation::Model) -> Option<DateTime<Utc>> {
-    offers_deadline(c).map(|d| paris_datetime(d.date(), d.hour(), d.minute()).with_timezone(&Utc))
-}
-
-/// French writing of the deadline (« 15 janvier 2027 à 12 h 00 »).
-#[must_use]
-pub fn deadline_label(c: &consultation::Model) -> String {
-    deadline_utc(c).map_or_else(
-        || "non fixée".to_owned(),
-        |d| french_datetime(&d.with_timezone(&chrono_tz::Europe::Paris)),
-    )
-}
+pub use crate::consultations::deadline::{deadline_label, deadline_utc};
 
 /// Whether the plis may be opened at `now` (deadline fixed and reached).
 #[must_use]

@@ -5,15 +5,13 @@
 //! transaction; the effective status feeds the scoring engine.
 
 use super::register::{begin_on_opened, paris_label, parse_paris_instant};
-use super::scoring::{OabMethod, OfferStatus};
 use crate::audit::{self, Actor};
 use crate::db::entities::{offer_analysis, pli};
+pub use crate::dossier::analysis::{oab_method, settings};
 use crate::error::AppError;
+use crate::scoring::OfferStatus;
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, Set};
 use serde::{Deserialize, Serialize};
 
 /// Candidature statuses: code and French label.
@@ -79,27 +77,6 @@ pub fn state(p: &pli::Model) -> PliState {
     }
 }
 
-/// The analysis settings of a consultation (defaults when none are stored yet; read-only).
-///
-/// # Errors
-/// Database errors.
-pub async fn settings<C: ConnectionTrait>(
-    db: &C,
-    cid: i32,
-) -> Result<offer_analysis::Model, AppError> {
-    Ok(offer_analysis::Entity::find()
-        .filter(offer_analysis::Column::ConsultationId.eq(cid))
-        .one(db)
-        .await?
-        .unwrap_or(offer_analysis::Model {
-            id: 0,
-            consultation_id: cid,
-            oab_method: None,
-            completion_deadline: None,
-            ranking_forced_at: None,
-        }))
-}
-
 /// The stored settings, created inside the caller's (audited) transaction when missing.
 ///
 /// # Errors
@@ -121,15 +98,6 @@ pub async fn settings_for_update<C: ConnectionTrait>(
     }
     .insert(tx)
     .await?)
-}
-
-/// The OAB method of the settings (default: 80 % of the mean of the other offers).
-#[must_use]
-pub fn oab_method(s: &offer_analysis::Model) -> OabMethod {
-    s.oab_method
-        .as_deref()
-        .and_then(|j| serde_json::from_str(j).ok())
-        .unwrap_or_default()
 }
 
 /// A required free text (1 to 2000 characters), trimmed.

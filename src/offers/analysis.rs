@@ -10,16 +10,16 @@
 use super::admissibility::{self, PliState};
 use super::criteria;
 use super::evaluation::{self, Gate};
-use super::scoring::{
-    self, ConsensusNote, Criterion, Note, OabFlag, Offer, OfferStatus, RobustnessReport,
-    ScoringCase, ScoringResult,
-};
 use crate::consultations::service as consultations;
 use crate::db::entities::{
     consensus_note, consultation, evaluator_note, evaluator_sheet, lot, offer_analysis,
     offer_criterion, pli,
 };
 use crate::error::AppError;
+use crate::scoring::{
+    self, ConsensusNote, Criterion, Note, OabFlag, Offer, OfferStatus, RobustnessReport,
+    ScoringCase, ScoringResult,
+};
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
 use std::collections::{HashMap, HashSet};

@@ -32,7 +32,7 @@ fn px(d: Decimal) -> String {
 }
 
 fn fr(d: Decimal) -> String {
-    super::scoring::format_points(d).replace('.', ",")
+    crate::scoring::format_points(d).replace('.', ",")
 }
 
 /// The chart; `criteria` are the legend labels, one per segment.

@@ -8,110 +8,22 @@
 //! announced in the consultation documents (R2152-11), and the evaluators note the leaves of a
 //! fixed grid.
 
-use super::scoring::{self, Criterion, CriterionKind, PriceFormula, ScoringCase, SubCriterion};
 use crate::audit::{self, Actor};
 use crate::consultations::lifecycle::Status;
 use crate::db::entities::{consensus_note, evaluator_note, offer_criterion};
+pub use crate::dossier::grid::{dec, formula_code, parse_formula, rows, tree};
 use crate::error::AppError;
+use crate::scoring::{self, Criterion, CriterionKind, ScoringCase, SubCriterion};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set,
+    PaginatorTrait, QueryFilter, Set,
 };
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
 /// Longest label of a criterion.
 pub const MAX_LABEL: usize = 300;
-
-/// The stored rows of a consultation's criteria, in position order.
-///
-/// # Errors
-/// Database errors.
-pub async fn rows<C: ConnectionTrait>(
-    db: &C,
-    cid: i32,
-) -> Result<Vec<offer_criterion::Model>, AppError> {
-    Ok(offer_criterion::Entity::find()
-        .filter(offer_criterion::Column::ConsultationId.eq(cid))
-        .order_by_asc(offer_criterion::Column::Position)
-        .order_by_asc(offer_criterion::Column::Id)
-        .all(db)
-        .await?)
-}
-
-fn dec(s: Option<&str>) -> Decimal {
-    s.and_then(|v| Decimal::from_str(v).ok())
-        .unwrap_or_default()
-}
-
-fn formula_code(f: PriceFormula) -> &'static str {
-    match f {
-        PriceFormula::Proportional => "proportional",
-        PriceFormula::LinearRelative => "linear_relative",
-        PriceFormula::MinMax => "min_max",
-    }
-}
-
-/// Parses a formula code (`proportional`, `linear_relative`, `min_max`).
-///
-/// # Errors
-/// A French message naming the value.
-pub fn parse_formula(s: &str) -> Result<PriceFormula, String> {
-    PriceFormula::ALL
-        .into_iter()
-        .find(|f| formula_code(*f) == s.trim())
-        .ok_or_else(|| {
-            format!(
-                "formule de prix « {} » inconnue : proportional, linear_relative ou min_max",
-                s.trim()
-            )
-        })
-}
-
-fn subs_of(all: &[offer_criterion::Model], parent: i32) -> Vec<SubCriterion> {
-    all.iter()
-        .filter(|r| r.parent_id == Some(parent))
-        .map(|r| SubCriterion {
-            id: r.code.clone(),
-            label: r.label.clone(),
-            weight: dec(Some(&r.weight)),
-            environmental: r.environmental,
-            sub_criteria: subs_of(all, r.id),
-        })
-        .collect()
-}
-
-/// The engine's tree from the stored rows.
-#[must_use]
-pub fn tree(all: &[offer_criterion::Model]) -> Vec<Criterion> {
-    all.iter()
-        .filter(|r| r.parent_id.is_none())
-        .map(|r| {
-            let kind = match r.kind.as_deref() {
-                Some("price") => CriterionKind::Price {
-                    formula: r
-                        .formula
-                        .as_deref()
-                        .and_then(|f| parse_formula(f).ok())
-                        .unwrap_or(PriceFormula::Proportional),
-                },
-                _ => CriterionKind::Evaluated {
-                    scale: dec(r.scale.as_deref()),
-                },
-            };
-            Criterion {
-                id: r.code.clone(),
-                label: r.label.clone(),
-                weight: dec(Some(&r.weight)),
-                kind,
-                environmental: r.environmental,
-                sub_criteria: subs_of(all, r.id),
-            }
-        })
-        .collect()
-}
 
 /// Checks a tree with the scoring engine, without offers: every French error found.
 ///

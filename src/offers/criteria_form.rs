@@ -3,7 +3,7 @@
 //! (price with its formula, or evaluated on a scale). A parent must be written above its
 //! sub-criteria. Pure parsing; the weights are checked by [`super::criteria::validate`].
 
-use super::scoring::{Criterion, CriterionKind, PriceFormula, SubCriterion};
+use crate::scoring::{Criterion, CriterionKind, PriceFormula, SubCriterion};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::HashMap;

@@ -26,7 +26,6 @@ use super::access;
 use super::admissibility::{self, PliState};
 use super::criteria;
 use super::criteria_form::parse_fr_decimal;
-use super::scoring::OfferStatus;
 use crate::audit;
 use crate::auth::CurrentUser;
 use crate::consultations::service as consultations;
@@ -34,6 +33,7 @@ use crate::db::entities::{
     app_user, consensus_note, evaluator_note, evaluator_sheet, offer_criterion, pli,
 };
 use crate::error::AppError;
+use crate::scoring::OfferStatus;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{

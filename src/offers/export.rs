@@ -2,7 +2,7 @@
 //! commas, CRLF line ends; a text cell starting with `=`, `+`, `-` or `@` is prefixed with an
 //! apostrophe so that a spreadsheet never runs it as a formula.
 
-use super::scoring::{Criterion, ScoringResult, SubCriterion, format_points};
+use crate::scoring::{Criterion, ScoringResult, SubCriterion, format_points};
 use rust_decimal::Decimal;
 
 /// One line of excluded or ranked offer, as the CSV needs it.

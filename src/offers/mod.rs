@@ -1,7 +1,7 @@
 //! Offers and their analysis: the register of plis sealed until the deadline, admissibility
 //! (candidatures, offers, abnormally low offers), the criteria tree, the CAO's independent
 //! blind scoring, the ranking with its robustness panel, the rapport d'analyse and the CSV grid.
-//! The formulas live in the pure engine [`scoring`]; everything else only stores and shows.
+//! The formulas live in the pure engine [`crate::scoring`]; everything else only stores and shows.
 
 pub mod access;
 pub mod admissibility;
@@ -18,6 +18,5 @@ pub mod oab;
 pub mod opening;
 pub mod register;
 pub mod report;
-pub mod scoring;
 pub mod views;
 pub mod views_scoring;

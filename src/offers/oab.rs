@@ -6,10 +6,10 @@
 
 use super::admissibility::{oab_method, required, settings_for_update};
 use super::register::begin_on_opened;
-use super::scoring::OabMethod;
 use crate::audit::{self, Actor};
 use crate::db::entities::{offer_analysis, pli};
 use crate::error::AppError;
+use crate::scoring::OabMethod;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 use serde::{Deserialize, Serialize};
@@ -166,7 +166,7 @@ pub async fn set_oab_method(
             ));
         }
     };
-    super::scoring::detect_oab(&[], &method)
+    crate::scoring::detect_oab(&[], &method)
         .map_err(|e| AppError::field("method", e.to_string()))?;
     let tx = audit::begin(db).await?;
     crate::consultations::service::get(&tx, gid, cid).await?;

@@ -118,7 +118,7 @@ pub fn context(
             .map(|((_, label), count)| json!({"label": label, "count": count}))
             .collect::<Vec<_>>()
     );
-    ctx["signatory"] = crate::attribution::letters::signatory(base);
+    ctx["signatory"] = crate::pieces::context::signatory(base);
     ctx
 }
 
@@ -196,7 +196,7 @@ pub async fn docx<C: ConnectionTrait>(
     Ok((
         format!(
             "{}_PV_ouverture_plis.docx",
-            crate::archive::collect::safe_name(&c.reference)
+            crate::file_names::safe_name(&c.reference)
         ),
         doc.docx,
     ))

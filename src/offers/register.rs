@@ -30,7 +30,7 @@ use crate::consultations::service as consultations;
 use crate::db::entities::{consultation, lot, pli};
 use crate::error::{AppError, FieldErrors};
 use crate::identifiers::Siret;
-use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -89,23 +89,7 @@ fn push(errs: &mut FieldErrors, field: &str, msg: impl Into<String>) {
     errs.entry(field.to_owned()).or_default().push(msg.into());
 }
 
-/// A Paris wall-clock instant (`AAAA-MM-JJTHH:MM[:SS]`, a space also accepted) in UTC.
-///
-/// # Errors
-/// A French message naming the value.
-pub fn parse_paris_instant(s: &str) -> Result<DateTime<Utc>, String> {
-    let t = s.trim().replace(' ', "T");
-    let naive = NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S")
-        .or_else(|_| NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M"))
-        .map_err(|_| {
-            format!(
-                "« {} » n'est pas une date et heure (AAAA-MM-JJTHH:MM, heure de Paris)",
-                s.trim()
-            )
-        })?;
-    let minute = crate::calendar::paris_datetime(naive.date(), naive.hour(), naive.minute());
-    Ok((minute + chrono::Duration::seconds(i64::from(naive.second()))).with_timezone(&Utc))
-}
+pub use crate::calendar::parse_paris_instant;
 
 /// Paris writing of an instant with seconds (« 15 janvier 2027 à 11 h 58 min 12 s » is too long:
 /// « 15 janvier 2027 à 11 h 58 » plus the seconds when not zero).
@@ -530,7 +514,7 @@ pub async fn set_price(
     let (tx, _, p) = begin_on_opened(db, now, gid, cid, pid).await?;
     let amount =
         parse_amount(price).map_err(|e| AppError::field("price_ht", format!("prix HT : {e}")))?;
-    if amount > super::scoring::MAX_PRICE {
+    if amount > crate::scoring::MAX_PRICE {
         return Err(AppError::field(
             "price_ht",
             "prix HT : montant déraisonnable (plus de mille milliards d'euros)",
@@ -604,7 +588,7 @@ pub async fn rectify_price(
     let reason = check_rectification_reason(reason).map_err(|m| AppError::field("reason", m))?;
     let amount =
         parse_amount(price).map_err(|e| AppError::field("price_ht", format!("prix HT : {e}")))?;
-    if amount > super::scoring::MAX_PRICE {
+    if amount > crate::scoring::MAX_PRICE {
         return Err(AppError::field(
             "price_ht",
             "prix HT : montant déraisonnable (plus de mille milliards d'euros)",

@@ -5,12 +5,13 @@
 
 use super::admissibility::{self, PliState};
 use super::analysis::{LotCase, Snapshot};
-use super::scoring::{
-    CriterionKind, OabFlag, OabMethod, OfferStatus, ScoringResult, SubCriterion, format_points,
-};
 use crate::db::entities::{member, pli};
 use crate::docgen::{DocEngine, DocKind};
+pub use crate::dossier::rules::oab_detection;
 use crate::error::AppError;
+use crate::scoring::{
+    CriterionKind, OabFlag, OfferStatus, ScoringResult, SubCriterion, format_points,
+};
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Paris;
 use rust_decimal::Decimal;
@@ -131,31 +132,6 @@ fn oab_block(i: &ReportInput<'_>) -> Value {
         "flagged": flagged,
         "conclusion": conclusion,
     })
-}
-
-/// The OAB detection method as the shared clause `clauses/oab_detection` words it, in the RC
-/// (article 9.3) and in this report alike: one method, one wording (L2152-6: the threshold only
-/// triggers the request for justifications).
-#[must_use]
-pub fn oab_detection(m: &OabMethod) -> Value {
-    let pct = |d: Decimal| fr(d * Decimal::ONE_HUNDRED);
-    match *m {
-        OabMethod::RatioOfMeanOfOthers { ratio } => json!({
-            "method": "ratio_of_mean_of_others", "ratio_percent": pct(ratio),
-            "exclusion_percent": "", "suspicion_percent": "", "k": "",
-        }),
-        OabMethod::ReducedMean {
-            exclusion_factor,
-            suspicion_factor,
-        } => json!({
-            "method": "reduced_mean", "ratio_percent": "",
-            "exclusion_percent": pct(exclusion_factor), "suspicion_percent": pct(suspicion_factor), "k": "",
-        }),
-        OabMethod::MeanMinusStdDev { k } => json!({
-            "method": "mean_minus_std_dev", "ratio_percent": "",
-            "exclusion_percent": "", "suspicion_percent": "", "k": fr(k),
-        }),
-    }
 }
 
 fn decision(p: Option<&pli::Model>, explanation: &str) -> String {
@@ -347,7 +323,7 @@ pub fn context(i: &ReportInput<'_>) -> Value {
             json!({"rank": r.rank, "candidate": r.offer, "scores": scores, "total": pts(r.total)})
         })
         .collect();
-    let first: Vec<&super::scoring::RankedOffer> =
+    let first: Vec<&crate::scoring::RankedOffer> =
         i.result.ranking.iter().filter(|r| r.rank == 1).collect();
     let price_of = |o: &str| {
         i.lc.case
@@ -478,7 +454,7 @@ pub async fn lot_docx<C: sea_orm::ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<(String, Vec<u8>), AppError> {
     let (gid, cid) = (s.c.groupement_id, s.c.id);
-    let result = super::scoring::score(&lc.case).map_err(|e| {
+    let result = crate::scoring::score(&lc.case).map_err(|e| {
         AppError::Conflict(format!(
             "Le rapport ne peut pas être établi : {}",
             e.iter()
@@ -521,6 +497,7 @@ pub async fn lot_docx<C: sea_orm::ConnectionTrait>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scoring::OabMethod;
     use rust_decimal::dec;
 
     #[test]

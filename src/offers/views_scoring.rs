@@ -3,9 +3,9 @@
 use super::analysis::{self, LotCase, Snapshot};
 use super::chart::{self, Bar};
 use super::evaluation::{Gate, Grid};
-use super::scoring::{self, CriterionKind, format_points};
 use crate::auth::CurrentUser;
 use crate::consultations::rules::format_eur;
+use crate::scoring::{self, CriterionKind, format_points};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::str::FromStr;

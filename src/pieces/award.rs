@@ -9,7 +9,8 @@
 //! sections (D, E, F) are those of the DCE context: the coordonnateur signs for every member
 //! after their written validation (convention art. 6.2).
 //!
-//! Not wired to the attribution flow (the NOTI5 step uses it with the decided award).
+//! The attribution area fills the attributaire's AE with it (`attribution::signed::fill_ae`),
+//! downloaded for signature before the NOTI5.
 
 use crate::docgen::bpu::vat;
 use crate::docgen::words::money_words_fr;

@@ -12,9 +12,9 @@ use crate::consultations::service as consultations;
 use crate::docgen::DocKind;
 use crate::dossier::rules;
 use crate::error::{AppError, FieldErrors};
-use crate::offers::scoring::{Criterion, CriterionKind, SubCriterion};
 use crate::registry::seed::MemberKind;
 use crate::registry::service::{self as registry, MemberWithEstablishments};
+use crate::scoring::{Criterion, CriterionKind, SubCriterion};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Timelike, Utc};
 use chrono_tz::Europe::Paris;
 use rust_decimal::Decimal;
@@ -510,7 +510,7 @@ pub fn build(f: &Facts, now: DateTime<Utc>) -> Built {
             "date": today.to_string(),
             "created_at": now.with_timezone(&Paris).to_rfc3339_opts(SecondsFormat::Secs, false),
         },
-        "oab_detection": crate::offers::report::oab_detection(&f.oab_method),
+        "oab_detection": crate::dossier::rules::oab_detection(&f.oab_method),
     });
     if let Some(place) = town_of(&coord_address) {
         ctx["document"]["place"] = json!(place);
@@ -521,6 +521,18 @@ pub fn build(f: &Facts, now: DateTime<Utc>) -> Built {
     parts::cctp(&mut ctx, f, &mut g);
     parts::bpu(&mut ctx, f, &mut g);
     Built { ctx, gaps: g.0 }
+}
+
+/// The signatory: the coordonnateur's representative, for every member (convention art. 6.2).
+#[must_use]
+pub fn signatory(base: &serde_json::Value) -> serde_json::Value {
+    let rep = &base["buyer"]["representative"];
+    let title = rep["title"].as_str().unwrap_or_default();
+    let buyer = base["buyer"]["name"].as_str().unwrap_or_default();
+    serde_json::json!({
+        "name": rep["name"],
+        "quality": format!("{title} ({buyer}), coordonnateur du groupement de commandes"),
+    })
 }
 
 #[cfg(test)]

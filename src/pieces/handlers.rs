@@ -1,11 +1,11 @@
 //! Pages and API of the pièces du marché: thin adapters over [`super::service`].
 
 use super::context::{self, dce_kind};
-use super::data::{self, DceData, FormMap};
 use super::{service, views};
 use crate::auth::{CurrentUser, Role};
 use crate::consultations::lifecycle::Status;
 use crate::consultations::service as consultations;
+use crate::dossier::dce_data::{self as data, DceData, FormMap};
 use crate::error::{ApiResult, AppError, AppResult};
 use crate::registry::service as registry;
 use crate::state::AppState;

@@ -9,7 +9,6 @@ pub mod ccag;
 pub mod clause_handlers;
 pub mod clauses;
 pub mod context;
-pub mod data;
 pub mod diff;
 pub mod generate;
 pub mod handlers;

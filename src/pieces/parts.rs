@@ -3,8 +3,8 @@
 
 use super::ccag::{self, Ccag};
 use super::context::{BPU, CCAP, CCTP, Facts, Gaps, RC, RC_AE, town_of};
-use super::data::DceData;
 use crate::docgen::DocKind;
+use crate::dossier::dce_data::DceData;
 use crate::registry::service::MemberWithEstablishments;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};

@@ -7,7 +7,6 @@
 //! 6.2) refer to the SHA-256 of its exact DOCX bytes.
 
 use super::context::{self, DCE_KINDS};
-use super::data::DceData;
 use super::diff::{self, Hunk};
 pub use super::generate::{Outcome, generate, generate_dce};
 use crate::audit::{self, Actor};
@@ -15,6 +14,8 @@ use crate::consultations::lifecycle::Status;
 use crate::consultations::service as consultations;
 use crate::db::entities::{consultation, dce_data, piece, piece_version};
 use crate::docgen::DocKind;
+use crate::dossier::dce_data::DceData;
+pub use crate::dossier::dce_data::{dce_data, dce_data_saved};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -69,31 +70,6 @@ pub fn ensure_generatable(c: &consultation::Model) -> Result<(), AppError> {
         ))),
         Err(e) => Err(AppError::Internal(anyhow::anyhow!("{e}"))),
     }
-}
-
-/// The stored DCE data of a consultation (empty when never saved).
-///
-/// # Errors
-/// Database errors.
-pub async fn dce_data<C: ConnectionTrait>(db: &C, cid: i32) -> Result<DceData, AppError> {
-    Ok(dce_data::Entity::find()
-        .filter(dce_data::Column::ConsultationId.eq(cid))
-        .one(db)
-        .await?
-        .map(|r| DceData::from_json(&r.data))
-        .unwrap_or_default())
-}
-
-/// Whether the DCE data of a consultation was ever saved.
-///
-/// # Errors
-/// Database errors.
-pub async fn dce_data_saved<C: ConnectionTrait>(db: &C, cid: i32) -> Result<bool, AppError> {
-    Ok(dce_data::Entity::find()
-        .filter(dce_data::Column::ConsultationId.eq(cid))
-        .one(db)
-        .await?
-        .is_some())
 }
 
 /// Saves the DCE data of a consultation not yet published, journaled.

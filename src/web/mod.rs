@@ -64,6 +64,7 @@ fn entries() -> Vec<RouteEntry> {
     all.extend(crate::auth::account_handlers::routes());
     all.extend(crate::registry::handlers::routes());
     all.extend(crate::consultations::handlers::routes());
+    all.extend(crate::transitions::handlers::routes());
     all.extend(crate::mail::handlers::routes());
     all.extend(crate::pieces::handlers::routes());
     all.extend(crate::cao::handlers::routes());

@@ -710,6 +710,26 @@ async fn from_the_decision_to_the_acknowledged_notification() {
         })
         .count();
     assert!(to_referents >= MEMBERS.len(), "{to_referents}");
+    // The members receive the AE signed by both parties, not the blank AE of the DCE.
+    let to_a_referent = parsed
+        .iter()
+        .find(|p| {
+            p.subject()
+                .is_some_and(|s| s.contains("pièces contractuelles"))
+        })
+        .expect("contract pieces email");
+    assert!(
+        to_a_referent
+            .attachments()
+            .any(|a| a.contents() == signed_pdf.as_slice()),
+        "the signed AE goes to the members"
+    );
+    assert!(
+        !to_a_referent
+            .attachments()
+            .any(|a| a.attachment_name().is_some_and(|n| n.contains("_AE_v"))),
+        "never the DCE's blank AE"
+    );
     // The NOTI5 email carries the link; it works once.
     let noti5 = parsed
         .iter()

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod architecture;
 mod archive;
 mod attribution;
 mod audit_journal;

@@ -1,6 +1,6 @@
 //! Offers: the seal until the deadline (pages and API, by role), late and replaced plis, the
 //! criteria grid validation, every price formula and a tie through HTTP; the CAO's blind scoring,
-//! the ranking, the rapport d'analyse and the CSV are in `offers/scoring.rs`.
+//! the ranking, the rapport d'analyse and the CSV are in `src/scoring/`.
 
 mod admissibility;
 mod scoring;

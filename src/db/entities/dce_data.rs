@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-/// The editorial data of a consultation's DCE (JSON of `pieces::data::DceData`).
+/// The editorial data of a consultation's DCE (JSON of `dossier::dce_data::DceData`).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "dce_data")]
 pub struct Model {

@@ -8,7 +8,7 @@ pub struct Model {
     pub id: i32,
     #[sea_orm(unique)]
     pub consultation_id: i32,
-    /// JSON of `offers::scoring::OabMethod`; `None` = the default ratio 0.8.
+    /// JSON of `scoring::OabMethod`; `None` = the default ratio 0.8.
     pub oab_method: Option<String>,
     /// Deadline to complete candidatures, the same for all (R2144-2), Paris `YYYY-MM-DDTHH:MM`.
     pub completion_deadline: Option<String>,

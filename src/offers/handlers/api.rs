@@ -7,8 +7,8 @@ use crate::error::{ApiResult, AppError, json_body};
 use crate::offers::admissibility::{self, PliState};
 use crate::offers::evaluation::{self, Gate, NoteEntry};
 use crate::offers::register::{self, PliInput};
-use crate::offers::scoring::{Criterion, format_points};
 use crate::offers::{access, analysis, criteria, views, views_scoring};
+use crate::scoring::{Criterion, format_points};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -303,7 +303,7 @@ pub async fn ranking(
                         "points": r.points.get(&o.offer).map(|p| p.iter().map(|(k, v)| (k.clone(), Value::String(format_points(*v)))).collect::<serde_json::Map<_, _>>()),
                     })).collect::<Vec<_>>(),
                     "exclues": r.excluded.iter().map(|e| json!({"soumissionnaire": e.offer, "statut": e.status})).collect::<Vec<_>>(),
-                    "divergences": r.divergences.iter().map(crate::offers::scoring::Divergence::message).collect::<Vec<_>>(),
+                    "divergences": r.divergences.iter().map(crate::scoring::Divergence::message).collect::<Vec<_>>(),
                     "a_examiner": lc.pending,
                     "robustesse": a.robustness.map(|rb| json!({
                         "stable": rb.stable,

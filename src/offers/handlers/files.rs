@@ -106,8 +106,8 @@ fn docx_response(name: &str, bytes: Vec<u8>) -> Response {
 fn csv_lines(s: &Snapshot, cols: &[(String, String)]) -> Vec<String> {
     let mut out = Vec::new();
     for lc in analysis::cases(s) {
-        let result = crate::offers::scoring::score(&lc.case).ok();
-        let mut offers: Vec<&crate::offers::scoring::Offer> = lc.case.offers.iter().collect();
+        let result = crate::scoring::score(&lc.case).ok();
+        let mut offers: Vec<&crate::scoring::Offer> = lc.case.offers.iter().collect();
         let rank = |o: &str| {
             result
                 .as_ref()
@@ -135,7 +135,7 @@ fn csv_lines(s: &Snapshot, cols: &[(String, String)]) -> Vec<String> {
                         })
                         .unwrap_or_default(),
                     status,
-                    price: (!o.status.eq(&crate::offers::scoring::OfferStatus::HorsDelai))
+                    price: (!o.status.eq(&crate::scoring::OfferStatus::HorsDelai))
                         .then_some(o.price)
                         .filter(|p| !p.is_zero()),
                 },

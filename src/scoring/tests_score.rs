@@ -4,10 +4,10 @@ use rust_decimal::Decimal;
 use rust_decimal::dec;
 use serde_json::json;
 
-use crate::offers::scoring::test_cases::{
+use crate::scoring::test_cases::{
     SPEC_CASE_JSON, large_case, note, offer, reversal_case, three_offers,
 };
-use crate::offers::scoring::{
+use crate::scoring::{
     ConsensusNote, Criterion, OfferStatus, PriceFormula, ScoringCase, ScoringError, ScoringResult,
     format_points, score, score_case_json, validate,
 };
@@ -122,6 +122,67 @@ fn ties_share_a_rank_the_next_is_skipped_and_ids_order_them() {
             row("M", 1, "90.00"),
             row("Z", 1, "90.00"),
             row("A", 3, "40.00")
+        ]
+    );
+}
+
+/// The RC's tie-break: a tie at the first rank goes to the better points on the criterion
+/// that alone carries the highest weight; with two criteria of equal highest weight the tie
+/// stays; lower ranks are untouched.
+#[test]
+fn a_first_rank_tie_is_broken_by_the_heaviest_criterion_as_the_rc_announces() {
+    let grid = |wq: Decimal, wp: Decimal| {
+        vec![
+            Criterion::evaluated("q", "Valeur technique", wq, dec!(10)),
+            Criterion::evaluated("p", "Performance environnementale", wp, dec!(10)),
+        ]
+    };
+    let notes_of = |x: &[(&str, &str, Decimal)]| {
+        x.iter()
+            .map(|(o, c, n)| note("e1", o, c, *n))
+            .collect::<Vec<_>>()
+    };
+    // A: 6 × 6 + 4 × 6 = 60; B: 6 × 10 + 4 × 0 = 60; C: 6 × 5 + 4 × 5 = 50.
+    let notes = notes_of(&[
+        ("A", "q", dec!(6)),
+        ("A", "p", dec!(6)),
+        ("B", "q", dec!(10)),
+        ("B", "p", dec!(0)),
+        ("C", "q", dec!(5)),
+        ("C", "p", dec!(5)),
+    ]);
+    let offers = || {
+        vec![
+            offer("A", dec!(1)),
+            offer("B", dec!(1)),
+            offer("C", dec!(1)),
+        ]
+    };
+    let r = scored(&ScoringCase::new(grid(dec!(60), dec!(40)), offers(), notes));
+    assert_eq!(
+        table(&r),
+        [
+            row("B", 1, "60.00"),
+            row("A", 2, "60.00"),
+            row("C", 3, "50.00")
+        ]
+    );
+    // 50/50: A = 5 × 6 + 5 × 6 = 60, B = 5 × 10 + 5 × 2 = 60; no single heaviest criterion.
+    let notes = notes_of(&[
+        ("A", "q", dec!(6)),
+        ("A", "p", dec!(6)),
+        ("B", "q", dec!(10)),
+        ("B", "p", dec!(2)),
+        ("C", "q", dec!(5)),
+        ("C", "p", dec!(5)),
+    ]);
+    let r = scored(&ScoringCase::new(grid(dec!(50), dec!(50)), offers(), notes));
+    assert_eq!(
+        table(&r),
+        [
+            row("A", 1, "60.00"),
+            row("B", 1, "60.00"),
+            row("C", 3, "50.00")
         ]
     );
 }

@@ -11,11 +11,11 @@ use std::collections::hash_map::Entry;
 use rust_decimal::Decimal;
 use rust_decimal::dec;
 
-use crate::offers::scoring::criteria::{CriteriaIndex, NodeRole};
-use crate::offers::scoring::error::ScoringError;
-use crate::offers::scoring::formulas::{PriceFormula, PriceRange};
-use crate::offers::scoring::model::ScoringCase;
-use crate::offers::scoring::notes::{Cell, NoteIndex};
+use crate::scoring::criteria::{CriteriaIndex, NodeRole};
+use crate::scoring::error::ScoringError;
+use crate::scoring::formulas::{PriceFormula, PriceRange};
+use crate::scoring::model::ScoringCase;
+use crate::scoring::notes::{Cell, NoteIndex};
 
 /// Largest accepted price (one thousand billion euros): keeps products far from Decimal's limits.
 pub const MAX_PRICE: Decimal = dec!(1_000_000_000_000);
@@ -263,7 +263,7 @@ fn missing_notes_errors(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::offers::scoring::test_cases::{reversal_case, three_offers};
+    use crate::scoring::test_cases::{reversal_case, three_offers};
 
     #[test]
     fn points_without_an_evaluator_with_root_factors_and_empty_cells() {

@@ -4,9 +4,9 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::offers::scoring::criteria::CriteriaIndex;
-use crate::offers::scoring::fmt::{fr_number, fr_percent};
-use crate::offers::scoring::notes::{Cell, NoteIndex};
+use crate::scoring::criteria::CriteriaIndex;
+use crate::scoring::fmt::{fr_number, fr_percent};
+use crate::scoring::notes::{Cell, NoteIndex};
 
 /// Evaluators disagree on an (offer, criterion): max − min exceeds the configured share of the
 /// scale. A flag for the analysis team (confront the appraisals, justify the note kept), never a

@@ -3,16 +3,22 @@
 //! Admissible offers are ranked in decreasing order of their total (R2152-6 via DOMAIN §4.3;
 //! award to the offre économiquement la plus avantageuse, L2152-7). Ties share a rank and the
 //! next rank is skipped (1, 1, 3); tied offers are listed by identifier.
+//!
+//! A tie at the first rank is broken as the RC announces it (article « Jugement des offres »,
+//! `documents/rc.md.hbs`): by the points on the most heavily weighted criterion — when one
+//! criterion alone carries the highest weight. Offers still equal stay ex aequo, and the
+//! attribution refuses to go on until the coordonnateur departs them (R2152-7 leaves the
+//! method to the consultation documents, which announce no other one).
 
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::offers::scoring::divergence::{self, Divergence, MissingNotes};
-use crate::offers::scoring::engine::Engine;
-use crate::offers::scoring::error::ScoringError;
-use crate::offers::scoring::model::{OfferStatus, ScoringCase};
+use crate::scoring::divergence::{self, Divergence, MissingNotes};
+use crate::scoring::engine::Engine;
+use crate::scoring::error::ScoringError;
+use crate::scoring::model::{OfferStatus, ScoringCase};
 
 /// Decimal places at which totals are compared. Totals are exact Decimal values (28 significant
 /// digits); comparing them at 10⁻²⁰ point only absorbs the rounding of the last digit of a
@@ -28,7 +34,7 @@ pub struct RankedOffer {
     pub bidder: String,
     /// 1 for the best; tied offers share a rank.
     pub rank: u32,
-    /// Exact total out of 100 (round with [`crate::offers::scoring::round_points`] to display).
+    /// Exact total out of 100 (round with [`crate::scoring::round_points`] to display).
     pub total: Decimal,
 }
 
@@ -82,7 +88,7 @@ pub fn score(case: &ScoringCase) -> Result<ScoringResult, Vec<ScoringError>> {
         // Unreachable after `prepare`, which rejects empty cells; reported rather than panic.
         .map_err(|e| vec![engine.empty_cell_error(e)])?;
     let totals = engine.totals(&table, &engine.admissible, None);
-    let ranked = rank(&engine, totals);
+    let ranked = break_first_tie(&engine, &table, rank(&engine, totals));
 
     let offers = &case.offers;
     let ranking = ranked
@@ -164,6 +170,49 @@ pub(crate) fn rank(
         out.push((o, rank, total));
     }
     out
+}
+
+/// The root criterion that alone carries the highest weight, if there is one.
+fn heaviest_root(engine: &Engine<'_>) -> Option<usize> {
+    let roots = &engine.criteria.roots;
+    let nodes = &engine.criteria.nodes;
+    let max = roots.iter().map(|&r| nodes[r].weight).max()?;
+    match roots
+        .iter()
+        .filter(|&&r| nodes[r].weight == max)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [only] => Some(**only),
+        _ => None,
+    }
+}
+
+/// Re-ranks the offers tied at the first rank by their points on the heaviest criterion (the
+/// RC's tie-break); the other ranks are untouched (they already count the whole tied group).
+fn break_first_tie(
+    engine: &Engine<'_>,
+    table: &crate::scoring::engine::PointsTable,
+    mut ranked: Vec<(usize, u32, Decimal)>,
+) -> Vec<(usize, u32, Decimal)> {
+    let tied = ranked.iter().take_while(|r| r.1 == 1).count();
+    let Some(h) = heaviest_root(engine).filter(|_| tied > 1) else {
+        return ranked;
+    };
+    let key = |o: usize| table.get(o, h).round_dp(RANKING_DECIMALS);
+    let offers = &engine.case.offers;
+    let group = &mut ranked[..tied];
+    group.sort_by(|a, b| {
+        key(b.0)
+            .cmp(&key(a.0))
+            .then_with(|| offers[a.0].id.cmp(&offers[b.0].id))
+    });
+    let keys: Vec<Decimal> = group.iter().map(|r| key(r.0)).collect();
+    for (i, r) in group.iter_mut().enumerate() {
+        let above = keys.iter().filter(|k| **k > keys[i]).count();
+        r.1 = 1 + u32::try_from(above).unwrap_or(u32::MAX);
+    }
+    ranked
 }
 
 /// Offer indexes ranked first (several when tied).

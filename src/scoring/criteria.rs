@@ -13,8 +13,8 @@ use rust_decimal::Decimal;
 use rust_decimal::dec;
 use serde::{Deserialize, Serialize};
 
-use crate::offers::scoring::error::ScoringError;
-use crate::offers::scoring::formulas::PriceFormula;
+use crate::scoring::error::ScoringError;
+use crate::scoring::formulas::PriceFormula;
 
 /// Total of the root weights.
 pub const TOTAL_POINTS: Decimal = dec!(100);

@@ -2,8 +2,8 @@
 
 use rust_decimal::dec;
 
-use crate::offers::scoring::test_cases::{reversal_case, three_offers};
-use crate::offers::scoring::{
+use crate::scoring::test_cases::{reversal_case, three_offers};
+use crate::scoring::{
     Criterion, PriceFormula, RobustnessReport, RobustnessScenario, ScenarioKind, ScoringCase,
     format_points, robustness,
 };

@@ -1,13 +1,15 @@
 //! The editorial data of a DCE that neither the registry nor the consultation holds (remedies
 //! court, form of the contract, CCAP and CCTP parameters, users per establishment…), entered
-//! once per consultation on the « Données du DCE » page, and its flat form (pure, no I/O).
+//! once per consultation on the « Données du DCE » page, its flat form (pure) and its two loaders.
 //!
 //! Saving accepts a partial form (only the format of each value is checked); what a piece needs
-//! is required when it is generated (see `super::context`), with a French message naming the
+//! is required when it is generated (see the pieces' context builder), with a French message naming the
 //! field to fill in.
 
-use crate::error::FieldErrors;
+use crate::db::entities::dce_data;
+use crate::error::{AppError, FieldErrors};
 use rust_decimal::Decimal;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -611,6 +613,31 @@ pub fn form_keys() -> Vec<&'static str> {
     keys.extend(BOOL_FIELDS);
     keys.extend(["ccap_penalty_cap_percent", "ccap_penalty_exemption_ht"]);
     keys
+}
+
+/// The stored DCE data of a consultation (empty when never saved).
+///
+/// # Errors
+/// Database errors.
+pub async fn dce_data<C: ConnectionTrait>(db: &C, cid: i32) -> Result<DceData, AppError> {
+    Ok(dce_data::Entity::find()
+        .filter(dce_data::Column::ConsultationId.eq(cid))
+        .one(db)
+        .await?
+        .map(|r| DceData::from_json(&r.data))
+        .unwrap_or_default())
+}
+
+/// Whether the DCE data of a consultation was ever saved.
+///
+/// # Errors
+/// Database errors.
+pub async fn dce_data_saved<C: ConnectionTrait>(db: &C, cid: i32) -> Result<bool, AppError> {
+    Ok(dce_data::Entity::find()
+        .filter(dce_data::Column::ConsultationId.eq(cid))
+        .one(db)
+        .await?
+        .is_some())
 }
 
 #[cfg(test)]

@@ -19,13 +19,13 @@ use rust_decimal::Decimal;
 use rust_decimal::dec;
 use serde::{Deserialize, Serialize};
 
-use crate::offers::scoring::criteria::TOTAL_POINTS;
-use crate::offers::scoring::engine::{EmptyCell, Engine, PointsTable};
-use crate::offers::scoring::error::ScoringError;
-use crate::offers::scoring::fmt::fr_points;
-use crate::offers::scoring::formulas::PriceFormula;
-use crate::offers::scoring::model::ScoringCase;
-use crate::offers::scoring::ranking::{first_ranked, rank};
+use crate::scoring::criteria::TOTAL_POINTS;
+use crate::scoring::engine::{EmptyCell, Engine, PointsTable};
+use crate::scoring::error::ScoringError;
+use crate::scoring::fmt::fr_points;
+use crate::scoring::formulas::PriceFormula;
+use crate::scoring::model::ScoringCase;
+use crate::scoring::ranking::{first_ranked, rank};
 
 /// Weight moved up and down in scenario (b).
 pub const WEIGHT_SHIFT: Decimal = dec!(5);
@@ -96,7 +96,7 @@ type Ranked = Vec<(usize, u32, Decimal)>;
 /// Runs the robustness panel on `case`.
 ///
 /// # Errors
-/// Same as [`crate::offers::scoring::validate`].
+/// Same as [`crate::scoring::validate`].
 pub fn robustness(case: &ScoringCase) -> Result<RobustnessReport, Vec<ScoringError>> {
     let engine = Engine::prepare(case)?;
     let formulas = engine.formulas();

@@ -5,7 +5,7 @@
 //! gives the full N to the lowest price, as the case law requires (CE 29 oct. 2013 n° 370789),
 //! and none neutralises the price gaps (CE 3 nov. 2014 Belleville-sur-Loire n° 373362).
 //! All of them depend on Pmin (and min-max on Pmax): adding or removing an offer can reverse the
-//! order of two others (rank reversal, see [`crate::offers::scoring::robustness`]).
+//! order of two others (rank reversal, see [`crate::scoring::robustness`]).
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -47,7 +47,7 @@ impl PriceFormula {
     /// Points of an offer at `price`, out of `max_points`, given the admissible price range.
     ///
     /// `price` must lie in `[range.min, range.max]` and `range.min` must be positive (guaranteed
-    /// by [`crate::offers::scoring::validate`]); each formula does a single division so that the
+    /// by [`crate::scoring::validate`]); each formula does a single division so that the
     /// result is exact up to the last of Decimal's 28 significant digits.
     #[must_use]
     pub fn points(self, max_points: Decimal, price: Decimal, range: PriceRange) -> Decimal {

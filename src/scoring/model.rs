@@ -1,13 +1,13 @@
 //! Offers, statuses, evaluators' notes and the scoring case that gathers them.
 //!
 //! These are plain data types: the web app loads them from the database and passes them to the
-//! pure functions of [`crate::offers::scoring`].
+//! pure functions of [`crate::scoring`].
 
 use rust_decimal::Decimal;
 use rust_decimal::dec;
 use serde::{Deserialize, Serialize};
 
-use crate::offers::scoring::criteria::Criterion;
+use crate::scoring::criteria::Criterion;
 
 /// An offer received in the consultation (one lot).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

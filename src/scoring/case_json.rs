@@ -17,14 +17,14 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 use serde_json::{Map, Value, json};
 
-use crate::offers::scoring::criteria::{Criterion, CriterionKind, SubCriterion};
-use crate::offers::scoring::error::ScoringError;
-use crate::offers::scoring::fmt::format_points;
-use crate::offers::scoring::formulas::PriceFormula;
-use crate::offers::scoring::model::{
+use crate::scoring::criteria::{Criterion, CriterionKind, SubCriterion};
+use crate::scoring::error::ScoringError;
+use crate::scoring::fmt::format_points;
+use crate::scoring::formulas::PriceFormula;
+use crate::scoring::model::{
     ConsensusNote, DEFAULT_DIVERGENCE_RATIO, Note, Offer, OfferStatus, ScoringCase,
 };
-use crate::offers::scoring::ranking::{ScoringResult, score};
+use crate::scoring::ranking::{ScoringResult, score};
 
 /// Decimals are read from strings only: a JSON number may already have gone through a binary
 /// float, which is not exact.
@@ -188,7 +188,7 @@ impl CriterionDto {
     }
 }
 
-/// Parses a `coordo score` case file (shape only; use [`crate::offers::scoring::validate`] for
+/// Parses a `coordo score` case file (shape only; use [`crate::scoring::validate`] for
 /// the rules).
 ///
 /// # Errors
@@ -272,7 +272,7 @@ pub fn result_to_json(result: &ScoringResult) -> Value {
 /// `coordo score CASE.json`: parses, validates, scores and renders the result.
 ///
 /// # Errors
-/// A parsing error, or the validation error(s) of [`crate::offers::scoring::validate`]
+/// A parsing error, or the validation error(s) of [`crate::scoring::validate`]
 /// (several are gathered in [`ScoringError::Several`]).
 pub fn score_case_json(input: &str) -> Result<Value, ScoringError> {
     let case = parse_case_json(input)?;

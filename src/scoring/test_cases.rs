@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 use rust_decimal::dec;
 
-use crate::offers::scoring::{
+use crate::scoring::{
     Criterion, Note, Offer, OfferStatus, PriceFormula, ScoringCase, SubCriterion,
 };
 

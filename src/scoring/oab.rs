@@ -12,9 +12,9 @@ use rust_decimal::Decimal;
 use rust_decimal::dec;
 use serde::{Deserialize, Serialize};
 
-use crate::offers::scoring::error::ScoringError;
-use crate::offers::scoring::fmt::{fr_eur, fr_number, fr_percent};
-use crate::offers::scoring::model::Offer;
+use crate::scoring::error::ScoringError;
+use crate::scoring::fmt::{fr_eur, fr_number, fr_percent};
+use crate::scoring::model::Offer;
 
 /// A detection heuristic and its parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -242,7 +242,7 @@ pub fn decimal_sqrt(v: Decimal) -> Option<Decimal> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::offers::scoring::model::OfferStatus;
+    use crate::scoring::model::OfferStatus;
 
     fn offer(id: &str, price: Decimal) -> Offer {
         Offer {

@@ -7,9 +7,9 @@ use std::collections::{HashMap, HashSet};
 
 use rust_decimal::Decimal;
 
-use crate::offers::scoring::criteria::{CriteriaIndex, MAX_SCALE, NodeRole};
-use crate::offers::scoring::error::{ScoringError, consensus_source, note_source};
-use crate::offers::scoring::model::ScoringCase;
+use crate::scoring::criteria::{CriteriaIndex, MAX_SCALE, NodeRole};
+use crate::scoring::error::{ScoringError, consensus_source, note_source};
+use crate::scoring::model::ScoringCase;
 
 /// Aggregate of the individual notes of one (offer, leaf criterion).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,8 +3,8 @@
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
-use crate::offers::scoring::test_cases::note;
-use crate::offers::scoring::{
+use crate::scoring::test_cases::note;
+use crate::scoring::{
     Criterion, OabMethod, Offer, OfferStatus, PriceFormula, RANKING_DECIMALS, ScoringCase,
     ScoringResult, SubCriterion, decimal_sqrt, detect_oab, score,
 };
