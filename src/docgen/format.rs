@@ -120,6 +120,27 @@ pub fn parse_decimal(s: &str) -> Result<Decimal, String> {
         .map_err(|_| format!("« {s} » n'est pas un nombre décimal (ex. 1234.56)"))
 }
 
+/// Parses a decimal as people type it in a French form: « 12,5 », « 1 234,50 », « 12.5 »
+/// (spaces, non-breaking and narrow spaces are thousands separators; comma or dot).
+///
+/// # Errors
+/// A French message naming the value.
+pub fn parse_decimal_fr(s: &str) -> Result<Decimal, String> {
+    let t: String = s
+        .trim()
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{202F}' && *c != '\u{00A0}')
+        .collect();
+    if t.contains(',') && t.contains('.') {
+        return Err(format!(
+            "« {} » : utilisez la virgule ou le point comme séparateur décimal, pas les deux",
+            s.trim()
+        ));
+    }
+    Decimal::from_str(&t.replace(',', "."))
+        .map_err(|_| format!("« {} » n'est pas un nombre (ex. 12,5)", s.trim()))
+}
+
 /// Groups the integer digits by three with [`THOUSANDS_SEP`].
 fn group_thousands(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 3);
@@ -173,6 +194,23 @@ pub fn percent_fr(value: Decimal) -> String {
 mod tests {
     use super::*;
     use rust_decimal::dec;
+
+    #[test]
+    fn french_typed_decimals_are_read() {
+        assert_eq!(parse_decimal_fr(" 2,5 "), Ok(dec!(2.5)));
+        assert_eq!(parse_decimal_fr("1\u{202F}234,50"), Ok(dec!(1234.50)));
+        assert_eq!(parse_decimal_fr("12.5"), Ok(dec!(12.5)));
+        assert!(
+            parse_decimal_fr("1.234,5")
+                .unwrap_err()
+                .contains("pas les deux")
+        );
+        assert!(
+            parse_decimal_fr("douze")
+                .unwrap_err()
+                .contains("« douze » n'est pas un nombre")
+        );
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod dce_data;
 pub mod grid;
+pub mod price_lines;
 pub mod rules;
 
 use crate::consultations::service::{self as consultations, Detail};
@@ -34,6 +35,8 @@ pub struct Dossier {
     /// The OAB detection method: the RC (art. 9.3) and the rapport d'analyse word it with the
     /// same clause (`clauses/oab_detection`).
     pub oab_method: crate::scoring::OabMethod,
+    /// The price lines of the BPU/DQE, by lot (none: one line per lot from the needs).
+    pub price_lines: Vec<price_lines::PriceLine>,
 }
 
 impl Dossier {
@@ -77,6 +80,7 @@ pub async fn load<C: ConnectionTrait>(
     let data = dce_data::dce_data(db, cid).await?;
     let criteria = grid::tree(&grid::rows(db, cid).await?);
     let oab_method = analysis::oab_method(&analysis::settings(db, cid).await?);
+    let price_lines = price_lines::load(db, cid).await?;
     Ok(Dossier {
         groupement,
         members,
@@ -84,5 +88,6 @@ pub async fn load<C: ConnectionTrait>(
         data,
         criteria,
         oab_method,
+        price_lines,
     })
 }

@@ -7,7 +7,6 @@ use crate::scoring::{Criterion, CriterionKind, PriceFormula, SubCriterion};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::str::FromStr;
 
 /// Rows offered by the page besides the existing criteria.
 pub const EXTRA_ROWS: usize = 4;
@@ -30,12 +29,7 @@ pub struct Row {
 /// A French decimal (« 12,5 » or « 12.5 »).
 #[must_use]
 pub fn parse_fr_decimal(s: &str) -> Option<Decimal> {
-    let t: String = s
-        .trim()
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{202F}' && *c != '\u{00A0}')
-        .collect();
-    Decimal::from_str(&t.replace(',', ".")).ok()
+    crate::docgen::format::parse_decimal_fr(s).ok()
 }
 
 /// Rows of an existing tree (pre-order), then [`EXTRA_ROWS`] empty rows.

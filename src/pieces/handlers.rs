@@ -83,6 +83,7 @@ pub fn routes() -> Vec<RouteEntry> {
         ),
     ];
     r.extend(super::clause_handlers::routes());
+    r.extend(super::price_line_handlers::routes());
     r
 }
 

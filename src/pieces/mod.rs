@@ -13,5 +13,6 @@ pub mod diff;
 pub mod generate;
 pub mod handlers;
 pub mod parts;
+pub mod price_line_handlers;
 pub mod service;
 pub mod views;

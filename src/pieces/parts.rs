@@ -348,9 +348,10 @@ pub(super) fn cctp(ctx: &mut Value, f: &Facts, g: &mut Gaps) {
     });
 }
 
-/// The BPU/DQE as the DCE publishes it: one line per lot, the quantity of each member keyed by
-/// its FINESS juridique (DOMAIN §7: quantities per member), the unit prices left for the
-/// candidates. The buyer's estimate (R2121-1) is never printed: it would tell every candidate
+/// The BPU/DQE as the DCE publishes it: the price lines the coordonnateur defined for each lot
+/// (`dossier::price_lines`), or else one line per lot from the needs; the quantity of each
+/// member keyed by its FINESS juridique (DOMAIN §7: quantities per member), the unit prices
+/// left for the candidates. The buyer's estimate (R2121-1) is never printed: it would tell every candidate
 /// the price the buyer expects.
 pub(super) fn bpu(ctx: &mut Value, f: &Facts, g: &mut Gaps) {
     let finess_of = |member_id: i32| {
@@ -360,7 +361,45 @@ pub(super) fn bpu(ctx: &mut Value, f: &Facts, g: &mut Gaps) {
             .map(|m| m.member.finess_juridique.clone())
     };
     let mut lots = Vec::new();
-    for l in f.detail.lots.iter().filter(|l| !l.needs.is_empty()) {
+    for l in &f.detail.lots {
+        let defined: Vec<_> = f
+            .price_lines
+            .iter()
+            .filter(|p| p.lot_id == l.lot.id)
+            .collect();
+        if defined.is_empty() {
+            continue;
+        }
+        let mut items = Vec::new();
+        for p in defined {
+            let mut quantities = Map::new();
+            for (member_id, q) in &p.quantities {
+                let Some(finess) = finess_of(*member_id) else {
+                    g.add(
+                        BPU,
+                        format!(
+                            "La ligne de prix {} (lot {}) porte sur un membre qui ne participe pas à la consultation : corrigez les lignes de prix",
+                            p.code, l.lot.number
+                        ),
+                    );
+                    continue;
+                };
+                quantities.insert(finess, json!(q.normalize().to_string()));
+            }
+            items.push(json!({
+                "code": p.code, "label": p.label, "unit": p.unit,
+                "unit_price": Value::Null, "quantities": quantities,
+            }));
+        }
+        lots.push(json!({"number": l.lot.number, "title": l.lot.label, "items": items}));
+    }
+    // Lots without defined price lines: one line from the members' needs.
+    for l in f
+        .detail
+        .lots
+        .iter()
+        .filter(|l| !l.needs.is_empty() && !f.price_lines.iter().any(|p| p.lot_id == l.lot.id))
+    {
         let mut quantities = Map::new();
         let mut units = BTreeSet::new();
         let mut missing = Vec::new();
@@ -420,6 +459,7 @@ pub(super) fn bpu(ctx: &mut Value, f: &Facts, g: &mut Gaps) {
             }],
         }));
     }
+    lots.sort_by_key(|l| l["number"].as_i64());
     ctx["bpu"] = json!({
         "vat_rate": f.detail.c.vat_rate,
         "price_note": "Le candidat indique ses prix unitaires hors taxes dans la colonne « Prix unitaire HT » ; les montants du détail quantitatif estimatif en découlent par application de ces prix aux quantités.",

@@ -98,6 +98,7 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/groupements/{gid}/consultations/{cid}/pieces/{kind}/generate",
         ) => COORD,
         ("GET" | "POST", "/g/{gid}/consultations/{cid}/dce-data") => COORD,
+        ("GET" | "POST", "/g/{gid}/consultations/{cid}/lignes-de-prix") => COORD,
         // The archive of a consultation (every piece, letters, emails, journal extract).
         ("GET", "/g/{gid}/consultations/{cid}/archive.zip") => COORD,
         // Attribution and notification: the page for those who take part (référents see no

@@ -830,3 +830,123 @@ async fn the_hardware_tender_needs_its_delivery_and_warranty_then_gets_a_ccag_fc
     assert!(cctp.contains("Spécifications des matériels"), "{cctp}");
     assert!(!cctp.contains("Missions de l'AMOA"));
 }
+
+/// The BPU/DQE lines are defined in one grid: each line with its own designation, unit and the
+/// quantity of each member; the BPU prints them with no price at all; bad rows are named in
+/// French and nothing is kept; the same grid again changes nothing; after publication the
+/// lines are frozen.
+#[tokio::test]
+async fn price_lines_are_defined_in_one_grid_printed_without_price_and_frozen_at_publication() {
+    let app = TestApp::spawn().await;
+    let c = app.login(&coord_email()).await;
+    let (gid, cid) = ready_tender(&app, &c).await;
+    let url = format!("/g/{gid}/consultations/{cid}/lignes-de-prix");
+    let page = c.get(&url).await.text().await.expect("page");
+    let lot_id = coordo::consultations::service::detail(
+        &app.state.db,
+        gid,
+        cid,
+        app.state.clock.today_paris(),
+    )
+    .await
+    .expect("detail")
+    .lots[0]
+        .lot
+        .id;
+    let members = coordo::registry::service::members(&app.state.db, gid)
+        .await
+        .expect("members");
+    assert!(
+        page.contains(&members[0].member.name),
+        "a column per member"
+    );
+    let (m0, m1) = (members[0].member.id, members[1].member.id);
+    let lot = lot_id.to_string();
+    let good = vec![
+        kv("r0_lot", &lot),
+        kv("r0_label", "Licence d'utilisation du logiciel DUI"),
+        kv("r0_unit", "licence × an"),
+        kv(&format!("r0_q{m0}"), "12"),
+        kv(&format!("r0_q{m1}"), "7"),
+        kv("r1_lot", &lot),
+        kv("r1_label", "Journée de formation sur site"),
+        kv("r1_unit", "jour"),
+        kv(&format!("r1_q{m1}"), "2,5"),
+    ];
+
+    // A bad grid: every fault named, nothing stored, nothing journaled.
+    let before = app.audit_count().await;
+    let mut bad = good.clone();
+    bad.push(kv("r2_lot", &lot));
+    bad.push(kv("r2_label", "Maintenance"));
+    bad.push(kv(&format!("r2_q{m0}"), "-1"));
+    let r = post(&c, &url, &bad).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.expect("html");
+    assert!(
+        html.contains("Ligne 3 du lot 1 : l&#x27;unité est obligatoire")
+            || html.contains("Ligne 3 du lot 1 : l'unité est obligatoire"),
+        "{html}"
+    );
+    assert!(html.contains("est négative"), "{html}");
+    assert_eq!(app.audit_count().await, before);
+    assert!(
+        coordo::dossier::price_lines::load(&app.state.db, cid)
+            .await
+            .expect("lines")
+            .is_empty()
+    );
+
+    // The good grid: stored once, journaled once; the same again changes nothing.
+    let r = post(&c, &url, &good).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    assert_eq!(app.audit_count().await, before + 1);
+    assert_eq!(post(&c, &url, &good).await.status(), 303);
+    assert_eq!(
+        app.audit_count().await,
+        before + 1,
+        "same grid, no new entry"
+    );
+    let page = c.get(&url).await.text().await.expect("page");
+    assert!(page.contains("Journée de formation sur site") && page.contains("value=\"1.2\""));
+
+    // The BPU prints the lines, their units and quantities, and no unit price.
+    let r = c
+        .post_form(
+            &format!("/g/{gid}/consultations/{cid}/pieces/bpu/generate"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let bpu = docx_text::open(&bytes(&c, gid, cid, "bpu", 1).await);
+    let text = bpu.document_text();
+    for needle in [
+        "Licence d'utilisation du logiciel DUI",
+        "licence × an",
+        "Journée de formation sur site",
+        "1.1",
+        "1.2",
+        "2,5",
+    ] {
+        assert!(
+            text.contains(needle),
+            "{needle} missing from the BPU: {text}"
+        );
+    }
+    assert!(
+        !text.contains("35 000") && !text.contains("2 916"),
+        "no estimate"
+    );
+
+    // Published: frozen.
+    crate::offers::publish_fixture(&app, cid).await;
+    let r = post(&c, &url, &good[..4]).await;
+    assert_eq!(r.status(), 409);
+    assert_eq!(
+        coordo::dossier::price_lines::load(&app.state.db, cid)
+            .await
+            .expect("lines")
+            .len(),
+        2
+    );
+}

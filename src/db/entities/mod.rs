@@ -37,6 +37,8 @@ pub mod offer_criterion;
 pub mod piece;
 pub mod piece_version;
 pub mod pli;
+pub mod price_line;
+pub mod price_line_quantity;
 pub mod signed_acte;
 pub mod visa;
 pub mod visa_proxy;
