@@ -1,5 +1,6 @@
 //! Stage « brouillon »: the consultation as the coordonnateur enters it on its pages — the
-//! consultation form, the lot, each member's need, the « Données du DCE », the criteria grid
+//! consultation form (and, for the AMOA, the procedure chosen with its justification), the lot,
+//! each member's need, the « Données du DCE », the price lines of the BPU/DQE, the criteria grid
 //! (before the DCE: the RC announces it, R2152-11) — then « Générer tout le DCE ».
 
 use super::tenders::{Tender, common_dce_fields};
@@ -65,6 +66,7 @@ pub async fn run(d: &Demo, t: &Tender) -> Result<i32, AppError> {
     let grid: Vec<Criterion> = serde_json::from_value(t.grid.clone())
         .map_err(|e| AppError::BadRequest(format!("grille de la démo illisible : {e}")))?;
     crate::offers::criteria::replace(&st.db, st.clock.now(), &actor, gid, cid, &grid).await?;
+    save_price_lines(d, t, cid, lot.id, lot.number).await?;
     d.set(timeline::DCE, 10, 30);
     crate::pieces::generate::generate_dce(&st.db, &st.engine, st.clock.now(), &actor, gid, cid)
         .await?;
@@ -108,4 +110,43 @@ async fn save_dce_data(d: &Demo, t: &Tender, cid: i32) -> Result<(), AppError> {
         &data,
     )
     .await
+}
+
+/// The price lines of the BPU/DQE, entered as on the « Lignes de prix » page: each member's
+/// quantity, never a price.
+async fn save_price_lines(
+    d: &Demo,
+    t: &Tender,
+    cid: i32,
+    lot_id: i32,
+    lot_number: i32,
+) -> Result<(), AppError> {
+    use crate::dossier::price_lines::{self, LotRef};
+    let st = &d.st;
+    let mut form = FormMap::new();
+    for (i, (label, unit, base, step)) in t.price_lines.iter().enumerate() {
+        form.insert(format!("r{i}_lot"), lot_id.to_string());
+        form.insert(format!("r{i}_label"), (*label).to_owned());
+        form.insert(format!("r{i}_unit"), (*unit).to_owned());
+        for (k, m) in d.people.members.iter().enumerate() {
+            let q = base + u32::try_from(k).unwrap_or(0) * step;
+            form.insert(format!("r{i}_q{}", m.member_id), q.to_string());
+        }
+    }
+    let members: Vec<i32> = d.people.members.iter().map(|m| m.member_id).collect();
+    let lots = [LotRef {
+        id: lot_id,
+        number: lot_number,
+    }];
+    let lines = price_lines::from_form(&form, &lots, &members).map_err(AppError::Validation)?;
+    price_lines::replace(
+        &st.db,
+        st.clock.now(),
+        &d.people.coordonnateur.actor(),
+        d.gid,
+        cid,
+        &lines,
+    )
+    .await?;
+    Ok(())
 }

@@ -30,7 +30,7 @@ pub use tenders::Tender;
 /// How far the demo goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Stage {
-    /// Consultation, lot, needs, DCE data, criteria grid, whole DCE generated.
+    /// Consultation, lot, needs, DCE data, price lines, criteria grid, whole DCE generated.
     Brouillon,
     /// Visas of every référent (one with reserves), published.
     Publiee,

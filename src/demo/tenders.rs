@@ -36,6 +36,9 @@ pub struct Tender {
     pub unit: &'static str,
     pub quantity_base: u32,
     pub quantity_step: u32,
+    /// Price lines of the BPU/DQE: designation, unit, quantity of the first member and the
+    /// step added for each next member.
+    pub price_lines: Vec<(&'static str, &'static str, u32, u32)>,
     /// The award criteria (scoring engine format).
     pub grid: Value,
     /// Fields of the « Données du DCE » form specific to this tender.
@@ -94,6 +97,26 @@ pub fn amoa(n: u32) -> Tender {
         unit: "jour d'intervention",
         quantity_base: 8,
         quantity_step: 1,
+        price_lines: vec![
+            (
+                "Analyse des besoins et état des lieux des outils et des organisations",
+                "jour",
+                3,
+                0,
+            ),
+            (
+                "Assistance à la rédaction du DCE du logiciel et à l'analyse des offres",
+                "jour",
+                2,
+                0,
+            ),
+            (
+                "Suivi du déploiement, de la recette et des indicateurs d'usage",
+                "jour",
+                3,
+                1,
+            ),
+        ],
         grid: json!([
             {"id": "tech", "label": "Valeur technique", "weight": "60", "kind": "evaluated", "scale": "20",
              "sub_criteria": [
@@ -105,7 +128,7 @@ pub fn amoa(n: u32) -> Tender {
         dce_fields: vec![
             (
                 "contract_form",
-                "marché ordinaire à prix global et forfaitaire, décomposé par membre",
+                "marché ordinaire à prix unitaires (prix de journée), chaque membre réglant sa part",
             ),
             ("duration_months", "24"),
             (
@@ -118,7 +141,7 @@ pub fn amoa(n: u32) -> Tender {
             ),
             (
                 "ccap_price_type",
-                "prix global et forfaitaire, révisable annuellement",
+                "prix unitaires (prix de journée), révisables annuellement",
             ),
             ("ccap_revision_index", "indice Syntec"),
             ("ccap_revision_formula", "P = P0 × (0,15 + 0,85 × S / S0)"),
@@ -190,6 +213,27 @@ pub fn software(n: u32) -> Tender {
         unit: "licence utilisateur × an",
         quantity_base: 12,
         quantity_step: 4,
+        price_lines: vec![
+            (
+                "Abonnement au logiciel DUI en mode SaaS, hébergement HDS compris",
+                "utilisateur × an",
+                12,
+                4,
+            ),
+            ("Reprise des données de l'outil existant", "forfait", 1, 0),
+            (
+                "Formation des référents et des utilisateurs",
+                "jour de formation",
+                2,
+                0,
+            ),
+            (
+                "Terminal mobile de télégestion fourni et maintenu",
+                "terminal × an",
+                4,
+                1,
+            ),
+        ],
         grid: json!([
             {"id": "tech", "label": "Valeur technique", "weight": "60", "kind": "evaluated", "scale": "20",
              "sub_criteria": [

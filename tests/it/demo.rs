@@ -164,6 +164,25 @@ fn both_demo_tenders_notified_hold_the_documents_of_a_real_procedure() {
             );
         }
         assert!(bpu.contains("à compléter"), "{reference}: {bpu}");
+        // Its price lines: a designation, a unit and a quantity each; the unit price is the
+        // candidate's to write.
+        let bordereau_des_prix = text("pieces/BPU/", "_BPU_v1")
+            .tables()
+            .into_iter()
+            .find(|t| t.rows[0].iter().any(|c| c == "Prix unitaire HT"))
+            .expect("BPU table");
+        let col = bordereau_des_prix.rows[0]
+            .iter()
+            .position(|c| c == "Prix unitaire HT")
+            .expect("column");
+        let lines: Vec<_> = bordereau_des_prix.rows[1..]
+            .iter()
+            .filter(|r| r[0].starts_with("1."))
+            .collect();
+        assert!(lines.len() >= 3, "{reference}: {lines:?}");
+        for r in lines {
+            assert_eq!(r[col], "à compléter", "{reference}: {r:?}");
+        }
         // The bordereau of the CCTP counts the reserves apart and names them.
         let bordereau = plain(&text("visas/", "_CCTP_v1_bordereau").document_text());
         assert!(
