@@ -61,6 +61,15 @@ pub enum Command {
     },
     /// Note et classe les offres d'un cas (JSON) ; résultat JSON sur la sortie standard.
     Score { case: PathBuf },
+    /// Construit dans la base configurée les deux marchés réels du groupement (AMOA et
+    /// logiciel DUI) avec des soumissionnaires fictifs, par les mêmes services que les pages,
+    /// jusqu'à l'étape demandée ; affiche les identifiants des consultations. Chaque lancement
+    /// crée une nouvelle paire (DEMO-AMOA-n, DEMO-DUI-n).
+    Demo {
+        /// brouillon, publiee, analyse, attribuee ou notifiee.
+        #[arg(long = "jusqu-a", value_name = "ETAPE", default_value = "notifiee")]
+        jusqu_a: String,
+    },
     /// Produit un document DOCX (pièce ou courrier) à partir d'un contexte JSON, ou le classeur
     /// du DQE (dqe, XLSX).
     Render {
@@ -255,6 +264,19 @@ pub async fn run(cli: Cli) -> ExitCode {
             Err(e) => fail(e, 2),
         };
     }
+    if let Command::Demo { jusqu_a } = &command {
+        let stage = match crate::demo::Stage::parse(jusqu_a) {
+            Ok(s) => s,
+            Err(e) => return fail(e, 2),
+        };
+        return match crate::demo::run(settings, stage).await {
+            Ok(built) => {
+                print_demo(&built);
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e, 1),
+        };
+    }
     if matches!(command, Command::Serve) {
         return match crate::startup::serve(settings).await {
             Ok(()) => ExitCode::SUCCESS,
@@ -269,6 +291,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Serve
         | Command::Procedure { .. }
         | Command::Score { .. }
+        | Command::Demo { .. }
         | Command::Render { .. }
         | Command::Dqe { .. } => Ok(ExitCode::SUCCESS),
         Command::Import { file, dry_run } => import_cmd(&state, &file, dry_run).await,
@@ -313,6 +336,40 @@ pub async fn run(cli: Cli) -> ExitCode {
         } => archive_export(&state, consultation, &out).await,
     };
     result.unwrap_or_else(|e| fail(e, 1))
+}
+
+/// What `coordo demo` prints: the consultations built, their status, how to log in.
+fn print_demo(b: &crate::demo::Built) {
+    if b.seeded {
+        println!(
+            "Base vide : groupement de démonstration importé et comptes de démonstration créés."
+        );
+    }
+    if b.number > 1 {
+        println!(
+            "La démo existe déjà ({} paire(s) de consultations DEMO-…) : une nouvelle paire n° {} est créée, les précédentes sont conservées.",
+            b.number - 1,
+            b.number
+        );
+    }
+    println!(
+        "Démo construite jusqu'à l'étape « {} » (calendrier commencé le {}) :",
+        b.stage.code(),
+        b.calendar.start.format("%d/%m/%Y")
+    );
+    for c in &b.consultations {
+        let status = crate::consultations::lifecycle::Status::from_code(&c.status)
+            .map_or(c.status.as_str(), |s| s.label());
+        println!(
+            "consultation {} : {} — {} ({status})",
+            c.id, c.reference, c.objet
+        );
+    }
+    println!(
+        "Connectez-vous avec coordonnateur@{} (mot de passe : {}) après « coordo serve ».",
+        crate::startup::DEMO_DOMAIN,
+        crate::startup::DEMO_PASSWORD
+    );
 }
 
 async fn import_cmd(

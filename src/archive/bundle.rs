@@ -157,6 +157,9 @@ fn folder_label(folder: &str) -> &'static str {
         "cao" => "commission d'appel d'offres : convocations, présences, procès-verbaux",
         "analyse" => "analyse des candidatures et des offres",
         "lettres" => "courriers (NOTI1, NOTI3, NOTI5…)",
+        "actes_signes" => {
+            "actes d'engagement signés déposés (celui notifié est le dernier de chaque attribution)"
+        }
         "emails" => "courriels échangés, au format .eml",
         "journal" => "journal horodaté des actions (journal.json)",
         _ => "autres documents",

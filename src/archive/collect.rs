@@ -8,6 +8,8 @@
 //! - `analyse/rapport-analyse-<référence>-lot<n>.docx`: the rapport d'analyse of each lot whose
 //!   ranking can be established;
 //! - `lettres/<fichier>`: the letters sent (NOTI1, NOTI3, NOTI5, sans suite…), exact bytes;
+//! - `actes_signes/<fichier>`: every signed acte d'engagement uploaded, exact bytes (the last
+//!   one of each attribution is the one the NOTI5 notified);
 //! - `emails/<id>_<type>.eml`: the emails of those letters and every email of the groupement
 //!   whose subject names the consultation's reference (as a whole word), rebuilt as RFC 5322;
 //! - `journal/journal.json` and `journal/chaine.txt` (see [`super::journal`]);
@@ -157,6 +159,14 @@ pub async fn entries<C: ConnectionTrait>(
             &l.filename,
             l.docx.clone(),
             Some(paris(l.sent_at)),
+        );
+    }
+    for a in crate::attribution::signed::all(db, cid).await? {
+        out.push(
+            "actes_signes",
+            &a.file_name,
+            a.bytes,
+            Some(paris(a.uploaded_at)),
         );
     }
     let mail_ids = emails(src, &c, &letters, &mut out).await?;

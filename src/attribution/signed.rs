@@ -229,6 +229,55 @@ pub async fn upload(
     Ok(row)
 }
 
+/// The acte d'engagement of the DCE filled for the attributaire of attempt `aid` (identity,
+/// SIRET, lot, amounts), for its signature: the file name and the DOCX (the page's download,
+/// and the demo's « signed » acte).
+///
+/// # Errors
+/// `NotFound`; an unreadable amount; the document engine; database errors.
+pub async fn filled_ae(
+    st: &crate::state::AppState,
+    gid: i32,
+    cid: i32,
+    aid: i32,
+) -> Result<(String, Vec<u8>), AppError> {
+    let now = st.clock.now();
+    let c = crate::consultations::service::get(&st.db, gid, cid).await?;
+    let a = store::attributions(&st.db, cid)
+        .await?
+        .into_iter()
+        .find(|a| a.id == aid)
+        .ok_or(AppError::NotFound)?;
+    let p = store::pli(&st.db, cid, a.pli_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lot = match a.lot_id {
+        Some(id) => {
+            crate::db::entities::lot::Entity::find_by_id(id)
+                .one(&st.db)
+                .await?
+        }
+        None => None,
+    };
+    let lot = super::docs::lot_ref(lot.as_ref(), &c.objet);
+    let base = super::docs::base(&st.db, gid, cid, now).await?;
+    let amount = Decimal::from_str(&a.amount_ht).map_err(|_| {
+        AppError::Internal(anyhow::anyhow!(
+            "montant de l'attribution {aid} illisible : {}",
+            a.amount_ht
+        ))
+    })?;
+    let ctx = fill_ae(&base.ctx, &super::ranking::party(&p), &lot, amount)?;
+    let doc = super::docs::render(
+        &st.engine,
+        crate::docgen::DocKind::Ae,
+        &ctx,
+        &base.overrides,
+    )?;
+    let filename = super::docs::filename(&c.reference, "ae", lot.number, &p.bidder_name);
+    Ok((filename, doc.docx))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,12 +1,9 @@
 //! Routes of the attributaire's acte d'engagement: the AE filled for its signature, and the
 //! upload of the signed file that the NOTI5 will notify (coordonnateur only).
 
-use super::docs::{self, lot_ref};
 use super::handlers::id_of;
-use super::{ranking, signed, store};
+use super::signed;
 use crate::auth::{CurrentUser, Role};
-use crate::consultations::service as consultations;
-use crate::docgen::DocKind;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::security::{self, Access};
@@ -16,9 +13,6 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use rust_decimal::Decimal;
-use sea_orm::EntityTrait;
-use std::str::FromStr;
 use std::sync::Arc;
 use tower_sessions::Session;
 
@@ -48,35 +42,7 @@ async fn filled_ae(
     Path((gid, cid, aid)): Path<(i32, String, String)>,
 ) -> AppResult<Response> {
     let (cid, aid) = (id_of(&cid)?, id_of(&aid)?);
-    let now = st.clock.now();
-    let c = consultations::get(&st.db, gid, cid).await?;
-    let a = store::attributions(&st.db, cid)
-        .await?
-        .into_iter()
-        .find(|a| a.id == aid)
-        .ok_or(AppError::NotFound)?;
-    let p = store::pli(&st.db, cid, a.pli_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let lot = match a.lot_id {
-        Some(id) => {
-            crate::db::entities::lot::Entity::find_by_id(id)
-                .one(&st.db)
-                .await?
-        }
-        None => None,
-    };
-    let lot = lot_ref(lot.as_ref(), &c.objet);
-    let base = docs::base(&st.db, gid, cid, now).await?;
-    let amount = Decimal::from_str(&a.amount_ht).map_err(|_| {
-        AppError::Internal(anyhow::anyhow!(
-            "montant de l'attribution {aid} illisible : {}",
-            a.amount_ht
-        ))
-    })?;
-    let ctx = signed::fill_ae(&base.ctx, &ranking::party(&p), &lot, amount)?;
-    let doc = docs::render(&st.engine, DocKind::Ae, &ctx, &base.overrides)?;
-    let filename = docs::filename(&c.reference, "ae", lot.number, &p.bidder_name);
+    let (filename, docx) = signed::filled_ae(&st, gid, cid, aid).await?;
     Ok((
         [
             (
@@ -88,7 +54,7 @@ async fn filled_ae(
                 format!("attachment; filename=\"{filename}\""),
             ),
         ],
-        doc.docx,
+        docx,
     )
         .into_response())
 }

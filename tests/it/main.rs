@@ -18,6 +18,7 @@ mod cli;
 mod competition;
 mod consultations;
 mod crash;
+mod demo;
 mod docgen;
 mod dqe;
 mod hardening;
