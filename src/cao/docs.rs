@@ -2,18 +2,25 @@
 //! procès-verbal de carence (field names of `documents/examples/*.json`), rendered to DOCX by
 //! the document engine.
 
+use super::forms::ItemKind;
 use super::model::CONVENTION_DATE;
 use super::rules::composition::{Composition, MemberSeat};
+use super::rules::convocation::convocation_shortfall;
 use super::rules::deliberation::DeliberationResult;
 use super::rules::quorum::VotingRoll;
 use super::store::{self, SeanceData};
-use crate::db::entities::{app_user, cao_seance, groupement, member};
+use crate::attribution::ranking::LotRanking;
+use crate::db::entities::{app_user, cao_seance, groupement, lot, member};
+use crate::docgen::format::{decimal_fr, money_fr};
 use crate::docgen::{DocEngine, DocKind};
 use crate::error::AppError;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike, Utc};
+use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
 
 /// Who writes: the groupement and its coordonnateur (convention art. 5.4).
 #[derive(Clone, Debug)]
@@ -218,7 +225,11 @@ pub fn convocation_base(
         now,
     );
     let mut agenda = vec!["vérification du quorum".to_owned()];
-    if data.items.iter().any(|i| !i.bidders.is_empty()) {
+    if data
+        .items
+        .iter()
+        .any(|i| !i.bidders.is_empty() || i.kind == ItemKind::Attribution)
+    {
         agenda.push(
             "déclarations d'absence de conflit d'intérêts au regard des soumissionnaires"
                 .to_owned(),
@@ -316,7 +327,7 @@ fn names_of(data: &SeanceData, ids: &[i32]) -> String {
     }
 }
 
-fn declarations_text(data: &SeanceData) -> String {
+fn declarations_text(data: &SeanceData, now: DateTime<Utc>) -> String {
     let mut parts = Vec::new();
     for i in &data.items {
         let free: Vec<i32> = i
@@ -326,8 +337,9 @@ fn declarations_text(data: &SeanceData) -> String {
             .map(|d| d.assignment_id)
             .collect();
         let mut s = format!("Point {} ({}) : ", i.item.position, i.item.title);
-        if !i.bidders.is_empty() {
-            s.push_str(&format!("soumissionnaires {} ; ", i.bidders.join(", ")));
+        match i.bidders_at(now) {
+            Ok(names) => s.push_str(&format!("soumissionnaires {} ; ", names.join(", "))),
+            Err(why) => s.push_str(&format!("{why} ; ")),
         }
         s.push_str(&format!(
             "absence de conflit d'intérêts déclarée par {}",
@@ -383,6 +395,7 @@ fn decision_text(result: &str, proposed: &str) -> String {
 pub fn pv_context(
     data: &SeanceData,
     lh: &Letterhead,
+    awards: &Awards,
     now: DateTime<Utc>,
 ) -> Result<Value, AppError> {
     if data.status != super::model::SeanceStatus::Tenue {
@@ -415,7 +428,8 @@ pub fn pv_context(
     } else {
         json!(guests)
     };
-    ctx["declarations"] = json!(declarations_text(data));
+    ctx["convocation"] = convocation_json(data);
+    ctx["declarations"] = json!(declarations_text(data, now));
     ctx["deliberations"] = data
         .items
         .iter()
@@ -424,7 +438,16 @@ pub fn pv_context(
                 i.votes.iter().filter(|v| v.choice == c).map(|v| v.assignment_id).collect()
             };
             let d = i.deliberation.as_ref();
+            let adopted = d.is_some_and(|d| adopted(&d.result));
+            let award: Vec<String> = match i.kind {
+                ItemKind::Attribution => awards
+                    .get(&i.item.id)
+                    .map(|lots| lots.iter().map(|a| award_line(a, adopted)).collect())
+                    .unwrap_or_default(),
+                ItemKind::Autre => Vec::new(),
+            };
             json!({
+                "award": award,
                 "number": i.item.position,
                 "title": i.item.title,
                 "summary": format!(
@@ -464,9 +487,221 @@ pub fn pv_context(
 pub fn pv_docx(
     data: &SeanceData,
     lh: &Letterhead,
+    awards: &Awards,
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>, AppError> {
-    render(DocKind::PvCao, &pv_context(data, lh, now)?)
+    render(DocKind::PvCao, &pv_context(data, lh, awards, now)?)
+}
+
+/// The convocation as the procès-verbal states it: when it was sent and, when the delay fixed
+/// by the groupement was not respected, the shortfall in words (see
+/// [`super::rules::convocation::convocation_shortfall`]).
+fn convocation_json(data: &SeanceData) -> Value {
+    let sent = data.seance.convocation_sent_on;
+    let shortfall = sent.and_then(|s| {
+        convocation_shortfall(s, data.date(), data.settings.convocation_jours_francs)
+            .map(|f| f.statement_fr())
+    });
+    json!({
+        "sent_on": sent.map(|d| d.to_string()),
+        "required": data.settings.convocation_jours_francs,
+        "shortfall": shortfall.unwrap_or_default(),
+    })
+}
+
+/// Whether a stored deliberation result adopts the proposal.
+fn adopted(result: &str) -> bool {
+    matches!(
+        serde_json::from_value(Value::String(result.to_owned())),
+        Ok(DeliberationResult::Adoptee | DeliberationResult::AdopteeVoixPreponderante)
+    )
+}
+
+/// What the ranking gives for one lot of an attribution item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AwardOutcome {
+    /// The offer ranked first (R2152-7): bidder, SIRET, price HT and points.
+    First {
+        name: String,
+        siret: String,
+        amount_ht: Option<Decimal>,
+        points: Decimal,
+    },
+    /// Several offers share the first rank: they must be told apart before any attribution.
+    Tie(Vec<String>),
+    /// No usable ranking yet (French reason).
+    Blocked(String),
+    /// No pli was received for the lot.
+    NoPli,
+}
+
+/// One lot of an attribution item and what its ranking gives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LotAward {
+    /// « lot 1 (Solution DUI) », or « le marché » for a consultation without lots.
+    pub label: String,
+    pub outcome: AwardOutcome,
+}
+
+/// The ranking of each lot of each attribution item, by agenda item id.
+pub type Awards = HashMap<i32, Vec<LotAward>>;
+
+/// The sentence of the procès-verbal for one lot: the attributaire named with its SIRET and the
+/// amount HT when the proposal is adopted, the best-ranked offer otherwise, or why nobody can
+/// be named.
+#[must_use]
+pub fn award_line(a: &LotAward, adopted: bool) -> String {
+    let label = capitalised(&a.label);
+    match &a.outcome {
+        AwardOutcome::First {
+            name,
+            siret,
+            amount_ht,
+            points,
+        } => {
+            let amount = amount_ht.map_or_else(
+                || "montant non saisi".to_owned(),
+                |m| format!("pour un montant de {} HT", money_fr(m)),
+            );
+            let points = decimal_fr(*points, Some(2));
+            if adopted {
+                format!(
+                    "{label} : attributaire {name}, SIRET {siret}, {amount} (offre classée première au vu du rapport d'analyse, {points} points)."
+                )
+            } else {
+                format!(
+                    "{label} : l'offre classée première au vu du rapport d'analyse est celle de {name}, SIRET {siret}, {amount} ({points} points) ; la proposition n'étant pas adoptée, aucun attributaire n'est désigné."
+                )
+            }
+        }
+        AwardOutcome::Tie(names) => format!(
+            "{label} : aucun attributaire n'est désigné, les offres de {} sont classées ex aequo au premier rang et doivent être départagées.",
+            names.join(" et ")
+        ),
+        AwardOutcome::Blocked(why) => format!(
+            "{label} : aucun attributaire ne peut être désigné, {}.",
+            why.trim_end_matches('.')
+        ),
+        AwardOutcome::NoPli => {
+            format!("{label} : aucun attributaire ne peut être désigné, aucun pli n'a été reçu.")
+        }
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or_else(String::new, |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
+}
+
+/// What the ranking of each lot gives for the attribution items of a séance, at `now` (no
+/// bidder is named while the plis are sealed).
+///
+/// # Errors
+/// Database errors.
+pub async fn awards<C: ConnectionTrait>(
+    db: &C,
+    gid: i32,
+    data: &SeanceData,
+    now: DateTime<Utc>,
+) -> Result<Awards, AppError> {
+    let mut rankings: HashMap<i32, Vec<LotRanking>> = HashMap::new();
+    let mut out = Awards::new();
+    for i in data
+        .items
+        .iter()
+        .filter(|i| i.kind == ItemKind::Attribution)
+    {
+        let c = &i.consultation;
+        if !crate::offers::access::is_opened(c, now) {
+            let why = format!(
+                "les plis sont scellés jusqu'à la date limite de remise des offres ({})",
+                crate::offers::access::deadline_label(c)
+            );
+            let label = i.lot.as_ref().map_or_else(
+                || "le marché".to_owned(),
+                |l| format!("lot {} ({})", l.number, l.label),
+            );
+            out.insert(
+                i.item.id,
+                vec![LotAward {
+                    label,
+                    outcome: AwardOutcome::Blocked(why),
+                }],
+            );
+            continue;
+        }
+        if let Entry::Vacant(e) = rankings.entry(c.id) {
+            e.insert(crate::attribution::service::rankings(db, gid, c.id).await?);
+        }
+        let rs = rankings.get(&c.id).map_or(&[][..], Vec::as_slice);
+        out.insert(i.item.id, lot_awards(i.lot.as_ref(), rs));
+    }
+    Ok(out)
+}
+
+/// The lots of an item (its own lot, or every lot ranked for an item on the whole consultation)
+/// and what their ranking gives.
+#[must_use]
+pub fn lot_awards(lot: Option<&lot::Model>, rs: &[LotRanking]) -> Vec<LotAward> {
+    let label = |l: Option<&lot::Model>| {
+        l.map_or_else(
+            || "le marché".to_owned(),
+            |l| format!("lot {} ({})", l.number, l.label),
+        )
+    };
+    let chosen: Vec<&LotRanking> = match lot {
+        Some(l) => rs.iter().filter(|r| r.lot_id() == Some(l.id)).collect(),
+        None => rs.iter().collect(),
+    };
+    if chosen.is_empty() {
+        return vec![LotAward {
+            label: label(lot),
+            outcome: AwardOutcome::NoPli,
+        }];
+    }
+    chosen
+        .into_iter()
+        .map(|r| LotAward {
+            label: label(r.lot.as_ref().or(lot)),
+            outcome: outcome(r),
+        })
+        .collect()
+}
+
+fn outcome(r: &LotRanking) -> AwardOutcome {
+    let name = |id: i32| {
+        r.plis
+            .iter()
+            .find(|p| p.id == id)
+            .map_or_else(|| format!("pli n° {id}"), |p| p.bidder_name.clone())
+    };
+    if r.plis.is_empty() {
+        return AwardOutcome::NoPli;
+    }
+    if let Some(why) = &r.blocked {
+        return AwardOutcome::Blocked(why.clone());
+    }
+    let tie = crate::attribution::ranking::tie_at_first(r);
+    if !tie.is_empty() {
+        return AwardOutcome::Tie(tie.into_iter().map(name).collect());
+    }
+    let Some(first) = r.ranked.first() else {
+        return AwardOutcome::Blocked("aucune offre admissible n'a été classée".to_owned());
+    };
+    let Some(p) = r.plis.iter().find(|p| p.id == first.pli_id) else {
+        return AwardOutcome::Blocked(format!("le pli n° {} est introuvable", first.pli_id));
+    };
+    AwardOutcome::First {
+        name: p.bidder_name.clone(),
+        siret: p.siret.clone(),
+        amount_ht: p
+            .price_ht
+            .as_deref()
+            .and_then(|v| Decimal::from_str(v.trim()).ok()),
+        points: first.total,
+    }
 }
 
 #[cfg(test)]
@@ -484,6 +719,59 @@ mod tests {
             "Armentières Cedex"
         );
         assert_eq!(town("Mairie"), "Mairie");
+    }
+
+    fn nbsp(s: &str) -> String {
+        s.replace(['\u{a0}', '\u{202f}'], " ")
+    }
+
+    #[test]
+    fn the_award_names_the_attributaire_its_siret_and_the_amount() {
+        let first = LotAward {
+            label: "lot 1 (Solution DUI)".into(),
+            outcome: AwardOutcome::First {
+                name: "ALPHA".into(),
+                siret: "73282932000074".into(),
+                amount_ht: Some(Decimal::new(10_000_050, 2)),
+                points: Decimal::new(8754, 2),
+            },
+        };
+        assert_eq!(
+            nbsp(&award_line(&first, true)),
+            "Lot 1 (Solution DUI) : attributaire ALPHA, SIRET 73282932000074, pour un montant de 100 000,50 € HT (offre classée première au vu du rapport d'analyse, 87,54 points)."
+        );
+        let not_adopted = nbsp(&award_line(&first, false));
+        assert!(
+            not_adopted.contains("aucun attributaire n'est désigné"),
+            "{not_adopted}"
+        );
+        assert!(
+            not_adopted.contains("ALPHA, SIRET 73282932000074"),
+            "{not_adopted}"
+        );
+        let tie = LotAward {
+            label: "le marché".into(),
+            outcome: AwardOutcome::Tie(vec!["ALPHA".into(), "BETA".into()]),
+        };
+        assert_eq!(
+            award_line(&tie, true),
+            "Le marché : aucun attributaire n'est désigné, les offres de ALPHA et BETA sont classées ex aequo au premier rang et doivent être départagées."
+        );
+        let none = LotAward {
+            label: "lot 2 (Télégestion)".into(),
+            outcome: AwardOutcome::NoPli,
+        };
+        assert!(award_line(&none, true).ends_with("aucun pli n'a été reçu."));
+        let blocked = LotAward {
+            label: "lot 2 (Télégestion)".into(),
+            outcome: AwardOutcome::Blocked("le classement n'est pas établi".into()),
+        };
+        assert_eq!(
+            award_line(&blocked, true),
+            "Lot 2 (Télégestion) : aucun attributaire ne peut être désigné, le classement n'est pas établi."
+        );
+        assert!(adopted("adoptee_voix_preponderante"));
+        assert!(!adopted("rejetee"));
     }
 
     #[test]

@@ -12,10 +12,11 @@
 //! - the AMOA, the référents and the lecteurs read the séances and download their documents.
 
 use super::forms::{self, parse_choice};
+use super::pv_store::{self, PvKind};
 use super::store::{self, SeanceData};
 use super::{deliberations, docs, seance_views, seances, views};
 use crate::auth::{CurrentUser, Role};
-use crate::db::entities::lot;
+use crate::db::entities::{cao_pv, lot, pli};
 use crate::error::{ApiResult, AppError, AppResult};
 use crate::state::AppState;
 use crate::web::render::Page;
@@ -229,16 +230,39 @@ async fn index(
         .order_by_asc(lot::Column::Number)
         .all(&st.db)
         .await?;
+    // How many plis each lot received (the count is public, the senders are not while sealed):
+    // the bidders of each point come from this register, never from the form.
+    let plis = pli::Entity::find()
+        .filter(pli::Column::ConsultationId.is_in(cs.iter().map(|c| c.id)))
+        .all(&st.db)
+        .await?;
+    let count = |keep: &dyn Fn(&pli::Model) -> bool| match plis.iter().filter(|p| keep(p)).count() {
+        0 => "aucun pli enregistré".to_owned(),
+        1 => "1 pli enregistré".to_owned(),
+        n => format!("{n} plis enregistrés"),
+    };
     let mut targets = Vec::new();
     for c in &cs {
+        let own: Vec<&lot::Model> = lots.iter().filter(|l| l.consultation_id == c.id).collect();
+        let whole = if own.len() > 1 {
+            format!("{} lots, un point par lot", own.len())
+        } else {
+            count(&|p| p.consultation_id == c.id)
+        };
         targets.push(Target {
             value: format!("C{}", c.id),
-            label: format!("{} — {}", c.reference, c.objet),
+            label: format!("{} — {} ({whole})", c.reference, c.objet),
         });
-        for l in lots.iter().filter(|l| l.consultation_id == c.id) {
+        for l in own {
             targets.push(Target {
                 value: format!("L{}", l.id),
-                label: format!("{} — lot {} : {}", c.reference, l.number, l.label),
+                label: format!(
+                    "{} — lot {} : {} ({})",
+                    c.reference,
+                    l.number,
+                    l.label,
+                    count(&|p| p.lot_id == Some(l.id))
+                ),
             });
         }
     }
@@ -282,7 +306,7 @@ async fn show(
     Path((gid, sid)): Path<(i32, String)>,
 ) -> AppResult<Html<String>> {
     let d = store::seance(&st.db, gid, id(&sid)?).await?;
-    let view = seance_views::seance(&d, &user);
+    let view = seance_views::seance(&d, &user, st.clock.now());
     let csrf = security::csrf_token(&session).await?;
     let flash = security::take_flash(&session).await?;
     st.templates.page(
@@ -377,11 +401,18 @@ async fn pv_carence_docx(
     Path((gid, sid)): Path<(i32, String)>,
 ) -> AppResult<Response> {
     let (d, lh) = load(&st, gid, &sid).await?;
+    if let Some(row) = pv_store::stored(&st.db, d.seance.id, PvKind::Carence).await? {
+        return stored_docx(&row);
+    }
+    // A carence declared before the PVs were kept: rendered as it stands.
     let bytes = docs::pv_carence_docx(&d, &lh, st.clock.now())?;
-    Ok(docx(
-        bytes,
-        &format!("pv-carence-cao-{}.docx", d.seance.number),
-    ))
+    Ok(docx(bytes, &PvKind::Carence.file_name(&d.seance.number)))
+}
+
+/// The PV as established (the stored bytes, their SHA-256 checked).
+fn stored_docx(row: &cao_pv::Model) -> AppResult<Response> {
+    let bytes = pv_store::checked(row).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    Ok(docx(bytes.to_vec(), &row.file_name))
 }
 
 async fn pv_docx(
@@ -389,8 +420,15 @@ async fn pv_docx(
     Path((gid, sid)): Path<(i32, String)>,
 ) -> AppResult<Response> {
     let (d, lh) = load(&st, gid, &sid).await?;
-    let bytes = docs::pv_docx(&d, &lh, st.clock.now())?;
-    Ok(docx(bytes, &format!("pv-cao-{}.docx", d.seance.number)))
+    if let Some(row) = pv_store::stored(&st.db, d.seance.id, PvKind::Pv).await? {
+        return stored_docx(&row);
+    }
+    // Not closed yet (409 from the context), or closed before the PVs were kept: rendered as
+    // it stands.
+    let now = st.clock.now();
+    let awards = docs::awards(&st.db, gid, &d, now).await?;
+    let bytes = docs::pv_docx(&d, &lh, &awards, now)?;
+    Ok(docx(bytes, &PvKind::Pv.file_name(&d.seance.number)))
 }
 
 async fn attendance(
@@ -591,5 +629,5 @@ async fn api_show(
     Path((gid, sid)): Path<(i32, String)>,
 ) -> ApiResult<Json<seance_views::SeanceView>> {
     let d = store::seance(&st.db, gid, id(&sid)?).await?;
-    Ok(Json(seance_views::seance(&d, &user)))
+    Ok(Json(seance_views::seance(&d, &user, st.clock.now())))
 }

@@ -7,6 +7,7 @@ use super::rules::deliberation::DeliberationResult;
 use super::store::SeanceData;
 use crate::auth::{CurrentUser, Role};
 use crate::calendar::{french_date, french_date_with_weekday};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 /// A person of the composition at the séance's date.
@@ -61,7 +62,12 @@ pub struct ItemView {
     pub position: i32,
     pub title: String,
     pub proposed_decision: String,
+    /// `attribution` or `autre`.
+    pub kind: &'static str,
+    /// The bidders of the item's lot from the register of plis (never typed), once opened.
     pub bidders: Vec<String>,
+    /// Why no bidder is named (plis sealed, none registered), in French.
+    pub bidders_note: String,
     pub declarations: Vec<Recorded>,
     pub votes: Vec<Recorded>,
     pub result: Option<ResultView>,
@@ -182,7 +188,7 @@ fn name(d: &SeanceData, assignment_id: i32) -> String {
 
 /// Builds the séance view for `user`.
 #[must_use]
-pub fn seance(d: &SeanceData, user: &CurrentUser) -> SeanceView {
+pub fn seance(d: &SeanceData, user: &CurrentUser, now: DateTime<Utc>) -> SeanceView {
     let manage = may_manage(user, &d.cao, d.date());
     let own = d
         .cao
@@ -221,7 +227,9 @@ pub fn seance(d: &SeanceData, user: &CurrentUser) -> SeanceView {
                 position: i.item.position,
                 title: i.item.title.clone(),
                 proposed_decision: i.item.proposed_decision.clone(),
-                bidders: i.bidders.clone(),
+                kind: i.kind.code(),
+                bidders: i.bidders_at(now).unwrap_or_default(),
+                bidders_note: i.bidders_at(now).err().unwrap_or_default(),
                 declarations: i
                     .declarations
                     .iter()
