@@ -190,6 +190,8 @@ fn name(d: &SeanceData, assignment_id: i32) -> String {
 #[must_use]
 pub fn seance(d: &SeanceData, user: &CurrentUser, now: DateTime<Utc>) -> SeanceView {
     let manage = may_manage(user, &d.cao, d.date());
+    // The bidders are named to those who see the offers only (never a référent or a lecteur).
+    let sees_bidders = crate::offers::access::may_see_offers(user);
     let own = d
         .cao
         .own_assignment(user.id, d.date())
@@ -228,8 +230,16 @@ pub fn seance(d: &SeanceData, user: &CurrentUser, now: DateTime<Utc>) -> SeanceV
                 title: i.item.title.clone(),
                 proposed_decision: i.item.proposed_decision.clone(),
                 kind: i.kind.code(),
-                bidders: i.bidders_at(now).unwrap_or_default(),
-                bidders_note: i.bidders_at(now).err().unwrap_or_default(),
+                bidders: if sees_bidders {
+                    i.bidders_at(now).unwrap_or_default()
+                } else {
+                    Vec::new()
+                },
+                bidders_note: if sees_bidders {
+                    i.bidders_at(now).err().unwrap_or_default()
+                } else {
+                    "seuls le coordonnateur, l'AMOA et les membres de la CAO voient les soumissionnaires".to_owned()
+                },
                 declarations: i
                     .declarations
                     .iter()

@@ -101,6 +101,16 @@ async fn the_pv_names_the_attributaire_states_the_shortfall_and_is_archived_as_c
     }
     let v = api_seance(&app, &coord, sid).await;
     assert_eq!(v["items"][0]["bidders"], json!(["ALPHA", "BETA"]));
+    // A référent reads the séance but, as for the offers, is never told who the bidders are.
+    let referent = app.login(&referent_email(SANTELYS)).await;
+    let v = api_seance(&app, &referent, sid).await;
+    assert_eq!(v["items"][0]["bidders"], json!([]));
+    assert!(
+        v["items"][0]["bidders_note"]
+            .as_str()
+            .is_some_and(|n| n.contains("seuls le coordonnateur")),
+        "{v}"
+    );
     // Convened on Fri 22 January for Tue 26 January: 3 jours francs where 5 are required.
     let six = titulaires(&app, 6).await;
     convene_and_sit(&app, &coord, sid, (2027, 1, 22), (2027, 1, 26), &six).await;
