@@ -306,7 +306,7 @@ async fn show(
     Path((gid, sid)): Path<(i32, String)>,
 ) -> AppResult<Html<String>> {
     let d = store::seance(&st.db, gid, id(&sid)?).await?;
-    let view = seance_views::seance(&d, &user, st.clock.now());
+    let view = with_pv(&st, seance_views::seance(&d, &user, st.clock.now())).await?;
     let csrf = security::csrf_token(&session).await?;
     let flash = security::take_flash(&session).await?;
     st.templates.page(
@@ -629,5 +629,19 @@ async fn api_show(
     Path((gid, sid)): Path<(i32, String)>,
 ) -> ApiResult<Json<seance_views::SeanceView>> {
     let d = store::seance(&st.db, gid, id(&sid)?).await?;
-    Ok(Json(seance_views::seance(&d, &user, st.clock.now())))
+    let view = seance_views::seance(&d, &user, st.clock.now());
+    Ok(Json(with_pv(&st, view).await?))
+}
+
+/// The view with the SHA-256 of the PV established for the séance, if any.
+async fn with_pv(
+    st: &AppState,
+    mut view: seance_views::SeanceView,
+) -> Result<seance_views::SeanceView, AppError> {
+    for kind in [PvKind::Pv, PvKind::Carence] {
+        if let Some(row) = pv_store::stored(&st.db, view.id, kind).await? {
+            view.pv_sha256 = row.sha256;
+        }
+    }
+    Ok(view)
 }

@@ -125,6 +125,8 @@ pub struct SeanceView {
     pub signoffs: Vec<Recorded>,
     pub own_person: String,
     pub actions: Actions,
+    /// SHA-256 of the procès-verbal (or PV de carence) as established and stored, once it is.
+    pub pv_sha256: String,
 }
 
 /// French label of a stored result.
@@ -327,6 +329,7 @@ pub fn seance(d: &SeanceData, user: &CurrentUser, now: DateTime<Utc>) -> SeanceV
         pv_carence: status == SeanceStatus::Carence && d.follow_up.is_some(),
     };
     SeanceView {
+        pv_sha256: String::new(),
         id: d.seance.id,
         number: d.seance.number.clone(),
         status: status.code(),

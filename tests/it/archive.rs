@@ -314,6 +314,14 @@ async fn a_seance_in_carence_gives_its_pv_and_the_next_one_is_listed_as_not_held
     )
     .document_text();
     assert!(body.contains("Constat de carence"), "{body}");
+    // The PV de carence established at the second convocation, as downloaded.
+    let download = coord
+        .get(&format!("{base}/pv-carence.docx"))
+        .await
+        .bytes()
+        .await
+        .expect("docx");
+    assert_eq!(files[&pv], download.to_vec(), "stored, not rendered again");
     let omitted = text(&files, "documents_non_produits.txt");
     assert!(omitted.contains("pas encore tenue"), "{omitted}");
     let journal = text(&files, "journal/journal.json");

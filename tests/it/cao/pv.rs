@@ -204,7 +204,11 @@ async fn the_pv_names_the_attributaire_states_the_shortfall_and_is_archived_as_c
         .get(&format!("cao/pv-cao-{number}.docx"))
         .unwrap_or_else(|| panic!("{:?}", files.keys()));
     assert_eq!(archived, &closed, "the archived PV is the one closed");
-    // The closing is journaled with the PV's SHA-256, in the same entry.
+    // The séance shows the PV's SHA-256; the closing is journaled with it, in the same entry.
+    assert_eq!(
+        api_seance(&app, &coord, sid).await["pv_sha256"],
+        sha256_hex(&closed)
+    );
     let journal = String::from_utf8(files["journal/journal.json"].clone()).expect("utf-8");
     assert!(journal.contains("cao.seance_close"), "{journal}");
     assert!(journal.contains(&sha256_hex(&closed)), "{journal}");
