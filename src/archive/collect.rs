@@ -263,10 +263,8 @@ async fn pvs<C: ConnectionTrait>(
         }
         // Established before the PVs were kept (no stored file): rendered as it stands, and said.
         let doc = match kind {
-            PvKind::Pv => match cao_docs::awards(db, gid, &d, now).await {
-                Ok(awards) => cao_docs::pv_docx(&d, &lh, &awards, now),
-                Err(e) => Err(e),
-            },
+            // Its items predate the attribution points: nothing to read from the ranking.
+            PvKind::Pv => cao_docs::pv_docx(&d, &lh, &cao_docs::Awards::new(), now),
             PvKind::Carence => cao_docs::pv_carence_docx(&d, &lh, now),
         };
         if let Some(bytes) = out.skip(&what, doc)? {

@@ -2,6 +2,7 @@
 //! deliberation of each item, observations, closing, and the members' signatures of the
 //! procès-verbal — each in one audited transaction.
 
+use super::docs::{self, RankingSource};
 use super::forms::choice_code;
 use super::model::{SeanceStatus, may_act_for, may_manage, person_key, role_label};
 use super::pv_store::{self, PvKind};
@@ -467,7 +468,11 @@ pub async fn close(
     user: &CurrentUser,
     gid: i32,
     sid: i32,
+    rankings: &dyn RankingSource,
 ) -> Result<(), AppError> {
+    // What the ranking gives for the attribution items, read before the transaction (the
+    // analysis of the offers is read through its own area, see `RankingSource`).
+    let awards = docs::awards(rankings, db, gid, &store::seance(db, gid, sid).await?, now).await?;
     let tx = audit::begin(db).await?;
     let data = store::seance(&tx, gid, sid).await?;
     ensure_manager(user, &data)?;
@@ -493,7 +498,16 @@ pub async fn close(
     // The procès-verbal as closed: rendered once, from the séance as it now stands, and kept as
     // is (bytes and SHA-256), in this same transaction.
     let closed = store::seance(&tx, gid, sid).await?;
-    let pv = pv_store::establish(&tx, gid, &closed, PvKind::Pv, &user.actor().label, now).await?;
+    let pv = pv_store::establish(
+        &tx,
+        gid,
+        &closed,
+        PvKind::Pv,
+        &awards,
+        &user.actor().label,
+        now,
+    )
+    .await?;
     record(
         &tx,
         now,

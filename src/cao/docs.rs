@@ -9,18 +9,20 @@ use super::rules::convocation::convocation_shortfall;
 use super::rules::deliberation::DeliberationResult;
 use super::rules::quorum::VotingRoll;
 use super::store::{self, SeanceData};
-use crate::attribution::ranking::LotRanking;
-use crate::db::entities::{app_user, cao_seance, groupement, lot, member};
+use crate::db::entities::{app_user, cao_seance, consultation, groupement, lot, member};
 use crate::docgen::format::{decimal_fr, money_fr};
 use crate::docgen::{DocEngine, DocKind};
 use crate::error::AppError;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike, Utc};
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+};
 use serde_json::{Value, json};
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
-use std::str::FromStr;
+use std::future::Future;
+use std::pin::Pin;
 
 /// Who writes: the groupement and its coordonnateur (convention art. 5.4).
 #[derive(Clone, Debug)]
@@ -595,18 +597,48 @@ fn capitalised(s: &str) -> String {
     })
 }
 
+/// A boxed future, for [`RankingSource`].
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The ranking of one lot as the procès-verbal names it: the lot (`None` for a consultation
+/// without lots), its label (« lot 1 (Solution DUI) ») and what the ranking gives.
+pub type RankedLot = (Option<i32>, String, AwardOutcome);
+
+/// Where the CAO reads the ranking of the offers. The analysis of the offers sits above the
+/// CAO (it uses the CAO's seats and decisions), so the CAO only names what it needs and the area
+/// that owns the ranking provides it (see `AppState::cao_rankings`).
+pub trait RankingSource: Send + Sync {
+    /// The ranking of each lot of consultation `cid` that received plis.
+    fn ranked_lots<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        gid: i32,
+        cid: i32,
+    ) -> BoxFuture<'a, Result<Vec<RankedLot>, AppError>>;
+}
+
+/// The offers deadline of a consultation as an instant (Paris wall-clock time), if fixed: the
+/// plis are sealed until then and no bidder is named.
+#[must_use]
+pub fn plis_deadline(c: &consultation::Model) -> Option<DateTime<Utc>> {
+    crate::consultations::service::offers_deadline(c).map(|d| {
+        crate::calendar::paris_datetime(d.date(), d.hour(), d.minute()).with_timezone(&Utc)
+    })
+}
+
 /// What the ranking of each lot gives for the attribution items of a séance, at `now` (no
 /// bidder is named while the plis are sealed).
 ///
 /// # Errors
 /// Database errors.
-pub async fn awards<C: ConnectionTrait>(
-    db: &C,
+pub async fn awards(
+    source: &dyn RankingSource,
+    db: &DatabaseConnection,
     gid: i32,
     data: &SeanceData,
     now: DateTime<Utc>,
 ) -> Result<Awards, AppError> {
-    let mut rankings: HashMap<i32, Vec<LotRanking>> = HashMap::new();
+    let mut rankings: HashMap<i32, Vec<RankedLot>> = HashMap::new();
     let mut out = Awards::new();
     for i in data
         .items
@@ -614,26 +646,30 @@ pub async fn awards<C: ConnectionTrait>(
         .filter(|i| i.kind == ItemKind::Attribution)
     {
         let c = &i.consultation;
-        if !crate::offers::access::is_opened(c, now) {
-            let why = format!(
-                "les plis sont scellés jusqu'à la date limite de remise des offres ({})",
-                crate::offers::access::deadline_label(c)
-            );
-            let label = i.lot.as_ref().map_or_else(
-                || "le marché".to_owned(),
-                |l| format!("lot {} ({})", l.number, l.label),
+        let deadline = plis_deadline(c);
+        if deadline.is_none_or(|d| now < d) {
+            let why = deadline.map_or_else(
+                || "la date limite de remise des offres n'est pas fixée".to_owned(),
+                |d| {
+                    format!(
+                        "les plis sont scellés jusqu'à la date limite de remise des offres ({})",
+                        crate::calendar::french_datetime(
+                            &d.with_timezone(&chrono_tz::Europe::Paris)
+                        )
+                    )
+                },
             );
             out.insert(
                 i.item.id,
                 vec![LotAward {
-                    label,
+                    label: lot_label(i.lot.as_ref()),
                     outcome: AwardOutcome::Blocked(why),
                 }],
             );
             continue;
         }
         if let Entry::Vacant(e) = rankings.entry(c.id) {
-            e.insert(crate::attribution::service::rankings(db, gid, c.id).await?);
+            e.insert(source.ranked_lots(db, gid, c.id).await?);
         }
         let rs = rankings.get(&c.id).map_or(&[][..], Vec::as_slice);
         out.insert(i.item.id, lot_awards(i.lot.as_ref(), rs));
@@ -641,67 +677,36 @@ pub async fn awards<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// The lots of an item (its own lot, or every lot ranked for an item on the whole consultation)
-/// and what their ranking gives.
+/// « lot 1 (Solution DUI) », or « le marché » for a consultation without lots.
 #[must_use]
-pub fn lot_awards(lot: Option<&lot::Model>, rs: &[LotRanking]) -> Vec<LotAward> {
-    let label = |l: Option<&lot::Model>| {
-        l.map_or_else(
-            || "le marché".to_owned(),
-            |l| format!("lot {} ({})", l.number, l.label),
-        )
-    };
-    let chosen: Vec<&LotRanking> = match lot {
-        Some(l) => rs.iter().filter(|r| r.lot_id() == Some(l.id)).collect(),
+pub fn lot_label(lot: Option<&lot::Model>) -> String {
+    lot.map_or_else(
+        || "le marché".to_owned(),
+        |l| format!("lot {} ({})", l.number, l.label),
+    )
+}
+
+/// The lots of an item (its own lot, or every lot ranked for an item on the whole consultation)
+/// and what their ranking gives; a lot that received no pli says so.
+#[must_use]
+pub fn lot_awards(lot: Option<&lot::Model>, rs: &[RankedLot]) -> Vec<LotAward> {
+    let chosen: Vec<&RankedLot> = match lot {
+        Some(l) => rs.iter().filter(|r| r.0 == Some(l.id)).collect(),
         None => rs.iter().collect(),
     };
     if chosen.is_empty() {
         return vec![LotAward {
-            label: label(lot),
+            label: lot_label(lot),
             outcome: AwardOutcome::NoPli,
         }];
     }
     chosen
         .into_iter()
-        .map(|r| LotAward {
-            label: label(r.lot.as_ref().or(lot)),
-            outcome: outcome(r),
+        .map(|(_, label, outcome)| LotAward {
+            label: label.clone(),
+            outcome: outcome.clone(),
         })
         .collect()
-}
-
-fn outcome(r: &LotRanking) -> AwardOutcome {
-    let name = |id: i32| {
-        r.plis
-            .iter()
-            .find(|p| p.id == id)
-            .map_or_else(|| format!("pli n° {id}"), |p| p.bidder_name.clone())
-    };
-    if r.plis.is_empty() {
-        return AwardOutcome::NoPli;
-    }
-    if let Some(why) = &r.blocked {
-        return AwardOutcome::Blocked(why.clone());
-    }
-    let tie = crate::attribution::ranking::tie_at_first(r);
-    if !tie.is_empty() {
-        return AwardOutcome::Tie(tie.into_iter().map(name).collect());
-    }
-    let Some(first) = r.ranked.first() else {
-        return AwardOutcome::Blocked("aucune offre admissible n'a été classée".to_owned());
-    };
-    let Some(p) = r.plis.iter().find(|p| p.id == first.pli_id) else {
-        return AwardOutcome::Blocked(format!("le pli n° {} est introuvable", first.pli_id));
-    };
-    AwardOutcome::First {
-        name: p.bidder_name.clone(),
-        siret: p.siret.clone(),
-        amount_ht: p
-            .price_ht
-            .as_deref()
-            .and_then(|v| Decimal::from_str(v.trim()).ok()),
-        points: first.total,
-    }
 }
 
 #[cfg(test)]

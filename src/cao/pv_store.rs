@@ -48,7 +48,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Renders the PV of `data` as it stands (inside the caller's transaction) and stores it.
+/// Renders the PV of `data` as it stands (inside the caller's transaction), with what the
+/// ranking gives for its attribution items (`awards`, read by the caller), and stores it.
 /// Returns the stored row (its name, bytes and SHA-256 go into the caller's journal entry).
 ///
 /// # Errors
@@ -59,6 +60,7 @@ pub async fn establish<C: ConnectionTrait>(
     gid: i32,
     data: &SeanceData,
     kind: PvKind,
+    awards: &docs::Awards,
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<cao_pv::Model, AppError> {
@@ -70,10 +72,7 @@ pub async fn establish<C: ConnectionTrait>(
     }
     let lh: Letterhead = docs::letterhead(tx, gid).await?;
     let bytes = match kind {
-        PvKind::Pv => {
-            let awards = docs::awards(tx, gid, data, now).await?;
-            docs::pv_docx(data, &lh, &awards, now)?
-        }
+        PvKind::Pv => docs::pv_docx(data, &lh, awards, now)?,
         PvKind::Carence => docs::pv_carence_docx(data, &lh, now)?,
     };
     let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);

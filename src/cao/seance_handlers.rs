@@ -423,11 +423,9 @@ async fn pv_docx(
     if let Some(row) = pv_store::stored(&st.db, d.seance.id, PvKind::Pv).await? {
         return stored_docx(&row);
     }
-    // Not closed yet (409 from the context), or closed before the PVs were kept: rendered as
-    // it stands.
-    let now = st.clock.now();
-    let awards = docs::awards(&st.db, gid, &d, now).await?;
-    let bytes = docs::pv_docx(&d, &lh, &awards, now)?;
+    // Not closed yet (409 from the context), or closed before the PVs were kept (its items
+    // predate the attribution points): rendered as it stands.
+    let bytes = docs::pv_docx(&d, &lh, &docs::Awards::new(), st.clock.now())?;
     Ok(docx(bytes, &PvKind::Pv.file_name(&d.seance.number)))
 }
 
@@ -594,7 +592,15 @@ async fn close(
 ) -> AppResult<Response> {
     let sid = id(&sid)?;
     guard(&st, &user, gid, Some(sid)).await?;
-    deliberations::close(&st.db, st.clock.now(), &user, gid, sid).await?;
+    deliberations::close(
+        &st.db,
+        st.clock.now(),
+        &user,
+        gid,
+        sid,
+        st.cao_rankings.as_ref(),
+    )
+    .await?;
     back(
         &session,
         gid,

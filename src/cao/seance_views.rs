@@ -193,7 +193,8 @@ fn name(d: &SeanceData, assignment_id: i32) -> String {
 pub fn seance(d: &SeanceData, user: &CurrentUser, now: DateTime<Utc>) -> SeanceView {
     let manage = may_manage(user, &d.cao, d.date());
     // The bidders are named to those who see the offers only (never a référent or a lecteur).
-    let sees_bidders = crate::offers::access::may_see_offers(user);
+    // (the rule of the offers' access: coordonnateur, AMOA and CAO members).
+    let sees_bidders = matches!(user.role, Role::Coordonnateur | Role::Amoa | Role::Cao);
     let own = d
         .cao
         .own_assignment(user.id, d.date())

@@ -634,6 +634,7 @@ pub async fn second_convocation(
         gid,
         &carence,
         super::pv_store::PvKind::Carence,
+        &super::docs::Awards::new(),
         &user.actor().label,
         now,
     )

@@ -349,7 +349,16 @@ pub async fn seance<C: ConnectionTrait>(
             .await?
             .ok_or_else(|| anyhow::anyhow!("consultation {} absente", item.consultation_id))?;
         if let Entry::Vacant(e) = registers.entry(consultation.id) {
-            e.insert(crate::offers::register::list(db, consultation.id).await?);
+            // The register keeps each pli's flags (replaced, late) up to date at every
+            // registration; they are read as stored.
+            e.insert(
+                pli::Entity::find()
+                    .filter(pli::Column::ConsultationId.eq(consultation.id))
+                    .order_by_asc(pli::Column::ReceivedAt)
+                    .order_by_asc(pli::Column::Id)
+                    .all(db)
+                    .await?,
+            );
         }
         let plis = registers
             .get(&consultation.id)
@@ -362,7 +371,7 @@ pub async fn seance<C: ConnectionTrait>(
         items.push(ItemData {
             kind: ItemKind::from_stored(item.kind.as_deref()),
             bidders: item_bidders(plis, item.lot_id),
-            plis_deadline: crate::offers::access::deadline_utc(&consultation),
+            plis_deadline: super::docs::plis_deadline(&consultation),
             consultation,
             lot,
             declarations: declarations

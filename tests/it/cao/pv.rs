@@ -180,9 +180,15 @@ async fn the_pv_names_the_attributaire_states_the_shortfall_and_is_archived_as_c
         .await
         .expect("letterhead");
     let now = app.state.clock.now();
-    let awards = coordo::cao::docs::awards(&app.state.db, gid, &data, now)
-        .await
-        .expect("awards");
+    let awards = coordo::cao::docs::awards(
+        app.state.cao_rankings.as_ref(),
+        &app.state.db,
+        gid,
+        &data,
+        now,
+    )
+    .await
+    .expect("awards");
     let rerendered = coordo::cao::docs::pv_docx(&data, &lh, &awards, now).expect("render");
     assert_ne!(rerendered, closed, "a new rendering would differ");
     assert!(
