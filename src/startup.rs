@@ -57,6 +57,7 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
         ),
         caches: Arc::new(crate::web::cache::Caches::new()),
         signing_key: Arc::new(signing_key),
+        cao_rankings: Arc::new(crate::attribution::cao_ranking::FromAnalysis),
     })
 }
 

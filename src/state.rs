@@ -24,4 +24,7 @@ pub struct AppState {
     pub caches: Arc<Caches>,
     /// The groupement's Ed25519 key that signs the archives (`COORDO_SIGNING_KEY_FILE`).
     pub signing_key: Arc<ed25519_dalek::SigningKey>,
+    /// The ranking of the offers as the CAO's procès-verbal names it (the CAO sits below the
+    /// analysis of the offers, which provides it).
+    pub cao_rankings: Arc<dyn crate::cao::docs::RankingSource>,
 }

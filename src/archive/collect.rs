@@ -4,7 +4,8 @@
 //!   dated by its creation (Paris time);
 //! - `visas/…_bordereau_visas_tour<r>.docx`: the bordereau of each piece of each visa round;
 //! - `cao/pv-cao-<n>.docx`, `cao/pv-carence-cao-<n>.docx`: the PV (or PV de carence) of every
-//!   séance whose agenda has an item of the consultation, once held;
+//!   séance whose agenda has an item of the consultation, exactly as established and stored at
+//!   the séance (`crate::cao::pv_store`, SHA-256 checked), never rendered again;
 //! - `analyse/rapport-analyse-<référence>-lot<n>.docx`: the rapport d'analyse of each lot whose
 //!   ranking can be established;
 //! - `lettres/<fichier>`: the letters sent (NOTI1, NOTI3, NOTI5, sans suite…), exact bytes;
@@ -20,6 +21,7 @@
 
 use super::Entry;
 use super::journal;
+use crate::cao::pv_store::{self, PvKind};
 use crate::cao::{docs as cao_docs, model::SeanceStatus, store as cao_store};
 use crate::db::entities::{
     cao_agenda_item, consultation, letter, mail_message, piece, piece_version,
@@ -242,22 +244,44 @@ async fn pvs<C: ConnectionTrait>(
             continue;
         };
         let what = format!("Procès-verbal de la séance de CAO n° {}", d.seance.number);
-        let (name, doc) = match d.status {
-            SeanceStatus::Tenue => ("pv-cao", cao_docs::pv_docx(&d, &lh, now)),
-            SeanceStatus::Carence => ("pv-carence-cao", cao_docs::pv_carence_docx(&d, &lh, now)),
+        let kind = match d.status {
+            SeanceStatus::Tenue => PvKind::Pv,
+            SeanceStatus::Carence => PvKind::Carence,
             s => {
                 let why = format!("la séance est « {} », pas encore tenue", s.label());
                 out.notes.push(format!("{what} : {why}."));
                 continue;
             }
         };
+        // The PV as established at the séance (stored bytes, SHA-256 checked), never rendered
+        // again; one whose bytes no longer match is left out and named.
+        if let Some(row) = pv_store::stored(db, d.seance.id, kind).await? {
+            match pv_store::checked(&row) {
+                Ok(bytes) => out.push(
+                    "cao",
+                    &row.file_name,
+                    bytes.to_vec(),
+                    Some(paris(row.created_at)),
+                ),
+                Err(why) => {
+                    tracing::error!(seance = d.seance.id, "{why}");
+                    out.notes
+                        .push(format!("{what} : {why} ; il n'est pas joint."));
+                }
+            }
+            continue;
+        }
+        // Established before the PVs were kept (no stored file): rendered as it stands, and said.
+        let doc = match kind {
+            // Its items predate the attribution points: nothing to read from the ranking.
+            PvKind::Pv => cao_docs::pv_docx(&d, &lh, &cao_docs::Awards::new(), now),
+            PvKind::Carence => cao_docs::pv_carence_docx(&d, &lh, now),
+        };
         if let Some(bytes) = out.skip(&what, doc)? {
-            out.push(
-                "cao",
-                &format!("{name}-{}.docx", d.seance.number),
-                bytes,
-                None,
-            );
+            out.notes.push(format!(
+                "{what} : établi avant la conservation des procès-verbaux, il est reconstitué à la date de l'export."
+            ));
+            out.push("cao", &kind.file_name(&d.seance.number), bytes, None);
         }
     }
     Ok(sids)

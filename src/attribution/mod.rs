@@ -6,6 +6,7 @@
 //! letters (R2185-2), and the contractual pieces sent to the members (art. 5.4).
 
 pub mod after;
+pub mod cao_ranking;
 pub mod docs;
 pub mod document_handlers;
 pub mod handlers;

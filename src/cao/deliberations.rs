@@ -2,8 +2,10 @@
 //! deliberation of each item, observations, closing, and the members' signatures of the
 //! procès-verbal — each in one audited transaction.
 
+use super::docs::{self, RankingSource};
 use super::forms::choice_code;
 use super::model::{SeanceStatus, may_act_for, may_manage, person_key, role_label};
+use super::pv_store::{self, PvKind};
 use super::rules::composition::SeatRole;
 use super::rules::deliberation::{DeliberationError, DeliberationOutcome, VoteChoice, deliberate};
 use super::rules::quorum::{VotingRoll, quorum_excluding};
@@ -454,8 +456,9 @@ pub async fn observe(
     Ok(())
 }
 
-/// Closes the séance once every item is deliberated: it becomes « tenue », the procès-verbal can
-/// be generated and signed.
+/// Closes the séance once every item is deliberated: it becomes « tenue » and its procès-verbal
+/// is established once and stored as is (bytes and SHA-256, journaled with the closing); the
+/// members then sign it.
 ///
 /// # Errors
 /// Not a manager, wrong state, no quorum, an item not deliberated, database errors.
@@ -465,7 +468,11 @@ pub async fn close(
     user: &CurrentUser,
     gid: i32,
     sid: i32,
+    rankings: &dyn RankingSource,
 ) -> Result<(), AppError> {
+    // What the ranking gives for the attribution items, read before the transaction (the
+    // analysis of the offers is read through its own area, see `RankingSource`).
+    let awards = docs::awards(rankings, db, gid, &store::seance(db, gid, sid).await?, now).await?;
     let tx = audit::begin(db).await?;
     let data = store::seance(&tx, gid, sid).await?;
     ensure_manager(user, &data)?;
@@ -488,6 +495,19 @@ pub async fn close(
     am.closed_at = Set(Some(now));
     am.updated_at = Set(now);
     am.update(&tx).await?;
+    // The procès-verbal as closed: rendered once, from the séance as it now stands, and kept as
+    // is (bytes and SHA-256), in this same transaction.
+    let closed = store::seance(&tx, gid, sid).await?;
+    let pv = pv_store::establish(
+        &tx,
+        gid,
+        &closed,
+        PvKind::Pv,
+        &awards,
+        &user.actor().label,
+        now,
+    )
+    .await?;
     record(
         &tx,
         now,
@@ -495,7 +515,10 @@ pub async fn close(
         gid,
         "cao.seance_close",
         ("cao_seance", sid),
-        serde_json::json!({"etat": "tenue", "points": data.items.len()}),
+        serde_json::json!({
+            "etat": "tenue", "points": data.items.len(),
+            "proces_verbal": {"fichier": pv.file_name, "octets": pv.size, "sha256": pv.sha256},
+        }),
     )
     .await?;
     tx.commit().await?;

@@ -2,18 +2,27 @@
 //! procès-verbal de carence (field names of `documents/examples/*.json`), rendered to DOCX by
 //! the document engine.
 
+use super::forms::ItemKind;
 use super::model::CONVENTION_DATE;
 use super::rules::composition::{Composition, MemberSeat};
+use super::rules::convocation::convocation_shortfall;
 use super::rules::deliberation::DeliberationResult;
 use super::rules::quorum::VotingRoll;
 use super::store::{self, SeanceData};
-use crate::db::entities::{app_user, cao_seance, groupement, member};
+use crate::db::entities::{app_user, cao_seance, consultation, groupement, lot, member};
+use crate::docgen::format::{decimal_fr, money_fr};
 use crate::docgen::{DocEngine, DocKind};
 use crate::error::AppError;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use rust_decimal::Decimal;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
+use std::pin::Pin;
 
 /// Who writes: the groupement and its coordonnateur (convention art. 5.4).
 #[derive(Clone, Debug)]
@@ -218,7 +227,11 @@ pub fn convocation_base(
         now,
     );
     let mut agenda = vec!["vérification du quorum".to_owned()];
-    if data.items.iter().any(|i| !i.bidders.is_empty()) {
+    if data
+        .items
+        .iter()
+        .any(|i| !i.bidders.is_empty() || i.kind == ItemKind::Attribution)
+    {
         agenda.push(
             "déclarations d'absence de conflit d'intérêts au regard des soumissionnaires"
                 .to_owned(),
@@ -316,7 +329,7 @@ fn names_of(data: &SeanceData, ids: &[i32]) -> String {
     }
 }
 
-fn declarations_text(data: &SeanceData) -> String {
+fn declarations_text(data: &SeanceData, now: DateTime<Utc>) -> String {
     let mut parts = Vec::new();
     for i in &data.items {
         let free: Vec<i32> = i
@@ -326,8 +339,9 @@ fn declarations_text(data: &SeanceData) -> String {
             .map(|d| d.assignment_id)
             .collect();
         let mut s = format!("Point {} ({}) : ", i.item.position, i.item.title);
-        if !i.bidders.is_empty() {
-            s.push_str(&format!("soumissionnaires {} ; ", i.bidders.join(", ")));
+        match i.bidders_at(now) {
+            Ok(names) => s.push_str(&format!("soumissionnaires {} ; ", names.join(", "))),
+            Err(why) => s.push_str(&format!("{why} ; ")),
         }
         s.push_str(&format!(
             "absence de conflit d'intérêts déclarée par {}",
@@ -383,6 +397,7 @@ fn decision_text(result: &str, proposed: &str) -> String {
 pub fn pv_context(
     data: &SeanceData,
     lh: &Letterhead,
+    awards: &Awards,
     now: DateTime<Utc>,
 ) -> Result<Value, AppError> {
     if data.status != super::model::SeanceStatus::Tenue {
@@ -415,7 +430,8 @@ pub fn pv_context(
     } else {
         json!(guests)
     };
-    ctx["declarations"] = json!(declarations_text(data));
+    ctx["convocation"] = convocation_json(data);
+    ctx["declarations"] = json!(declarations_text(data, now));
     ctx["deliberations"] = data
         .items
         .iter()
@@ -424,7 +440,16 @@ pub fn pv_context(
                 i.votes.iter().filter(|v| v.choice == c).map(|v| v.assignment_id).collect()
             };
             let d = i.deliberation.as_ref();
+            let adopted = d.is_some_and(|d| adopted(&d.result));
+            let award: Vec<String> = match i.kind {
+                ItemKind::Attribution => awards
+                    .get(&i.item.id)
+                    .map(|lots| lots.iter().map(|a| award_line(a, adopted)).collect())
+                    .unwrap_or_default(),
+                ItemKind::Autre => Vec::new(),
+            };
             json!({
+                "award": award,
                 "number": i.item.position,
                 "title": i.item.title,
                 "summary": format!(
@@ -464,9 +489,224 @@ pub fn pv_context(
 pub fn pv_docx(
     data: &SeanceData,
     lh: &Letterhead,
+    awards: &Awards,
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>, AppError> {
-    render(DocKind::PvCao, &pv_context(data, lh, now)?)
+    render(DocKind::PvCao, &pv_context(data, lh, awards, now)?)
+}
+
+/// The convocation as the procès-verbal states it: when it was sent and, when the delay fixed
+/// by the groupement was not respected, the shortfall in words (see
+/// [`super::rules::convocation::convocation_shortfall`]).
+fn convocation_json(data: &SeanceData) -> Value {
+    let sent = data.seance.convocation_sent_on;
+    let shortfall = sent.and_then(|s| {
+        convocation_shortfall(s, data.date(), data.settings.convocation_jours_francs)
+            .map(|f| f.statement_fr())
+    });
+    json!({
+        "sent_on": sent.map(|d| d.to_string()),
+        "required": data.settings.convocation_jours_francs,
+        "shortfall": shortfall.unwrap_or_default(),
+    })
+}
+
+/// Whether a stored deliberation result adopts the proposal.
+fn adopted(result: &str) -> bool {
+    matches!(
+        serde_json::from_value(Value::String(result.to_owned())),
+        Ok(DeliberationResult::Adoptee | DeliberationResult::AdopteeVoixPreponderante)
+    )
+}
+
+/// What the ranking gives for one lot of an attribution item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AwardOutcome {
+    /// The offer ranked first (R2152-7): bidder, SIRET, price HT and points.
+    First {
+        name: String,
+        siret: String,
+        amount_ht: Option<Decimal>,
+        points: Decimal,
+    },
+    /// Several offers share the first rank: they must be told apart before any attribution.
+    Tie(Vec<String>),
+    /// No usable ranking yet (French reason).
+    Blocked(String),
+    /// No pli was received for the lot.
+    NoPli,
+}
+
+/// One lot of an attribution item and what its ranking gives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LotAward {
+    /// « lot 1 (Solution DUI) », or « le marché » for a consultation without lots.
+    pub label: String,
+    pub outcome: AwardOutcome,
+}
+
+/// The ranking of each lot of each attribution item, by agenda item id.
+pub type Awards = HashMap<i32, Vec<LotAward>>;
+
+/// The sentence of the procès-verbal for one lot: the attributaire named with its SIRET and the
+/// amount HT when the proposal is adopted, the best-ranked offer otherwise, or why nobody can
+/// be named.
+#[must_use]
+pub fn award_line(a: &LotAward, adopted: bool) -> String {
+    let label = capitalised(&a.label);
+    match &a.outcome {
+        AwardOutcome::First {
+            name,
+            siret,
+            amount_ht,
+            points,
+        } => {
+            let amount = amount_ht.map_or_else(
+                || "montant non saisi".to_owned(),
+                |m| format!("pour un montant de {} HT", money_fr(m)),
+            );
+            let points = decimal_fr(*points, Some(2));
+            if adopted {
+                format!(
+                    "{label} : attributaire {name}, SIRET {siret}, {amount} (offre classée première au vu du rapport d'analyse, {points} points)."
+                )
+            } else {
+                format!(
+                    "{label} : l'offre classée première au vu du rapport d'analyse est celle de {name}, SIRET {siret}, {amount} ({points} points) ; la proposition n'étant pas adoptée, aucun attributaire n'est désigné."
+                )
+            }
+        }
+        AwardOutcome::Tie(names) => format!(
+            "{label} : aucun attributaire n'est désigné, les offres de {} sont classées ex aequo au premier rang et doivent être départagées.",
+            names.join(" et ")
+        ),
+        AwardOutcome::Blocked(why) => format!(
+            "{label} : aucun attributaire ne peut être désigné, {}.",
+            why.trim_end_matches('.')
+        ),
+        AwardOutcome::NoPli => {
+            format!("{label} : aucun attributaire ne peut être désigné, aucun pli n'a été reçu.")
+        }
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or_else(String::new, |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
+}
+
+/// A boxed future, for [`RankingSource`].
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The ranking of one lot as the procès-verbal names it: the lot (`None` for a consultation
+/// without lots), its label (« lot 1 (Solution DUI) ») and what the ranking gives.
+pub type RankedLot = (Option<i32>, String, AwardOutcome);
+
+/// Where the CAO reads the ranking of the offers. The analysis of the offers sits above the
+/// CAO (it uses the CAO's seats and decisions), so the CAO only names what it needs and the area
+/// that owns the ranking provides it (see `AppState::cao_rankings`).
+pub trait RankingSource: Send + Sync {
+    /// The ranking of each lot of consultation `cid` that received plis.
+    fn ranked_lots<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        gid: i32,
+        cid: i32,
+    ) -> BoxFuture<'a, Result<Vec<RankedLot>, AppError>>;
+}
+
+/// The offers deadline of a consultation as an instant (Paris wall-clock time), if fixed: the
+/// plis are sealed until then and no bidder is named.
+#[must_use]
+pub fn plis_deadline(c: &consultation::Model) -> Option<DateTime<Utc>> {
+    crate::consultations::service::offers_deadline(c).map(|d| {
+        crate::calendar::paris_datetime(d.date(), d.hour(), d.minute()).with_timezone(&Utc)
+    })
+}
+
+/// What the ranking of each lot gives for the attribution items of a séance, at `now` (no
+/// bidder is named while the plis are sealed).
+///
+/// # Errors
+/// Database errors.
+pub async fn awards(
+    source: &dyn RankingSource,
+    db: &DatabaseConnection,
+    gid: i32,
+    data: &SeanceData,
+    now: DateTime<Utc>,
+) -> Result<Awards, AppError> {
+    let mut rankings: HashMap<i32, Vec<RankedLot>> = HashMap::new();
+    let mut out = Awards::new();
+    for i in data
+        .items
+        .iter()
+        .filter(|i| i.kind == ItemKind::Attribution)
+    {
+        let c = &i.consultation;
+        let deadline = plis_deadline(c);
+        if deadline.is_none_or(|d| now < d) {
+            let why = deadline.map_or_else(
+                || "la date limite de remise des offres n'est pas fixée".to_owned(),
+                |d| {
+                    format!(
+                        "les plis sont scellés jusqu'à la date limite de remise des offres ({})",
+                        crate::calendar::french_datetime(
+                            &d.with_timezone(&chrono_tz::Europe::Paris)
+                        )
+                    )
+                },
+            );
+            out.insert(
+                i.item.id,
+                vec![LotAward {
+                    label: lot_label(i.lot.as_ref()),
+                    outcome: AwardOutcome::Blocked(why),
+                }],
+            );
+            continue;
+        }
+        if let Entry::Vacant(e) = rankings.entry(c.id) {
+            e.insert(source.ranked_lots(db, gid, c.id).await?);
+        }
+        let rs = rankings.get(&c.id).map_or(&[][..], Vec::as_slice);
+        out.insert(i.item.id, lot_awards(i.lot.as_ref(), rs));
+    }
+    Ok(out)
+}
+
+/// « lot 1 (Solution DUI) », or « le marché » for a consultation without lots.
+#[must_use]
+pub fn lot_label(lot: Option<&lot::Model>) -> String {
+    lot.map_or_else(
+        || "le marché".to_owned(),
+        |l| format!("lot {} ({})", l.number, l.label),
+    )
+}
+
+/// The lots of an item (its own lot, or every lot ranked for an item on the whole consultation)
+/// and what their ranking gives; a lot that received no pli says so.
+#[must_use]
+pub fn lot_awards(lot: Option<&lot::Model>, rs: &[RankedLot]) -> Vec<LotAward> {
+    let chosen: Vec<&RankedLot> = match lot {
+        Some(l) => rs.iter().filter(|r| r.0 == Some(l.id)).collect(),
+        None => rs.iter().collect(),
+    };
+    if chosen.is_empty() {
+        return vec![LotAward {
+            label: lot_label(lot),
+            outcome: AwardOutcome::NoPli,
+        }];
+    }
+    chosen
+        .into_iter()
+        .map(|(_, label, outcome)| LotAward {
+            label: label.clone(),
+            outcome: outcome.clone(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -484,6 +724,59 @@ mod tests {
             "Armentières Cedex"
         );
         assert_eq!(town("Mairie"), "Mairie");
+    }
+
+    fn nbsp(s: &str) -> String {
+        s.replace(['\u{a0}', '\u{202f}'], " ")
+    }
+
+    #[test]
+    fn the_award_names_the_attributaire_its_siret_and_the_amount() {
+        let first = LotAward {
+            label: "lot 1 (Solution DUI)".into(),
+            outcome: AwardOutcome::First {
+                name: "ALPHA".into(),
+                siret: "73282932000074".into(),
+                amount_ht: Some(Decimal::new(10_000_050, 2)),
+                points: Decimal::new(8754, 2),
+            },
+        };
+        assert_eq!(
+            nbsp(&award_line(&first, true)),
+            "Lot 1 (Solution DUI) : attributaire ALPHA, SIRET 73282932000074, pour un montant de 100 000,50 € HT (offre classée première au vu du rapport d'analyse, 87,54 points)."
+        );
+        let not_adopted = nbsp(&award_line(&first, false));
+        assert!(
+            not_adopted.contains("aucun attributaire n'est désigné"),
+            "{not_adopted}"
+        );
+        assert!(
+            not_adopted.contains("ALPHA, SIRET 73282932000074"),
+            "{not_adopted}"
+        );
+        let tie = LotAward {
+            label: "le marché".into(),
+            outcome: AwardOutcome::Tie(vec!["ALPHA".into(), "BETA".into()]),
+        };
+        assert_eq!(
+            award_line(&tie, true),
+            "Le marché : aucun attributaire n'est désigné, les offres de ALPHA et BETA sont classées ex aequo au premier rang et doivent être départagées."
+        );
+        let none = LotAward {
+            label: "lot 2 (Télégestion)".into(),
+            outcome: AwardOutcome::NoPli,
+        };
+        assert!(award_line(&none, true).ends_with("aucun pli n'a été reçu."));
+        let blocked = LotAward {
+            label: "lot 2 (Télégestion)".into(),
+            outcome: AwardOutcome::Blocked("le classement n'est pas établi".into()),
+        };
+        assert_eq!(
+            award_line(&blocked, true),
+            "Lot 2 (Télégestion) : aucun attributaire ne peut être désigné, le classement n'est pas établi."
+        );
+        assert!(adopted("adoptee_voix_preponderante"));
+        assert!(!adopted("rejetee"));
     }
 
     #[test]

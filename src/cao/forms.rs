@@ -198,12 +198,44 @@ impl Target {
     }
 }
 
-/// One checked agenda item.
+/// What the commission decides on an agenda item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemKind {
+    /// The choice of the attributaire of the lot (or of the marché): the procès-verbal names
+    /// the best-ranked bidder, its SIRET and the amount from the ranking.
+    Attribution,
+    /// Any other decision (admission of the candidatures, sans suite…).
+    Autre,
+}
+
+impl ItemKind {
+    /// Stored code.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Attribution => "attribution",
+            Self::Autre => "autre",
+        }
+    }
+
+    /// Reads a stored code; unknown or absent (items created before the distinction) is `Autre`.
+    #[must_use]
+    pub fn from_stored(s: Option<&str>) -> Self {
+        match s {
+            Some("attribution") => Self::Attribution,
+            _ => Self::Autre,
+        }
+    }
+}
+
+/// One checked agenda item. Its bidders are never typed: they are the plis registered for the
+/// lot (see `super::store::ItemData`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ItemDraft {
     pub target: Target,
+    pub kind: ItemKind,
+    /// Empty for an attribution item whose decision is left to the default wording.
     pub proposed_decision: String,
-    pub bidders: Vec<String>,
 }
 
 /// A checked séance.
@@ -214,16 +246,6 @@ pub struct SeanceDraft {
     pub remote: bool,
     pub secretary: String,
     pub items: Vec<ItemDraft>,
-}
-
-/// Splits the bidders' names (one per line or separated by « ; »).
-#[must_use]
-pub fn bidders(s: &str) -> Vec<String> {
-    s.split(['\n', ';'])
-        .map(str::trim)
-        .filter(|b| !b.is_empty())
-        .map(str::to_owned)
-        .collect()
 }
 
 fn get<'a>(f: &'a HashMap<String, String>, k: &str) -> &'a str {
@@ -266,7 +288,8 @@ pub fn validate_when_where(
 }
 
 /// Checks the séance form: when, where, the secretary and the agenda (`item<n>_target`,
-/// `item<n>_decision`, `item<n>_bidders` for n = 1..=[`MAX_ITEMS`]; blank rows are skipped).
+/// `item<n>_kind`, `item<n>_decision` for n = 1..=[`MAX_ITEMS`]; blank rows are skipped). The
+/// bidders are never typed: an `item<n>_bidders` field is refused.
 ///
 /// # Errors
 /// French messages per field.
@@ -287,10 +310,21 @@ pub fn validate_seance(f: &HashMap<String, String>) -> Result<SeanceDraft, Field
     for n in 1..=MAX_ITEMS {
         let target = get(f, &format!("item{n}_target")).trim();
         let decision = get(f, &format!("item{n}_decision")).trim();
-        if target.is_empty() && decision.is_empty() {
+        let typed_bidders = !get(f, &format!("item{n}_bidders")).trim().is_empty();
+        if target.is_empty() && decision.is_empty() && !typed_bidders {
             continue;
         }
         let field = format!("item{n}");
+        if typed_bidders {
+            push(
+                &mut errs,
+                &field,
+                format!(
+                    "point {n} : les soumissionnaires ne se saisissent pas, ils sont repris du registre des plis de la consultation, lot par lot"
+                ),
+            );
+            continue;
+        }
         let Some(t) = Target::parse(target) else {
             push(
                 &mut errs,
@@ -299,7 +333,20 @@ pub fn validate_seance(f: &HashMap<String, String>) -> Result<SeanceDraft, Field
             );
             continue;
         };
-        if decision.is_empty() || decision.chars().count() > 2000 {
+        let kind = match get(f, &format!("item{n}_kind")).trim() {
+            "" | "attribution" => ItemKind::Attribution,
+            "autre" => ItemKind::Autre,
+            other => {
+                push(
+                    &mut errs,
+                    &field,
+                    format!("point {n} : nature « {other} » inconnue (attribution ou autre)"),
+                );
+                continue;
+            }
+        };
+        let required = kind == ItemKind::Autre;
+        if (required && decision.is_empty()) || decision.chars().count() > 2000 {
             push(
                 &mut errs,
                 &field,
@@ -311,8 +358,8 @@ pub fn validate_seance(f: &HashMap<String, String>) -> Result<SeanceDraft, Field
         }
         items.push(ItemDraft {
             target: t,
+            kind,
             proposed_decision: decision.to_owned(),
-            bidders: bidders(get(f, &format!("item{n}_bidders"))),
         });
     }
     if items.is_empty() && errs.keys().all(|k| !k.starts_with("item")) {
@@ -433,9 +480,10 @@ mod tests {
             ("place", "Salle du conseil"),
             ("remote", "on"),
             ("item1_target", "C4"),
-            ("item1_decision", "Attribuer le marché à LOGIDOM"),
-            ("item1_bidders", "LOGIDOM\nNUMÉRIC'AIDE ; SOFTCARE\n\n"),
+            ("item1_decision", ""),
+            ("item1_kind", "attribution"),
             ("item3_target", "L9"),
+            ("item3_kind", "autre"),
             ("item3_decision", "Déclarer le lot sans suite"),
         ]);
         let s = validate_seance(&f).expect("valid");
@@ -444,8 +492,38 @@ mod tests {
         assert_eq!(s.secretary, "le service marchés du coordonnateur");
         assert_eq!(s.items.len(), 2);
         assert_eq!(s.items[0].target, Target::Consultation(4));
-        assert_eq!(s.items[0].bidders, ["LOGIDOM", "NUMÉRIC'AIDE", "SOFTCARE"]);
+        assert_eq!(s.items[0].kind, ItemKind::Attribution);
+        assert_eq!(s.items[0].proposed_decision, "");
         assert_eq!(s.items[1].target, Target::Lot(9));
+        assert_eq!(s.items[1].kind, ItemKind::Autre);
+    }
+
+    #[test]
+    fn bidders_cannot_be_typed() {
+        let e = validate_seance(&form(&[
+            ("date", "2026-12-08"),
+            ("time", "14:00"),
+            ("place", "Mairie"),
+            ("item1_target", "C4"),
+            ("item1_decision", "Attribuer"),
+            ("item1_bidders", "LOGIDOM"),
+        ]))
+        .expect_err("typed bidders");
+        assert!(e["item1"][0].contains("registre des plis"), "{e:?}");
+        let e = validate_seance(&form(&[
+            ("date", "2026-12-08"),
+            ("time", "14:00"),
+            ("place", "Mairie"),
+            ("item1_target", "C4"),
+            ("item1_kind", "autre"),
+        ]))
+        .expect_err("other decision without text");
+        assert!(e["item1"][0].contains("décision proposée"), "{e:?}");
+        assert_eq!(ItemKind::from_stored(None), ItemKind::Autre);
+        assert_eq!(
+            ItemKind::from_stored(Some(ItemKind::Attribution.code())),
+            ItemKind::Attribution
+        );
     }
 
     #[test]

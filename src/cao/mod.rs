@@ -9,6 +9,7 @@ pub mod docs;
 pub mod forms;
 pub mod handlers;
 pub mod model;
+pub mod pv_store;
 pub mod rules;
 pub mod scorers;
 pub mod seance_handlers;

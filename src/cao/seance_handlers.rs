@@ -12,10 +12,11 @@
 //! - the AMOA, the référents and the lecteurs read the séances and download their documents.
 
 use super::forms::{self, parse_choice};
+use super::pv_store::{self, PvKind};
 use super::store::{self, SeanceData};
 use super::{deliberations, docs, seance_views, seances, views};
 use crate::auth::{CurrentUser, Role};
-use crate::db::entities::lot;
+use crate::db::entities::{cao_pv, lot, pli};
 use crate::error::{ApiResult, AppError, AppResult};
 use crate::state::AppState;
 use crate::web::render::Page;
@@ -229,16 +230,39 @@ async fn index(
         .order_by_asc(lot::Column::Number)
         .all(&st.db)
         .await?;
+    // How many plis each lot received (the count is public, the senders are not while sealed):
+    // the bidders of each point come from this register, never from the form.
+    let plis = pli::Entity::find()
+        .filter(pli::Column::ConsultationId.is_in(cs.iter().map(|c| c.id)))
+        .all(&st.db)
+        .await?;
+    let count = |keep: &dyn Fn(&pli::Model) -> bool| match plis.iter().filter(|p| keep(p)).count() {
+        0 => "aucun pli enregistré".to_owned(),
+        1 => "1 pli enregistré".to_owned(),
+        n => format!("{n} plis enregistrés"),
+    };
     let mut targets = Vec::new();
     for c in &cs {
+        let own: Vec<&lot::Model> = lots.iter().filter(|l| l.consultation_id == c.id).collect();
+        let whole = if own.len() > 1 {
+            format!("{} lots, un point par lot", own.len())
+        } else {
+            count(&|p| p.consultation_id == c.id)
+        };
         targets.push(Target {
             value: format!("C{}", c.id),
-            label: format!("{} — {}", c.reference, c.objet),
+            label: format!("{} — {} ({whole})", c.reference, c.objet),
         });
-        for l in lots.iter().filter(|l| l.consultation_id == c.id) {
+        for l in own {
             targets.push(Target {
                 value: format!("L{}", l.id),
-                label: format!("{} — lot {} : {}", c.reference, l.number, l.label),
+                label: format!(
+                    "{} — lot {} : {} ({})",
+                    c.reference,
+                    l.number,
+                    l.label,
+                    count(&|p| p.lot_id == Some(l.id))
+                ),
             });
         }
     }
@@ -282,7 +306,7 @@ async fn show(
     Path((gid, sid)): Path<(i32, String)>,
 ) -> AppResult<Html<String>> {
     let d = store::seance(&st.db, gid, id(&sid)?).await?;
-    let view = seance_views::seance(&d, &user);
+    let view = with_pv(&st, seance_views::seance(&d, &user, st.clock.now())).await?;
     let csrf = security::csrf_token(&session).await?;
     let flash = security::take_flash(&session).await?;
     st.templates.page(
@@ -377,11 +401,18 @@ async fn pv_carence_docx(
     Path((gid, sid)): Path<(i32, String)>,
 ) -> AppResult<Response> {
     let (d, lh) = load(&st, gid, &sid).await?;
+    if let Some(row) = pv_store::stored(&st.db, d.seance.id, PvKind::Carence).await? {
+        return stored_docx(&row);
+    }
+    // A carence declared before the PVs were kept: rendered as it stands.
     let bytes = docs::pv_carence_docx(&d, &lh, st.clock.now())?;
-    Ok(docx(
-        bytes,
-        &format!("pv-carence-cao-{}.docx", d.seance.number),
-    ))
+    Ok(docx(bytes, &PvKind::Carence.file_name(&d.seance.number)))
+}
+
+/// The PV as established (the stored bytes, their SHA-256 checked).
+fn stored_docx(row: &cao_pv::Model) -> AppResult<Response> {
+    let bytes = pv_store::checked(row).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    Ok(docx(bytes.to_vec(), &row.file_name))
 }
 
 async fn pv_docx(
@@ -389,8 +420,13 @@ async fn pv_docx(
     Path((gid, sid)): Path<(i32, String)>,
 ) -> AppResult<Response> {
     let (d, lh) = load(&st, gid, &sid).await?;
-    let bytes = docs::pv_docx(&d, &lh, st.clock.now())?;
-    Ok(docx(bytes, &format!("pv-cao-{}.docx", d.seance.number)))
+    if let Some(row) = pv_store::stored(&st.db, d.seance.id, PvKind::Pv).await? {
+        return stored_docx(&row);
+    }
+    // Not closed yet (409 from the context), or closed before the PVs were kept (its items
+    // predate the attribution points): rendered as it stands.
+    let bytes = docs::pv_docx(&d, &lh, &docs::Awards::new(), st.clock.now())?;
+    Ok(docx(bytes, &PvKind::Pv.file_name(&d.seance.number)))
 }
 
 async fn attendance(
@@ -556,7 +592,15 @@ async fn close(
 ) -> AppResult<Response> {
     let sid = id(&sid)?;
     guard(&st, &user, gid, Some(sid)).await?;
-    deliberations::close(&st.db, st.clock.now(), &user, gid, sid).await?;
+    deliberations::close(
+        &st.db,
+        st.clock.now(),
+        &user,
+        gid,
+        sid,
+        st.cao_rankings.as_ref(),
+    )
+    .await?;
     back(
         &session,
         gid,
@@ -591,5 +635,19 @@ async fn api_show(
     Path((gid, sid)): Path<(i32, String)>,
 ) -> ApiResult<Json<seance_views::SeanceView>> {
     let d = store::seance(&st.db, gid, id(&sid)?).await?;
-    Ok(Json(seance_views::seance(&d, &user)))
+    let view = seance_views::seance(&d, &user, st.clock.now());
+    Ok(Json(with_pv(&st, view).await?))
+}
+
+/// The view with the SHA-256 of the PV established for the séance, if any.
+async fn with_pv(
+    st: &AppState,
+    mut view: seance_views::SeanceView,
+) -> Result<seance_views::SeanceView, AppError> {
+    for kind in [PvKind::Pv, PvKind::Carence] {
+        if let Some(row) = pv_store::stored(&st.db, view.id, kind).await? {
+            view.pv_sha256 = row.sha256;
+        }
+    }
+    Ok(view)
 }

@@ -7,6 +7,7 @@ use super::rules::deliberation::DeliberationResult;
 use super::store::SeanceData;
 use crate::auth::{CurrentUser, Role};
 use crate::calendar::{french_date, french_date_with_weekday};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 /// A person of the composition at the séance's date.
@@ -61,7 +62,12 @@ pub struct ItemView {
     pub position: i32,
     pub title: String,
     pub proposed_decision: String,
+    /// `attribution` or `autre`.
+    pub kind: &'static str,
+    /// The bidders of the item's lot from the register of plis (never typed), once opened.
     pub bidders: Vec<String>,
+    /// Why no bidder is named (plis sealed, none registered), in French.
+    pub bidders_note: String,
     pub declarations: Vec<Recorded>,
     pub votes: Vec<Recorded>,
     pub result: Option<ResultView>,
@@ -119,6 +125,8 @@ pub struct SeanceView {
     pub signoffs: Vec<Recorded>,
     pub own_person: String,
     pub actions: Actions,
+    /// SHA-256 of the procès-verbal (or PV de carence) as established and stored, once it is.
+    pub pv_sha256: String,
 }
 
 /// French label of a stored result.
@@ -182,8 +190,11 @@ fn name(d: &SeanceData, assignment_id: i32) -> String {
 
 /// Builds the séance view for `user`.
 #[must_use]
-pub fn seance(d: &SeanceData, user: &CurrentUser) -> SeanceView {
+pub fn seance(d: &SeanceData, user: &CurrentUser, now: DateTime<Utc>) -> SeanceView {
     let manage = may_manage(user, &d.cao, d.date());
+    // The bidders are named to those who see the offers only (never a référent or a lecteur).
+    // (the rule of the offers' access: coordonnateur, AMOA and CAO members).
+    let sees_bidders = matches!(user.role, Role::Coordonnateur | Role::Amoa | Role::Cao);
     let own = d
         .cao
         .own_assignment(user.id, d.date())
@@ -221,7 +232,17 @@ pub fn seance(d: &SeanceData, user: &CurrentUser) -> SeanceView {
                 position: i.item.position,
                 title: i.item.title.clone(),
                 proposed_decision: i.item.proposed_decision.clone(),
-                bidders: i.bidders.clone(),
+                kind: i.kind.code(),
+                bidders: if sees_bidders {
+                    i.bidders_at(now).unwrap_or_default()
+                } else {
+                    Vec::new()
+                },
+                bidders_note: if sees_bidders {
+                    i.bidders_at(now).err().unwrap_or_default()
+                } else {
+                    "seuls le coordonnateur, l'AMOA et les membres de la CAO voient les soumissionnaires".to_owned()
+                },
                 declarations: i
                     .declarations
                     .iter()
@@ -309,6 +330,7 @@ pub fn seance(d: &SeanceData, user: &CurrentUser) -> SeanceView {
         pv_carence: status == SeanceStatus::Carence && d.follow_up.is_some(),
     };
     SeanceView {
+        pv_sha256: String::new(),
         id: d.seance.id,
         number: d.seance.number.clone(),
         status: status.code(),

@@ -15,7 +15,7 @@ use crate::error::AppError;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 
 /// Today in Paris.
@@ -91,20 +91,21 @@ async fn record<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The consultation and lot of an agenda target, checked against the groupement, and the title.
+/// The points of the agenda for one target, checked against the groupement: one per lot of a
+/// consultation that has lots (a lot is awarded on its own), the consultation itself otherwise.
 async fn resolve_target<C: ConnectionTrait>(
     tx: &C,
     gid: i32,
     n: usize,
     t: Target,
-) -> Result<(consultation::Model, Option<lot::Model>, String), AppError> {
+) -> Result<Vec<(consultation::Model, Option<lot::Model>, String)>, AppError> {
     let unknown = || {
         AppError::field(
             &format!("item{n}"),
             format!("point {n} : cette consultation ou ce lot n'appartient pas au groupement"),
         )
     };
-    let (cid, lot) = match t {
+    let (cid, one) = match t {
         Target::Consultation(cid) => (cid, None),
         Target::Lot(lid) => {
             let l = lot::Entity::find_by_id(lid)
@@ -119,11 +120,43 @@ async fn resolve_target<C: ConnectionTrait>(
         .one(tx)
         .await?
         .ok_or_else(unknown)?;
-    let mut title = format!("Consultation {} – {}", c.reference, c.objet);
-    if let Some(l) = &lot {
-        title.push_str(&format!(", lot {} ({})", l.number, l.label));
-    }
-    Ok((c, lot, title))
+    let lots: Vec<Option<lot::Model>> = match one {
+        Some(l) => vec![Some(l)],
+        None => {
+            let all = lot::Entity::find()
+                .filter(lot::Column::ConsultationId.eq(cid))
+                .order_by_asc(lot::Column::Number)
+                .all(tx)
+                .await?;
+            if all.is_empty() {
+                vec![None]
+            } else {
+                all.into_iter().map(Some).collect()
+            }
+        }
+    };
+    Ok(lots
+        .into_iter()
+        .map(|l| {
+            let mut title = format!("Consultation {} – {}", c.reference, c.objet);
+            if let Some(l) = &l {
+                title.push_str(&format!(", lot {} ({})", l.number, l.label));
+            }
+            (c.clone(), l, title)
+        })
+        .collect())
+}
+
+/// The decision proposed on an attribution item left blank in the form.
+#[must_use]
+pub fn default_award_decision(lot: Option<&lot::Model>) -> String {
+    let what = lot.map_or_else(
+        || "le marché".to_owned(),
+        |l| format!("le lot {} ({})", l.number, l.label),
+    );
+    format!(
+        "Attribuer {what} au soumissionnaire dont l'offre est classée première au vu du rapport d'analyse des offres (article L2152-7 du code de la commande publique)"
+    )
 }
 
 async fn next_number<C: ConnectionTrait>(
@@ -197,8 +230,9 @@ async fn insert_seance<C: ConnectionTrait>(
     .await?)
 }
 
-/// Creates a séance with its agenda (consultations or lots of the groupement, the decision
-/// proposed and the bidders' names for the conflict-of-interest declarations).
+/// Creates a séance with its agenda: lots of consultations of the groupement (a consultation
+/// with lots gives one point per lot), what is decided and the decision proposed. The bidders
+/// are not entered: each point takes them from the register of plis of its lot.
 ///
 /// # Errors
 /// Not a manager (403), past date, a consultation of another groupement, database errors.
@@ -234,20 +268,29 @@ pub async fn create(
     )
     .await?;
     let mut agenda = Vec::new();
-    for (pos, (item, (c, l, title))) in resolved.into_iter().enumerate() {
+    let points = resolved
+        .into_iter()
+        .flat_map(|(item, points)| points.into_iter().map(move |p| (item, p)));
+    for (pos, (item, (c, l, title))) in points.enumerate() {
+        let decision = if item.proposed_decision.is_empty() {
+            default_award_decision(l.as_ref())
+        } else {
+            item.proposed_decision.clone()
+        };
         cao_agenda_item::ActiveModel {
             seance_id: Set(s.id),
             position: Set(i32::try_from(pos + 1).unwrap_or(i32::MAX)),
             consultation_id: Set(c.id),
             lot_id: Set(l.map(|l| l.id)),
             title: Set(title.clone()),
-            proposed_decision: Set(item.proposed_decision.clone()),
-            bidders: Set(serde_json::to_string(&item.bidders).unwrap_or_else(|_| "[]".into())),
+            proposed_decision: Set(decision.clone()),
+            bidders: Set("[]".into()),
+            kind: Set(Some(item.kind.code().to_owned())),
             ..Default::default()
         }
         .insert(&tx)
         .await?;
-        agenda.push(serde_json::json!({"point": title, "decision_proposee": item.proposed_decision, "soumissionnaires": item.bidders}));
+        agenda.push(serde_json::json!({"point": title, "nature": item.kind.code(), "decision_proposee": decision}));
     }
     record(
         &tx,
@@ -577,11 +620,25 @@ pub async fn second_convocation(
             title: Set(i.item.title.clone()),
             proposed_decision: Set(i.item.proposed_decision.clone()),
             bidders: Set(i.item.bidders.clone()),
+            kind: Set(i.item.kind.clone()),
             ..Default::default()
         }
         .insert(&tx)
         .await?;
     }
+    // The PV de carence can now be established (it states the new séance): rendered once and
+    // kept as is, in this same transaction.
+    let carence = store::seance(&tx, gid, sid).await?;
+    let pv = super::pv_store::establish(
+        &tx,
+        gid,
+        &carence,
+        super::pv_store::PvKind::Carence,
+        &super::docs::Awards::new(),
+        &user.actor().label,
+        now,
+    )
+    .await?;
     record(
         &tx,
         now,
@@ -589,7 +646,10 @@ pub async fn second_convocation(
         gid,
         "cao.seconde_convocation",
         s.id,
-        serde_json::json!({"after": seance_snapshot(&s), "apres_carence_de": data.seance.number}),
+        serde_json::json!({
+            "after": seance_snapshot(&s), "apres_carence_de": data.seance.number,
+            "proces_verbal_de_carence": {"fichier": pv.file_name, "octets": pv.size, "sha256": pv.sha256},
+        }),
     )
     .await?;
     tx.commit().await?;

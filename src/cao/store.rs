@@ -1,6 +1,7 @@
 //! Reading the stored CAO: the members and mandates, a séance with everything recorded in it,
 //! and the rules' view of it (composition at its date, voting roll, quorum).
 
+use super::forms::ItemKind;
 use super::model::{SeanceStatus, StoredCao, person_key, rules_member};
 use super::rules::composition::Composition;
 use super::rules::deliberation::{AgendaItem, ConflictDeclaration, DeliberationConfig, Vote};
@@ -8,11 +9,14 @@ use super::rules::quorum::{QuorumOutcome, VotingRoll, quorum, voting_roll};
 use crate::db::entities::{
     cao_agenda_item, cao_attendance, cao_conflict_declaration, cao_deliberation, cao_observation,
     cao_seance, cao_seat_assignment, cao_signoff, cao_vote, consultation, groupement, lot, member,
+    pli,
 };
 use crate::error::AppError;
 use crate::registry::service::GroupementSettings;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 /// Stored form of a séance's start (Paris wall-clock time).
 pub const STARTS_AT_FMT: &str = "%Y-%m-%dT%H:%M";
@@ -103,19 +107,86 @@ pub fn starts_at(s: &cao_seance::Model) -> Option<NaiveDateTime> {
     NaiveDateTime::parse_from_str(&s.starts_at, STARTS_AT_FMT).ok()
 }
 
+/// A bidder of an agenda item: the sender of a pli of the register for the item's lot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bidder {
+    pub name: String,
+    /// 14 digits, as registered.
+    pub siret: String,
+}
+
+/// The bidders of an item: the plis registered for its lot (for the whole consultation when the
+/// item has no lot), less those replaced by a later pli (R2151-6) and those received after the
+/// deadline, never opened (R2143-2). Never typed by hand.
+#[must_use]
+pub fn item_bidders(plis: &[pli::Model], lot_id: Option<i32>) -> Vec<Bidder> {
+    let mut out: Vec<Bidder> = Vec::new();
+    for p in plis
+        .iter()
+        .filter(|p| !p.superseded && !p.hors_delai)
+        .filter(|p| lot_id.is_none() || p.lot_id == lot_id)
+    {
+        let b = Bidder {
+            name: p.bidder_name.clone(),
+            siret: p.siret.clone(),
+        };
+        if !out.contains(&b) {
+            out.push(b);
+        }
+    }
+    out
+}
+
 /// One agenda item with what was recorded on it.
 #[derive(Clone, Debug)]
 pub struct ItemData {
     pub item: cao_agenda_item::Model,
+    pub kind: ItemKind,
     pub consultation: consultation::Model,
     pub lot: Option<lot::Model>,
-    pub bidders: Vec<String>,
+    /// The bidders from the register (see [`item_bidders`]); shown only once the plis are
+    /// opened ([`ItemData::bidders_at`]).
+    pub bidders: Vec<Bidder>,
+    /// The offers deadline of the consultation: the plis are sealed until then.
+    pub plis_deadline: Option<DateTime<Utc>>,
     pub declarations: Vec<cao_conflict_declaration::Model>,
     pub votes: Vec<cao_vote::Model>,
     pub deliberation: Option<cao_deliberation::Model>,
 }
 
 impl ItemData {
+    /// The bidders' names at `now`, or why none is named (French): the plis are still sealed
+    /// (no bidder is named before the offers deadline), or none is registered yet.
+    ///
+    /// # Errors
+    /// The French reason when no name can be given.
+    pub fn bidders_at(&self, now: DateTime<Utc>) -> Result<Vec<String>, String> {
+        let what = match &self.lot {
+            Some(l) => format!("le lot {}", l.number),
+            None => "la consultation".to_owned(),
+        };
+        match self.plis_deadline {
+            Some(d) if now >= d => {}
+            Some(d) => {
+                return Err(format!(
+                    "plis scellés jusqu'à la date limite de remise des offres ({}) : les soumissionnaires pour {what} seront repris du registre des plis à cette date",
+                    crate::calendar::french_datetime(&d.with_timezone(&chrono_tz::Europe::Paris))
+                ));
+            }
+            None => {
+                return Err(format!(
+                    "la date limite de remise des offres n'est pas fixée : aucun pli n'est encore enregistré pour {what}"
+                ));
+            }
+        }
+        if self.bidders.is_empty() {
+            return Err(format!(
+                "aucun pli n'est enregistré pour {what} : les soumissionnaires sont repris du registre des plis"
+            ));
+        }
+        Ok(self.bidders.iter().map(|b| b.name.clone()).collect())
+    }
+
     /// The item as the rules see it.
     #[must_use]
     pub fn rules_item(&self) -> AgendaItem {
@@ -271,18 +342,36 @@ pub async fn seance<C: ConnectionTrait>(
         .all(db)
         .await?;
     let mut items = Vec::new();
+    let mut registers: HashMap<i32, Vec<pli::Model>> = HashMap::new();
     for item in rows {
         let consultation = consultation::Entity::find_by_id(item.consultation_id)
             .one(db)
             .await?
             .ok_or_else(|| anyhow::anyhow!("consultation {} absente", item.consultation_id))?;
+        if let Entry::Vacant(e) = registers.entry(consultation.id) {
+            // The register keeps each pli's flags (replaced, late) up to date at every
+            // registration; they are read as stored.
+            e.insert(
+                pli::Entity::find()
+                    .filter(pli::Column::ConsultationId.eq(consultation.id))
+                    .order_by_asc(pli::Column::ReceivedAt)
+                    .order_by_asc(pli::Column::Id)
+                    .all(db)
+                    .await?,
+            );
+        }
+        let plis = registers
+            .get(&consultation.id)
+            .map_or(&[][..], Vec::as_slice);
         let lot = match item.lot_id {
             Some(l) => lot::Entity::find_by_id(l).one(db).await?,
             None => None,
         };
         let id = item.id;
         items.push(ItemData {
-            bidders: serde_json::from_str(&item.bidders).unwrap_or_default(),
+            kind: ItemKind::from_stored(item.kind.as_deref()),
+            bidders: item_bidders(plis, item.lot_id),
+            plis_deadline: super::docs::plis_deadline(&consultation),
             consultation,
             lot,
             declarations: declarations

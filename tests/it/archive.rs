@@ -46,7 +46,7 @@ async fn archived_tender(app: &TestApp) -> (Client, i32, i32, i64) {
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
     let rid = crate::visas::latest_round(&c, gid, cid).await;
     let target = format!("C{cid}");
-    crate::cao::new_seance(app, &c, "2026-12-08", &[(&target, "Attribuer", "")]).await;
+    crate::cao::new_seance(app, &c, "2026-12-08", &[(&target, "Attribuer")]).await;
     (c, gid, cid, rid)
 }
 
@@ -284,7 +284,7 @@ async fn a_seance_in_carence_gives_its_pv_and_the_next_one_is_listed_as_not_held
     let coord = app.login(&coord_email()).await;
     let cid = crate::consultations::software_tender(&app, &coord).await;
     let target = format!("C{cid}");
-    let sid = new_seance(&app, &coord, "2026-12-08", &[(&target, "Attribuer", "")]).await;
+    let sid = new_seance(&app, &coord, "2026-12-08", &[(&target, "Attribuer")]).await;
     let four = titulaires(&app, 4).await;
     convene_and_sit(&app, &coord, sid, (2026, 11, 23), (2026, 12, 8), &four).await;
     let base = format!("/g/{gid}/cao/seances/{sid}");
@@ -314,6 +314,14 @@ async fn a_seance_in_carence_gives_its_pv_and_the_next_one_is_listed_as_not_held
     )
     .document_text();
     assert!(body.contains("Constat de carence"), "{body}");
+    // The PV de carence established at the second convocation, as downloaded.
+    let download = coord
+        .get(&format!("{base}/pv-carence.docx"))
+        .await
+        .bytes()
+        .await
+        .expect("docx");
+    assert_eq!(files[&pv], download.to_vec(), "stored, not rendered again");
     let omitted = text(&files, "documents_non_produits.txt");
     assert!(omitted.contains("pas encore tenue"), "{omitted}");
     let journal = text(&files, "journal/journal.json");

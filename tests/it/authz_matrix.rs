@@ -338,8 +338,7 @@ async fn every_route_with_every_role() {
     let coord = app.login(&coord_email()).await;
     let cid = crate::consultations::software_tender(&app, &coord).await;
     let target = format!("C{cid}");
-    let sid =
-        crate::cao::new_seance(&app, &coord, "2026-12-08", &[(&target, "Attribuer", "")]).await;
+    let sid = crate::cao::new_seance(&app, &coord, "2026-12-08", &[(&target, "Attribuer")]).await;
     let aid = crate::cao::seat(&app, "titulaire", RONCHIN).await;
     let ids = Ids {
         gid,

@@ -4,6 +4,7 @@
 mod composition;
 mod deliberation;
 mod documents;
+mod pv;
 mod seance;
 
 use crate::support::*;
@@ -93,8 +94,16 @@ pub async fn refused(
     body
 }
 
-/// Creates a séance on `date` at 14:00 with the given agenda items (target, decision, bidders).
-pub async fn new_seance(
+/// Creates a séance on `date` at 14:00 with the given agenda items (target, decision), each the
+/// choice of an attributaire; the bidders come from the register of plis, never from the form.
+pub async fn new_seance(app: &TestApp, c: &Client, date: &str, items: &[(&str, &str)]) -> i32 {
+    let kinds: Vec<(&str, &str, &str)> = items.iter().map(|(t, d)| (*t, "", *d)).collect();
+    new_seance_with(app, c, date, &kinds).await
+}
+
+/// As [`new_seance`], with each item's nature (`attribution`, `autre`; empty for the default):
+/// (target, kind, decision).
+pub async fn new_seance_with(
     app: &TestApp,
     c: &Client,
     date: &str,
@@ -110,11 +119,13 @@ pub async fn new_seance(
         ),
         ("secretary".into(), "Mme Duhamel, service marchés".into()),
     ];
-    for (i, (t, d, b)) in items.iter().enumerate() {
+    for (i, (t, k, d)) in items.iter().enumerate() {
         let n = i + 1;
         fields.push((format!("item{n}_target"), (*t).into()));
+        if !k.is_empty() {
+            fields.push((format!("item{n}_kind"), (*k).into()));
+        }
         fields.push((format!("item{n}_decision"), (*d).into()));
-        fields.push((format!("item{n}_bidders"), (*b).into()));
     }
     let refs: Vec<(&str, &str)> = fields
         .iter()
@@ -233,11 +244,7 @@ pub async fn adopts_the_award(app: &TestApp, coord: &Client, cid: i32) -> i32 {
     let gid = app.gid().await;
     let six = titulaires(app, 6).await;
     let target = format!("C{cid}");
-    let agenda = [(
-        target.as_str(),
-        "Attribuer l'accord-cadre à ALPHA",
-        "ALPHA\nBETA\nGAMMA",
-    )];
+    let agenda = [(target.as_str(), "Attribuer l'accord-cadre à ALPHA")];
     let sid = new_seance(app, coord, "2027-01-26", &agenda).await;
     convene_and_sit(app, coord, sid, (2027, 1, 20), (2027, 1, 26), &six).await;
     let ids = items(app, coord, sid).await;

@@ -86,6 +86,80 @@ pub fn convocation_warning(
     ))
 }
 
+/// A convocation sent too late for the delay fixed by the groupement's règlement intérieur:
+/// what the procès-verbal of the séance states.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shortfall {
+    pub sent: NaiveDate,
+    pub seance: NaiveDate,
+    /// Jours francs between the sending and the séance (both excluded).
+    pub given: i64,
+    /// Jours francs required by the règlement intérieur.
+    pub required: u32,
+    /// The last day of the delay and the working day it is extended to, when it fell on a
+    /// Saturday, Sunday or holiday (art. 642 CPC by analogy).
+    pub extended: Option<(NaiveDate, NaiveDate)>,
+    /// First day on which the séance could have been held.
+    pub earliest: NaiveDate,
+}
+
+/// The shortfall of a convocation sent on `sent` for a séance held on `seance`, when the delay
+/// of `min_jours_francs` jours francs (extension of art. 642 CPC included) was not respected;
+/// `None` when it was, or when the dates are inverted (refused before the séance is held).
+#[must_use]
+pub fn convocation_shortfall(
+    sent: NaiveDate,
+    seance: NaiveDate,
+    min_jours_francs: u32,
+) -> Option<Shortfall> {
+    if seance < sent {
+        return None;
+    }
+    let end = convocation_delay_end(sent, min_jours_francs)?;
+    if seance > end {
+        return None;
+    }
+    let last = sent
+        .checked_add_days(Days::new(u64::from(min_jours_francs)))
+        .unwrap_or(end);
+    Some(Shortfall {
+        sent,
+        seance,
+        given: jours_francs_between(sent, seance),
+        required: min_jours_francs,
+        extended: (end != last).then_some((last, end)),
+        earliest: earliest_seance(sent, min_jours_francs),
+    })
+}
+
+impl Shortfall {
+    /// The sentence of the procès-verbal (French), citing where the delay comes from: the
+    /// règlement intérieur of the commission (L1411-5 CGCT sets none; the former art. 25 of the
+    /// code des marchés publics required 5 jours francs) and art. 642 CPC for the extension.
+    #[must_use]
+    pub fn statement_fr(&self) -> String {
+        let extension = self.extended.map_or_else(String::new, |(last, end)| {
+            let why = match holiday_name(last) {
+                Some(name) => format!("jour férié ({name})"),
+                None => "jour de fin de semaine".to_owned(),
+            };
+            format!(
+                " ; son dernier jour, le {}, étant un {why}, le délai était prorogé jusqu'au {} inclus (article 642 du code de procédure civile, par analogie)",
+                french_date_with_weekday(last),
+                french_date_with_weekday(end)
+            )
+        });
+        format!(
+            "La convocation a été adressée aux membres le {sent}, soit {given} jour(s) franc(s) avant la séance du {seance}, alors que le règlement intérieur de la commission fixe un délai de convocation de {required} jours francs (délai fixé par le groupement, l'article L1411-5 du code général des collectivités territoriales n'en prévoyant pas ; l'ancien article 25 du code des marchés publics prévoyait cinq jours francs){extension}. La séance ne pouvait se tenir avant le {earliest} : le délai de convocation n'a pas été respecté.",
+            sent = french_date_with_weekday(self.sent),
+            given = self.given,
+            seance = french_date_with_weekday(self.seance),
+            required = self.required,
+            earliest = french_date_with_weekday(self.earliest),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +207,44 @@ mod tests {
             Some(date(2026, 4, 7))
         );
         assert_eq!(earliest_seance(date(2026, 3, 30), 5), date(2026, 4, 8));
+    }
+
+    #[test]
+    fn the_shortfall_is_stated_for_the_pv() {
+        // Sent Mon 2 Mar 2026 for Thu 5 Mar, 5 jours francs required: 2 given.
+        let f = convocation_shortfall(date(2026, 3, 2), date(2026, 3, 5), 5).expect("short");
+        assert_eq!(f.given, 2);
+        assert_eq!(f.required, 5);
+        assert_eq!(f.earliest, date(2026, 3, 10));
+        let t = f.statement_fr();
+        assert!(
+            t.contains(
+                "le lundi 2 mars 2026, soit 2 jour(s) franc(s) avant la séance du jeudi 5 mars 2026"
+            ),
+            "{t}"
+        );
+        assert!(t.contains("délai de convocation de 5 jours francs"), "{t}");
+        assert!(t.contains("règlement intérieur"), "{t}");
+        assert!(t.contains("L1411-5"), "{t}");
+        assert!(t.contains("avant le mardi 10 mars 2026"), "{t}");
+        // Extended delay: 6 jours francs given, yet inside the extension to Monday 9 March.
+        let f = convocation_shortfall(date(2026, 3, 2), date(2026, 3, 9), 5).expect("extended");
+        assert_eq!(f.given, 6);
+        assert_eq!(f.extended, Some((date(2026, 3, 7), date(2026, 3, 9))));
+        assert!(f.statement_fr().contains("article 642"));
+        // Respected, inverted or no delay: nothing to state.
+        assert_eq!(
+            convocation_shortfall(date(2026, 3, 2), date(2026, 3, 10), 5),
+            None
+        );
+        assert_eq!(
+            convocation_shortfall(date(2026, 3, 2), date(2026, 3, 1), 5),
+            None
+        );
+        assert_eq!(
+            convocation_shortfall(date(2026, 3, 2), date(2026, 3, 2), 0),
+            None
+        );
     }
 
     #[test]

@@ -13,8 +13,12 @@ pub struct Model {
     pub lot_id: Option<i32>,
     pub title: String,
     pub proposed_decision: String,
-    /// JSON array of the bidders' names (for the conflict-of-interest declarations).
+    /// Legacy JSON array of bidders' names typed by hand; no longer written (`[]`): the bidders
+    /// are the plis of the register for the item's lot (`crate::cao::store::ItemData`).
     pub bidders: String,
+    /// `attribution` (choice of the attributaire: the PV names it from the ranking) or `autre`;
+    /// `None` for items created before this distinction (treated as `autre`).
+    pub kind: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,7 @@ pub mod cao_attendance;
 pub mod cao_conflict_declaration;
 pub mod cao_deliberation;
 pub mod cao_observation;
+pub mod cao_pv;
 pub mod cao_seance;
 pub mod cao_seat_assignment;
 pub mod cao_signoff;

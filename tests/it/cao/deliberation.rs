@@ -15,9 +15,9 @@ async fn sitting(
         "Attribuer l'accord-cadre à LOGIDOM SANTÉ",
         "Déclarer le lot 2 sans suite pour motif d'intérêt général",
     ];
-    let agenda: Vec<(&str, &str, &str)> = decisions[..n_items]
+    let agenda: Vec<(&str, &str)> = decisions[..n_items]
         .iter()
-        .map(|d| (target.as_str(), *d, "LOGIDOM SANTÉ\nNUMÉRIC'AIDE"))
+        .map(|d| (target.as_str(), *d))
         .collect();
     let sid = new_seance(app, coord, "2026-12-08", &agenda).await;
     convene_and_sit(app, coord, sid, (2026, 11, 23), (2026, 12, 8), present).await;

@@ -8,17 +8,17 @@ async fn the_pv_holds_attendance_quorum_declarations_votes_and_observations() {
     let gid = app.gid().await;
     let coord = app.login(&coord_email()).await;
     let target = tender(&app, &coord).await;
-    let sid = new_seance(
+    let sid = new_seance_with(
         &app,
         &coord,
         "2026-12-08",
         &[
             (
                 &target,
+                "attribution",
                 "Attribuer l'accord-cadre à LOGIDOM SANTÉ",
-                "LOGIDOM SANTÉ\nNUMÉRIC'AIDE",
             ),
-            (&target, "Déclarer le lot 2 sans suite", "TELEDOM"),
+            (&target, "autre", "Déclarer le lot 2 sans suite"),
         ],
     )
     .await;
@@ -239,8 +239,16 @@ async fn the_pv_holds_attendance_quorum_declarations_votes_and_observations() {
     );
     // Declarations.
     assert!(text.contains("CAO titulaire — ASSOCIATION INEA a déclaré un conflit d'intérêts (conjoint salarié de TELEDOM) et s'est déporté"), "{text}");
+    // No bidder is typed: the plis are still sealed (deadline 15 January 2027), the PV says so
+    // and names no attributaire.
     assert!(
-        text.contains("soumissionnaires LOGIDOM SANTÉ, NUMÉRIC'AIDE"),
+        text.contains("plis scellés jusqu'à la date limite de remise des offres"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Lot 1 (Solution DUI) : aucun attributaire ne peut être désigné, les plis sont scellés"
+        ),
         "{text}"
     );
     // Each deliberation with its votes.

@@ -10,13 +10,7 @@ async fn quorum_six_of_ten_reached_five_not_and_the_suppleants() {
     let app = TestApp::spawn().await;
     let coord = app.login(&coord_email()).await;
     let target = tender(&app, &coord).await;
-    let sid = new_seance(
-        &app,
-        &coord,
-        "2026-12-08",
-        &[(&target, SOFTWARE, "LOGIDOM SANTÉ")],
-    )
-    .await;
+    let sid = new_seance(&app, &coord, "2026-12-08", &[(&target, SOFTWARE)]).await;
     let five = titulaires(&app, 5).await;
     // Sent Mon 23 Nov: 5 jours francs end Sat 28 → Mon 30 Nov; the séance of 8 Dec is fine.
     convene_and_sit(&app, &coord, sid, (2026, 11, 23), (2026, 12, 8), &five).await;
@@ -93,13 +87,7 @@ async fn carence_then_pv_de_carence_then_a_second_seance_sits_without_quorum() {
     let gid = app.gid().await;
     let coord = app.login(&coord_email()).await;
     let target = tender(&app, &coord).await;
-    let sid = new_seance(
-        &app,
-        &coord,
-        "2026-12-08",
-        &[(&target, SOFTWARE, "LOGIDOM SANTÉ")],
-    )
-    .await;
+    let sid = new_seance(&app, &coord, "2026-12-08", &[(&target, SOFTWARE)]).await;
     let four = titulaires(&app, 4).await;
     convene_and_sit(&app, &coord, sid, (2026, 11, 23), (2026, 12, 8), &four).await;
     let base = format!("/g/{gid}/cao/seances/{sid}");
@@ -230,7 +218,7 @@ async fn convocation_delay_warnings_across_a_weekend_and_a_holiday() {
     let gid = app.gid().await;
     let coord = app.login(&coord_email()).await;
     let target = tender(&app, &coord).await;
-    let item = [(target.as_str(), SOFTWARE, "")];
+    let item = [(target.as_str(), SOFTWARE)];
     // Sent Mon 30 Nov: 5 jours francs would end Sat 5 Dec, extended to Mon 7 Dec.
     let weekend = new_seance(&app, &coord, "2026-12-07", &item).await;
     // Sent Sun 20 Dec: the delay would end Fri 25 Dec (Noël), extended to Mon 28 Dec.
@@ -321,7 +309,7 @@ async fn every_titulaire_and_suppleant_and_the_amoa_are_convened() {
     let gid = app.gid().await;
     let coord = app.login(&coord_email()).await;
     let target = tender(&app, &coord).await;
-    let sid = new_seance(&app, &coord, "2026-12-08", &[(&target, SOFTWARE, "")]).await;
+    let sid = new_seance(&app, &coord, "2026-12-08", &[(&target, SOFTWARE)]).await;
     let v = api_seance(&app, &coord, sid).await;
     let recipients: Vec<&str> = v["recipients"]
         .as_array()
@@ -383,7 +371,7 @@ async fn only_the_coordonnateur_and_the_president_run_a_seance() {
     let target = tender(&app, &coord).await;
     let president = app.login(&cao_email("titulaire", COORD_FINESS)).await;
     // The président creates and convenes a séance on their own account.
-    let sid = new_seance(&app, &president, "2026-12-08", &[(&target, SOFTWARE, "")]).await;
+    let sid = new_seance(&app, &president, "2026-12-08", &[(&target, SOFTWARE)]).await;
     let member = app.login(&cao_email("titulaire", SANTELYS)).await;
     let suppleant = app.login(&cao_email("suppleant", COORD_FINESS)).await;
     let base = format!("/g/{gid}/cao/seances/{sid}");
