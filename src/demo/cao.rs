@@ -2,7 +2,7 @@
 //! function so that it follows the séance's API: the séance and its agenda, the convocation
 //! sent seven days before, the attendance (quorum), each present member's declaration of no
 //! conflict of interest, the votes, the deliberation, the closing and each present member's
-//! signature of the procès-verbal.
+//! signature of the procès-verbal (stored at closing, naming the attributaire from the ranking).
 
 use super::tenders::Tender;
 use super::{Demo, timeline};
@@ -43,14 +43,8 @@ pub async fn seance(d: &Demo, t: &Tender, cid: i32, n: usize) -> Result<i32, App
             t.reference, winner.name
         ),
     );
-    f.insert(
-        "item1_bidders".to_owned(),
-        t.bidders
-            .iter()
-            .map(|b| b.name)
-            .collect::<Vec<_>>()
-            .join("\n"),
-    );
+    // The bidders are never typed: the agenda takes the plis registered for the lot.
+    f.insert("item1_kind".to_owned(), "attribution".to_owned());
     let draft = forms::validate_seance(&f).map_err(AppError::Validation)?;
     let s = seances::create(&st.db, st.clock.now(), coord, gid, &draft).await?;
     let sid = s.id;
@@ -107,7 +101,15 @@ pub async fn seance(d: &Demo, t: &Tender, cid: i32, n: usize) -> Result<i32, App
     }
     deliberations::deliberate_item(&st.db, st.clock.now(), president, gid, sid, item).await?;
     d.set(timeline::SEANCE, hour, minute + 50);
-    deliberations::close(&st.db, st.clock.now(), president, gid, sid).await?;
+    deliberations::close(
+        &st.db,
+        st.clock.now(),
+        president,
+        gid,
+        sid,
+        st.cao_rankings.as_ref(),
+    )
+    .await?;
     for m in d.people.present() {
         deliberations::sign(&st.db, st.clock.now(), &m.titulaire, gid, sid, None).await?;
     }

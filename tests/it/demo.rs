@@ -98,6 +98,8 @@ fn plain(s: &str) -> String {
 /// Winner, its amount as the AE writes it, and the bidders of each demo tender.
 const AMOA: (&str, &str) = ("OPALE SANTÉ CONSEIL", "76 800,00");
 const DUI: (&str, &str) = ("ATALANTE LOGICIELS SANTÉ", "318 400,00");
+/// The SIRET of each attributaire (`src/demo/tenders.rs`).
+const SIRETS: [&str; 2] = ["81245367800011", "83190472700011"];
 
 #[test]
 #[allow(clippy::too_many_lines)]
@@ -106,7 +108,7 @@ fn both_demo_tenders_notified_hold_the_documents_of_a_real_procedure() {
     let db = dir.path().join("coordo.db");
     let cs = demo(&db, "notifiee");
     assert!(cs[0].1.starts_with("DEMO-AMOA-") && cs[1].1.starts_with("DEMO-DUI-"));
-    for ((cid, reference), (winner, amount)) in cs.iter().zip([AMOA, DUI]) {
+    for (((cid, reference), (winner, amount)), siret) in cs.iter().zip([AMOA, DUI]).zip(SIRETS) {
         let files = archive(&db, *cid);
         let text = |prefix: &str, contains: &str| -> Docx {
             let d = docx_text::open(one(&files, prefix, contains));
@@ -126,6 +128,15 @@ fn both_demo_tenders_notified_hold_the_documents_of_a_real_procedure() {
         assert!(
             rc.document_text().contains("critère environnemental"),
             "{reference}: environmental criterion (L2152-7)"
+        );
+        // The PV of the CAO, as stored at the closing of the séance, names the attributaire,
+        // its SIRET and the amount from the ranking.
+        let pv = plain(&text("cao/", "pv-cao").document_text());
+        assert!(
+            pv.contains(&format!(
+                "attributaire {winner}, SIRET {siret}, pour un montant de {amount}"
+            )),
+            "{reference}: {pv}"
         );
         // The NOTI5's email carries the AE filled for the attributaire, not the DCE's.
         let dce_ae = one(&files, "pieces/AE/", "_AE_v1");
