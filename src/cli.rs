@@ -83,10 +83,42 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Le calendrier légal comme calculatrice : chaque réponse en JSON avec sa règle et son
+    /// article ; code de sortie 2 pour une date ou un nombre invalide.
+    Delais {
+        #[command(subcommand)]
+        action: DelaisCommand,
+    },
     /// Le classeur du DQE complété par un candidat.
     Dqe {
         #[command(subcommand)]
         action: DqeCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DelaisCommand {
+    /// Le N-ième jour ouvré après une date (ce jour-là exclu ; samedis, dimanches et jours
+    /// fériés exclus) : visa tacite, procès-verbal du COPIL (convention art. 8.1).
+    #[command(name = "jours-ouvres")]
+    JoursOuvres {
+        /// La date de départ (AAAA-MM-JJ), non comptée.
+        #[arg(long, value_name = "AAAA-MM-JJ", allow_hyphen_values = true)]
+        depuis: String,
+        /// Le nombre de jours ouvrés.
+        #[arg(long, value_name = "N", allow_hyphen_values = true)]
+        jours: String,
+    },
+    /// Le dernier jour d'envoi de la convocation à une séance de la CAO pour que N jours francs
+    /// la séparent de la séance (ni le jour d'envoi ni celui de la séance ne comptent).
+    #[command(name = "convocation-cao")]
+    ConvocationCao {
+        /// La date de la séance (AAAA-MM-JJ).
+        #[arg(long, value_name = "AAAA-MM-JJ", allow_hyphen_values = true)]
+        seance: String,
+        /// Le nombre de jours francs.
+        #[arg(long = "jours-francs", value_name = "N", allow_hyphen_values = true)]
+        jours_francs: String,
     },
 }
 
@@ -226,6 +258,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         }
         return render_cmd(kind, data, out.as_deref());
     }
+    if let Command::Delais { action } = &command {
+        return delais_cmd(action);
+    }
     if let Command::Dqe {
         action: DqeCommand::Lire { file, data },
     } = &command
@@ -293,6 +328,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         | Command::Score { .. }
         | Command::Demo { .. }
         | Command::Render { .. }
+        | Command::Delais { .. }
         | Command::Dqe { .. } => Ok(ExitCode::SUCCESS),
         Command::Import { file, dry_run } => import_cmd(&state, &file, dry_run).await,
         Command::User {
@@ -624,6 +660,35 @@ async fn archive_export(
 }
 
 /// `coordo render`: exit 2 for bad arguments or a bad context, 1 when the file cannot be written.
+fn delais_cmd(action: &DelaisCommand) -> ExitCode {
+    use crate::delais;
+    let answer = match action {
+        DelaisCommand::JoursOuvres { depuis, jours } => delais::parse_date("depuis", depuis)
+            .and_then(|d| {
+                Ok(delais::jours_ouvres(
+                    d,
+                    delais::parse_count("jours", jours)?,
+                ))
+            }),
+        DelaisCommand::ConvocationCao {
+            seance,
+            jours_francs,
+        } => delais::parse_date("seance", seance).and_then(|d| {
+            Ok(delais::convocation_cao(
+                d,
+                delais::parse_count("jours-francs", jours_francs)?,
+            ))
+        }),
+    };
+    match answer {
+        Ok(v) => {
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e, 2),
+    }
+}
+
 fn render_cmd(kind: &str, data: &std::path::Path, out: Option<&std::path::Path>) -> ExitCode {
     use crate::docgen::{DocEngine, DocKind};
     let kind: DocKind = match kind.parse() {

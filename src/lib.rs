@@ -13,6 +13,7 @@ pub mod clock;
 pub mod config;
 pub mod consultations;
 pub mod db;
+pub mod delais;
 pub mod demo;
 pub mod docgen;
 pub mod dossier;

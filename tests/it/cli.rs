@@ -317,3 +317,65 @@ fn render_works_for_every_example_and_refuses_bad_input() {
     );
     assert!(!dir.path().join("x.docx").exists(), "no file on error");
 }
+
+/// `coordo delais`: the legal calendar as a calculator, JSON out, French refusals (exit 2).
+#[test]
+fn the_legal_calendar_answers_in_json_and_refuses_bad_input_in_french() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("c.db");
+    let o = coordo_cmd(
+        &db,
+        &[
+            "delais",
+            "jours-ouvres",
+            "--depuis",
+            "2026-05-13",
+            "--jours",
+            "2",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["date"], "2026-05-18", "Ascension and the weekend skipped");
+    assert!(v["article"].as_str().expect("article").contains("art. 8.1"));
+    let o = coordo_cmd(
+        &db,
+        &[
+            "delais",
+            "convocation-cao",
+            "--seance",
+            "2027-01-12",
+            "--jours-francs",
+            "5",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["date"], "2027-01-06");
+    for (args, words) in [
+        (
+            ["jours-ouvres", "--depuis", "13/05/2026", "--jours", "2"],
+            "n'est pas une date au format AAAA-MM-JJ",
+        ),
+        (
+            ["jours-ouvres", "--depuis", "2026-05-13", "--jours", "-1"],
+            "est négatif",
+        ),
+        (
+            [
+                "convocation-cao",
+                "--seance",
+                "2027-01-12",
+                "--jours-francs",
+                "cinq",
+            ],
+            "n'est pas un nombre entier",
+        ),
+    ] {
+        let mut all = vec!["delais"];
+        all.extend(args);
+        let o = coordo_cmd(&db, &all);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(words), "{args:?}: {}", stderr(&o));
+    }
+}

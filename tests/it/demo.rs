@@ -108,10 +108,32 @@ fn both_demo_tenders_notified_hold_the_documents_of_a_real_procedure() {
     let db = dir.path().join("coordo.db");
     let cs = demo(&db, "notifiee");
     assert!(cs[0].1.starts_with("DEMO-AMOA-") && cs[1].1.starts_with("DEMO-DUI-"));
+    // Every DOCX of both archives (pieces, letters, bordereaux, PV, reports, the AEs) passes the
+    // independent Open XML validator with no error.
+    let valid = dir.path().join("docx");
+    std::fs::create_dir(&valid).expect("dir");
+    let mut n = 0;
+    let archives: BTreeMap<i32, BTreeMap<String, Vec<u8>>> = cs
+        .iter()
+        .map(|(cid, _)| (*cid, archive(&db, *cid)))
+        .collect();
+    for (cid, files) in &archives {
+        for (name, bytes) in files {
+            if name.ends_with(".docx") {
+                n += 1;
+                std::fs::write(valid.join(format!("{cid}-{n}.docx")), bytes).expect("write");
+            }
+        }
+    }
+    let report = crate::docgen::validator::audit(&valid);
+    assert_eq!(report.len(), n, "every document audited");
+    assert!(n >= 30, "{n} documents");
+    let bad: Vec<_> = report.iter().filter(|(_, errors, _)| *errors > 0).collect();
+    assert!(bad.is_empty(), "{bad:#?}");
     for (((cid, reference), (winner, amount)), siret) in cs.iter().zip([AMOA, DUI]).zip(SIRETS) {
-        let files = archive(&db, *cid);
+        let files = &archives[cid];
         let text = |prefix: &str, contains: &str| -> Docx {
-            let d = docx_text::open(one(&files, prefix, contains));
+            let d = docx_text::open(one(files, prefix, contains));
             d.check_well_formed().expect("well formed");
             d
         };
@@ -139,8 +161,8 @@ fn both_demo_tenders_notified_hold_the_documents_of_a_real_procedure() {
             "{reference}: {pv}"
         );
         // The NOTI5's email carries the AE filled for the attributaire, not the DCE's.
-        let dce_ae = one(&files, "pieces/AE/", "_AE_v1");
-        let eml = one(&files, "emails/", "_noti5");
+        let dce_ae = one(files, "pieces/AE/", "_AE_v1");
+        let eml = one(files, "emails/", "_noti5");
         let msg = MessageParser::default().parse(eml).expect("mail");
         let ae = msg
             .attachments()
@@ -149,7 +171,7 @@ fn both_demo_tenders_notified_hold_the_documents_of_a_real_procedure() {
         assert_ne!(ae.contents(), dce_ae, "{reference}: not the DCE's AE");
         assert_eq!(
             ae.contents(),
-            one(&files, "actes_signes/", "_AE_"),
+            one(files, "actes_signes/", "_AE_"),
             "{reference}: the archive keeps the notified signed acte"
         );
         let signed = plain(&docx_text::open(ae.contents()).document_text());

@@ -4,7 +4,7 @@
 
 mod package;
 mod typography;
-mod validator;
+pub mod validator;
 
 use crate::support::docx_text::{self, Docx};
 use coordo::docgen::format::money_fr;

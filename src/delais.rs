@@ -1,0 +1,165 @@
+//! The legal calendar as a calculator (`coordo delais …`): each answer is JSON with the date,
+//! the rule in words and the article it applies. Pure functions over `crate::calendar`; the
+//! command line prints them, an invalid date or count is a French message (exit 2).
+
+use crate::calendar::{self, holiday_name, is_working_day};
+use crate::cao::rules::convocation::earliest_seance;
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use serde_json::{Value, json};
+
+/// Longest count accepted (ten years of days).
+const MAX_DAYS: i64 = 3660;
+
+/// Reads `AAAA-MM-JJ`.
+///
+/// # Errors
+/// A French message naming the option and the value.
+pub fn parse_date(option: &str, s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        format!(
+            "--{option} « {} » n'est pas une date au format AAAA-MM-JJ (par exemple 2027-05-14)",
+            s.trim()
+        )
+    })
+}
+
+/// Reads a number of days, 0 to 3 660.
+///
+/// # Errors
+/// A French message naming the option and the value.
+pub fn parse_count(option: &str, s: &str) -> Result<u32, String> {
+    match s.trim().parse::<i64>() {
+        Ok(n) if (0..=MAX_DAYS).contains(&n) => Ok(u32::try_from(n).unwrap_or(0)),
+        Ok(n) if n < 0 => Err(format!(
+            "--{option} « {n} » est négatif : indiquez un nombre de jours de 0 à {MAX_DAYS}"
+        )),
+        Ok(n) => Err(format!(
+            "--{option} « {n} » est trop grand : {MAX_DAYS} jours au plus"
+        )),
+        Err(_) => Err(format!(
+            "--{option} « {} » n'est pas un nombre entier de jours",
+            s.trim()
+        )),
+    }
+}
+
+fn why_not_worked(d: NaiveDate) -> Option<String> {
+    if is_working_day(d) {
+        return None;
+    }
+    Some(match holiday_name(d) {
+        Some(name) => name.to_owned(),
+        None if d.weekday() == Weekday::Sat => "samedi".to_owned(),
+        None => "dimanche".to_owned(),
+    })
+}
+
+/// The `jours`-th jour ouvré after `depuis` (that day not counted; Saturdays, Sundays and French
+/// public holidays excluded), with the days skipped and why.
+#[must_use]
+pub fn jours_ouvres(depuis: NaiveDate, jours: u32) -> Value {
+    let date = calendar::add_working_days(depuis, jours);
+    let skipped: Vec<Value> = depuis
+        .iter_days()
+        .skip(1)
+        .take_while(|d| *d <= date)
+        .filter_map(|d| why_not_worked(d).map(|why| json!({"date": d.to_string(), "motif": why})))
+        .collect();
+    json!({
+        "date": date.to_string(),
+        "date_fr": calendar::french_date_with_weekday(date),
+        "depuis": depuis.to_string(),
+        "jours": jours,
+        "jours_exclus": skipped,
+        "regle": format!(
+            "{jours} jour(s) ouvré(s) après le {} : ce jour-là ne compte pas ; samedis, dimanches et jours fériés sont exclus",
+            calendar::french_date(depuis)
+        ),
+        "article": "convention constitutive du groupement, art. 8.1 (visa tacite, procès-verbal du COPIL) ; jours fériés : code du travail, art. L3133-1",
+    })
+}
+
+/// The last day on which the convocation to a CAO séance may be sent so that `jours_francs`
+/// whole days separate it from the séance (neither the day of sending nor the séance counted;
+/// weekends and holidays count). Also the last day once the delay is extended when its end
+/// falls on a Saturday, Sunday or holiday (art. 642 CPC by analogy), as Coordo checks it.
+#[must_use]
+pub fn convocation_cao(seance: NaiveDate, jours_francs: u32) -> Value {
+    let date = seance - Duration::days(i64::from(jours_francs) + 1);
+    let mut extended = date;
+    while earliest_seance(extended, jours_francs) > seance {
+        extended -= Duration::days(1);
+    }
+    json!({
+        "date": date.to_string(),
+        "date_fr": calendar::french_date_with_weekday(date),
+        "seance": seance.to_string(),
+        "jours_francs": jours_francs,
+        "date_avec_prorogation": extended.to_string(),
+        "regle": format!(
+            "{jours_francs} jour(s) franc(s) entre l'envoi et la séance du {} : ni le jour de l'envoi ni celui de la séance ne comptent ; samedis, dimanches et jours fériés comptent",
+            calendar::french_date(seance)
+        ),
+        "article": "règlement intérieur de la CAO du groupement (CGCT L1411-5 ne fixe pas de délai ; ancien CMP art. 25 : 5 jours francs) ; prorogation : code de procédure civile, art. 641 et 642, par analogie",
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    #[test]
+    fn jours_ouvres_skip_weekends_and_holidays_and_say_why() {
+        // Wednesday 13 May 2026 + 2 jours ouvrés: Thursday 14 is Ascension, Friday 15 counts,
+        // then the weekend, Monday 18.
+        let v = jours_ouvres(d("2026-05-13"), 2);
+        assert_eq!(v["date"], "2026-05-18");
+        let skipped = v["jours_exclus"].as_array().expect("list");
+        assert_eq!(skipped[0]["date"], "2026-05-14");
+        assert_eq!(skipped[0]["motif"], "Ascension");
+        assert_eq!(skipped.len(), 3);
+        assert_eq!(jours_ouvres(d("2026-05-13"), 0)["date"], "2026-05-13");
+    }
+
+    #[test]
+    fn a_convocation_leaves_whole_days_before_the_seance() {
+        // Séance Tuesday 12 January 2027, 5 jours francs: sent at the latest Wednesday 6
+        // (7, 8, 9, 10, 11 are the five days).
+        let v = convocation_cao(d("2027-01-12"), 5);
+        assert_eq!(v["date"], "2027-01-06");
+        // The delay's last day (Monday 11) is a working day: no extension.
+        assert_eq!(v["date_avec_prorogation"], "2027-01-06");
+        // Séance Monday 11 January 2027: sent Tuesday 5 → the delay ends Sunday 10, extended
+        // to Monday 11, so the séance could not be held that day; sent Monday 4, the delay ends
+        // Saturday 9, extended to Monday 11 too: Sunday 3 at the latest.
+        let v = convocation_cao(d("2027-01-11"), 5);
+        assert_eq!(v["date"], "2027-01-05");
+        assert_eq!(v["date_avec_prorogation"], "2027-01-03");
+    }
+
+    #[test]
+    fn bad_dates_and_counts_are_refused_in_french() {
+        assert!(
+            parse_date("depuis", "14/05/2027")
+                .unwrap_err()
+                .contains("AAAA-MM-JJ")
+        );
+        assert!(parse_date("depuis", "2027-02-30").is_err());
+        assert!(parse_count("jours", "-1").unwrap_err().contains("négatif"));
+        assert!(
+            parse_count("jours", "dix")
+                .unwrap_err()
+                .contains("nombre entier")
+        );
+        assert!(
+            parse_count("jours", "99999")
+                .unwrap_err()
+                .contains("trop grand")
+        );
+        assert_eq!(parse_count("jours", " 7 "), Ok(7));
+    }
+}
