@@ -103,20 +103,41 @@ impl IntoResponse for AppError {
              <link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main class=\"error\">\
              <h1>{title}</h1><p role=\"alert\">{msg}</p><p><a href=\"/\">Retour au tableau de bord</a></p></main></body></html>",
             code = status.as_u16(),
-            title = match status.as_u16() {
-                401 => "Connexion requise",
-                403 => "Accès refusé",
-                404 => "Introuvable",
-                409 => "Conflit",
-                422 => "Données invalides",
-                429 => "Trop de tentatives",
-                500 => "Erreur interne",
-                _ => "Requête invalide",
-            },
+            title = error_title(status.as_u16()),
             msg = escape_html(&self.message()),
         );
-        (status, Html(body)).into_response()
+        let mut resp = (status, Html(body)).into_response();
+        // The page in the layout (menu, reason, the way on) is drawn by
+        // `web::responses::error_pages`, which knows the caller; this bare page is its fallback.
+        resp.extensions_mut().insert(ErrorPage {
+            status: status.as_u16(),
+            message: self.message(),
+        });
+        resp
     }
+}
+
+/// The French title of an error page.
+#[must_use]
+pub fn error_title(status: u16) -> &'static str {
+    match status {
+        401 => "Connexion requise",
+        403 => "Accès refusé",
+        404 => "Page introuvable",
+        409 => "Action impossible pour le moment",
+        410 => "Lien expiré",
+        422 => "Données invalides",
+        429 => "Trop de tentatives",
+        500 => "Erreur interne",
+        _ => "Requête invalide",
+    }
+}
+
+/// What an HTML error response says, for the page drawn in the layout.
+#[derive(Clone, Debug)]
+pub struct ErrorPage {
+    pub status: u16,
+    pub message: String,
 }
 
 /// The same error, rendered as JSON for `/api/v1/`.

@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod csrf;
+pub mod error_pages;
 pub mod headers;
 pub mod input;
 pub mod render;
@@ -102,11 +103,15 @@ pub fn router(state: AppState) -> Router {
     .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
     let https = headers::Https(state.settings.base_url.starts_with("https://"));
     // Outermost last: trace, headers, body limit, sessions, French rejections, caller and
-    // CSRF, then the input check, then each route's access rule.
+    // CSRF, refusals drawn in the layout, then the input check, then each route's access rule.
     app.fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             input::check_input,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error_pages::error_pages,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

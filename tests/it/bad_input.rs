@@ -132,6 +132,58 @@ async fn unknown_pages_and_bad_ids_are_404_in_french() {
     ] {
         let r = c.get(&path).await;
         assert_eq!(r.status(), 404, "{path}");
-        assert!(r.text().await.expect("html").contains("Introuvable"));
+        let html = r.text().await.expect("html");
+        assert!(html.contains("Page introuvable"), "{html}");
+        assert!(
+            html.contains("Se déconnecter"),
+            "in the layout, with the menu"
+        );
+        assert!(html.contains("Aller au tableau de bord"));
     }
+}
+
+/// A refusal is never a dead end: 403 and 409 are pages in the layout, with the reason in
+/// French and the way back to the consultation concerned (issue 16).
+#[tokio::test]
+async fn refusals_are_pages_in_the_layout_with_the_way_on() {
+    let app = TestApp::spawn().await;
+    let c = app.login(&coord_email()).await;
+    let gid = app.gid().await;
+    let cid = crate::consultations::software_tender(&app, &c).await;
+    // 409: a transition the lifecycle refuses.
+    let r = c
+        .post_form(
+            &format!("/g/{gid}/consultations/{cid}/transition"),
+            &[("statut", "publiee")],
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("Action impossible pour le moment"), "{html}");
+    assert!(html.contains("Se déconnecter"), "the menu is there");
+    assert!(
+        html.contains(&format!("href=\"/g/{gid}/consultations/{cid}\"")),
+        "the way back to the consultation: {html}"
+    );
+    // 403: a référent on a coordonnateur's page.
+    let referent = app.login(&referent_email(RONCHIN)).await;
+    let r = referent
+        .get(&format!("/g/{gid}/consultations/{cid}/lignes-de-prix"))
+        .await;
+    assert_eq!(r.status(), 403);
+    let html = r.text().await.expect("html");
+    assert!(
+        html.contains("Accès refusé") && html.contains("Se déconnecter"),
+        "{html}"
+    );
+    assert!(html.contains("Revenir à la consultation"));
+    // The API keeps its JSON.
+    let r = c
+        .post_json(
+            &format!("/api/v1/groupements/{gid}/consultations/{cid}/transition"),
+            &serde_json::json!({"statut": "publiee"}),
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    assert!(r.json::<serde_json::Value>().await.expect("json")["erreur"].is_string());
 }
