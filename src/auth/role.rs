@@ -30,6 +30,14 @@ impl Role {
         Self::Lecteur,
     ];
 
+    /// Whether this role sees the offers once opened: those who analyse or choose them — the
+    /// coordonnateur (convention art. 5.4), the AMOA and the members of the CAO (CGCT
+    /// L1414-2); a member's référent or a lecteur never does while the choice is being made.
+    #[must_use]
+    pub fn sees_offers(self) -> bool {
+        matches!(self, Self::Coordonnateur | Self::Amoa | Self::Cao)
+    }
+
     /// The stored and CLI form.
     #[must_use]
     pub fn as_str(self) -> &'static str {

@@ -415,11 +415,38 @@ fn stored_docx(row: &cao_pv::Model) -> AppResult<Response> {
     Ok(docx(bytes.to_vec(), &row.file_name))
 }
 
+/// Whether the PV of a séance may be read by a caller who does not see the offers (référent,
+/// lecteur): it names the bidders, the ranking and the amounts, so only once every
+/// consultation on its agenda has its attribution decided — the members then validate the
+/// choice in writing (convention art. 6.2) and may read what it rests on.
+fn pv_readable_by_members(d: &crate::cao::store::SeanceData) -> bool {
+    use crate::consultations::lifecycle::Status;
+    d.items.iter().all(|i| {
+        Status::from_code(&i.consultation.status).is_ok_and(|s| {
+            !matches!(
+                s,
+                Status::Brouillon
+                    | Status::PiecesEnVisa
+                    | Status::PretePublier
+                    | Status::Publiee
+                    | Status::RemiseClose
+                    | Status::Analyse
+            )
+        })
+    })
+}
+
 async fn pv_docx(
     State(st): State<AppState>,
+    Extension(user): Extension<Arc<CurrentUser>>,
     Path((gid, sid)): Path<(i32, String)>,
 ) -> AppResult<Response> {
     let (d, lh) = load(&st, gid, &sid).await?;
+    if !user.role.sees_offers() && !pv_readable_by_members(&d) {
+        return Err(AppError::Forbidden(
+            "Le procès-verbal de la CAO nomme les soumissionnaires, leurs prix et le classement : les référents et les lecteurs le lisent une fois l'attribution décidée.".into(),
+        ));
+    }
     if let Some(row) = pv_store::stored(&st.db, d.seance.id, PvKind::Pv).await? {
         return stored_docx(&row);
     }

@@ -47,7 +47,7 @@ pub fn ensure_opened(c: &consultation::Model, now: DateTime<Utc>) -> Result<(), 
 /// Whether `user` may see the offers once opened: coordonnateur, AMOA, CAO.
 #[must_use]
 pub fn may_see_offers(user: &CurrentUser) -> bool {
-    matches!(user.role, Role::Coordonnateur | Role::Amoa | Role::Cao)
+    user.role.sees_offers()
 }
 
 /// Refuses a caller who is not among those who analyse or choose the offers.

@@ -158,10 +158,13 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/g/{gid}/cao/seances/{sid}"
             | "/g/{gid}/cao/seances/{sid}/convocations.zip"
             | "/g/{gid}/cao/seances/{sid}/pv-carence.docx"
-            | "/g/{gid}/cao/seances/{sid}/pv.docx"
             | "/api/v1/groupements/{gid}/cao/composition"
             | "/api/v1/groupements/{gid}/cao/seances/{sid}",
         ) => LOGGED,
+        // The PV names bidders, prices and ranking: the matrix's séance is on a consultation
+        // whose attribution is not decided, so only those who see the offers read it (a
+        // référent reads it once the attribution is decided, `cao/pv.rs`).
+        ("GET", "/g/{gid}/cao/seances/{sid}/pv.docx") => OFFERS,
         (
             "POST",
             "/g/{gid}/cao/assignments"

@@ -130,6 +130,12 @@ async fn the_pv_names_the_attributaire_states_the_shortfall_and_is_archived_as_c
 
     let r = coord.get(&format!("{base}/pv.docx")).await;
     assert_eq!(r.status(), 200);
+    // The PV names bidders, prices and ranking: a référent reads it only once the attribution
+    // is decided, not while the choice is being made.
+    let refused = referent.get(&format!("{base}/pv.docx")).await;
+    assert_eq!(refused.status(), 403);
+    let why = refused.text().await.expect("html");
+    assert!(why.contains("attribution décidée"), "{why}");
     let number = api_seance(&app, &coord, sid).await["number"]
         .as_str()
         .expect("number")
