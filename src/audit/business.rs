@@ -9,10 +9,11 @@
 //! | `evaluator_note` | `offres.notes_enregistrees`, `offres.deport` (entity `evaluator_sheet`) | SHA-256 of the sheet's notes |
 //! | `cao_vote` | `cao.vote` (entity `cao_vote`) | `vote` |
 //! | `letter` | `lettre.envoi` (entity `letter`) | SHA-256 of the DOCX kept |
+//! | `cao_pv` | `cao.seance_close`, `cao.seconde_convocation` (PV de carence) | SHA-256 of the PV kept |
 
 use super::chain::Break;
 use crate::db::entities::{
-    audit_entry, cao_vote, evaluator_note, evaluator_sheet, letter, pli, visa,
+    audit_entry, cao_pv, cao_vote, evaluator_note, evaluator_sheet, letter, pli, visa,
 };
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 use serde_json::Value;
@@ -203,6 +204,43 @@ pub fn check_letters(
     None
 }
 
+/// The PVs of the CAO kept at closing (or at the second convocation, for a PV de carence):
+/// `(id, stored SHA-256, SHA-256 of the bytes)`, each equal to a SHA-256 the journal recorded.
+#[must_use]
+pub fn check_pvs(pvs: &[(i32, String, String)], rows: &[audit_entry::Model]) -> Option<Break> {
+    let journaled: Vec<(i64, String)> = rows
+        .iter()
+        .filter(|r| {
+            r.entity == "cao_seance"
+                && matches!(
+                    r.action.as_str(),
+                    "cao.seance_close" | "cao.seconde_convocation"
+                )
+        })
+        .filter_map(|r| {
+            let v: Value = serde_json::from_str(&r.summary).ok()?;
+            let pv = v
+                .get("proces_verbal")
+                .or_else(|| v.get("proces_verbal_de_carence"))?;
+            Some((r.id, pv.get("sha256")?.as_str()?.to_owned()))
+        })
+        .collect();
+    for (id, stored, actual) in pvs {
+        let what = format!("le procès-verbal de CAO n° {id}");
+        if !journaled.iter().any(|(_, sha)| sha == stored) {
+            return unjournaled(what);
+        }
+        if stored != actual {
+            let entry = journaled
+                .iter()
+                .find(|(_, sha)| sha == stored)
+                .map_or(0, |(e, _)| *e);
+            return mismatch(entry, what);
+        }
+    }
+    None
+}
+
 /// Every check, on the stored rows.
 ///
 /// # Errors
@@ -237,13 +275,40 @@ pub async fn verify<C: ConnectionTrait>(
             (l.id, l.docx_sha256, actual)
         })
         .collect();
-    Ok(check_letters(&letters, rows))
+    if let Some(b) = check_letters(&letters, rows) {
+        return Ok(Some(b));
+    }
+    let pvs: Vec<(i32, String, String)> = cao_pv::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.sha256, hex::encode(Sha256::digest(&p.bytes))))
+        .collect();
+    Ok(check_pvs(&pvs, rows))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn a_pv_rewritten_in_its_table_or_never_journaled_is_named() {
+        let close = entry(
+            7,
+            "cao.seance_close",
+            "cao_seance",
+            "3",
+            r#"{"etat":"tenue","proces_verbal":{"fichier":"pv-cao-2027-01.docx","sha256":"aa"}}"#,
+        );
+        let rows = vec![close];
+        assert!(check_pvs(&[(1, "aa".into(), "aa".into())], &rows).is_none());
+        let edited = check_pvs(&[(1, "aa".into(), "bb".into())], &rows).expect("break");
+        assert_eq!(edited.entry_id, 7);
+        assert!(edited.reason.contains("procès-verbal de CAO n° 1"));
+        let unknown = check_pvs(&[(2, "cc".into(), "cc".into())], &rows).expect("break");
+        assert!(unknown.reason.contains("aucune entrée au journal"));
+    }
 
     fn entry(id: i64, action: &str, entity: &str, eid: &str, summary: &str) -> audit_entry::Model {
         audit_entry::Model {
