@@ -6,19 +6,6 @@ use crate::support::*;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::io::Read;
-
-fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
-    let mut out = BTreeMap::new();
-    for i in 0..z.len() {
-        let mut f = z.by_index(i).expect("entry");
-        let mut content = Vec::new();
-        f.read_to_end(&mut content).expect("read");
-        out.insert(f.name().expect("name").to_string(), content);
-    }
-    out
-}
 
 fn text(files: &BTreeMap<String, Vec<u8>>, name: &str) -> String {
     let bytes = files.get(name).unwrap_or_else(|| panic!("{name} absent"));

@@ -6,7 +6,6 @@ use crate::support::docx_text::{self, Docx};
 use crate::support::*;
 use mail_parser::{MessageParser, MimeHeaders};
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 
 /// A consultation printed by `coordo demo`: id and reference.
@@ -44,16 +43,7 @@ fn archive(db: &Path, cid: i32) -> BTreeMap<String, Vec<u8>> {
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let bytes = std::fs::read(&out).expect("zip");
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
-    let mut files = BTreeMap::new();
-    for i in 0..z.len() {
-        let mut f = z.by_index(i).expect("entry");
-        let mut b = Vec::new();
-        f.read_to_end(&mut b).expect("read");
-        files.insert(f.name().expect("name").to_string(), b);
-    }
-    files
+    unzip(&std::fs::read(&out).expect("zip"))
 }
 
 fn one<'a>(files: &'a BTreeMap<String, Vec<u8>>, prefix: &str, contains: &str) -> &'a [u8] {

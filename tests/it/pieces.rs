@@ -937,6 +937,21 @@ async fn price_lines_are_defined_in_one_grid_printed_without_price_and_frozen_at
         !text.contains("35 000") && !text.contains("2 916"),
         "no estimate"
     );
+    // The DQE workbook of that BPU version carries the same lines, a sheet per lot.
+    let r = c
+        .get(&format!(
+            "/g/{gid}/consultations/{cid}/pieces/bpu/versions/1/dqe.xlsx"
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    let xlsx = unzip(&r.bytes().await.expect("xlsx"));
+    let strings = String::from_utf8(xlsx["xl/sharedStrings.xml"].clone()).expect("utf-8");
+    assert!(
+        strings.contains("Journée de formation sur site"),
+        "{strings}"
+    );
+    assert!(strings.contains("Prix unitaire HT"));
+    assert!(xlsx.contains_key("xl/worksheets/sheet1.xml"));
 
     // Published: frozen.
     crate::offers::publish_fixture(&app, cid).await;

@@ -276,17 +276,3 @@ async fn the_pv_holds_attendance_quorum_declarations_votes_and_observations() {
     assert!(text.contains("AMOA du groupement, assistant à maîtrise d'ouvrage (voix consultative) : Le délai de déploiement proposé par LOGIDOM SANTÉ est tenable."), "{text}");
     assert!(text.contains("Séance n° 2026-01"), "{text}");
 }
-
-/// The entries of a ZIP, by name.
-fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
-    use std::io::Read;
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
-    let mut out = std::collections::BTreeMap::new();
-    for i in 0..z.len() {
-        let mut f = z.by_index(i).expect("entry");
-        let mut b = Vec::new();
-        f.read_to_end(&mut b).expect("read");
-        out.insert(f.name().expect("name").into_owned(), b);
-    }
-    out
-}

@@ -13,19 +13,6 @@ fn plain(s: &str) -> String {
     s.replace(['\u{a0}', '\u{202f}'], " ")
 }
 
-fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
-    use std::io::Read;
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
-    let mut out = std::collections::BTreeMap::new();
-    for i in 0..z.len() {
-        let mut f = z.by_index(i).expect("entry");
-        let mut b = Vec::new();
-        f.read_to_end(&mut b).expect("read");
-        out.insert(f.name().expect("name").into_owned(), b);
-    }
-    out
-}
-
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(Sha256::digest(bytes))
