@@ -30,7 +30,7 @@ pub async fn base<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<LetterBase, AppError> {
     let today = now.with_timezone(&Paris).date_naive();
-    let facts = context::load(db, gid, cid, today).await?;
+    let facts = crate::dossier::load(db, gid, cid, today).await?;
     let mut ctx = context::build(&facts, now).ctx;
     // The letters give the buyer's e-mail as the contact (R2181-4 requests, certificates): the
     // « Données du DCE » address, or else the coordonnateur's service marchés account.

@@ -186,7 +186,7 @@ pub async fn docx<C: ConnectionTrait>(
     // The consultation's base context (buyer, groupement, consultation), without the court
     // the letters need.
     let today = now.with_timezone(&Paris).date_naive();
-    let facts = crate::pieces::context::load(db, gid, cid, today).await?;
+    let facts = crate::dossier::load(db, gid, cid, today).await?;
     let base = crate::pieces::context::build(&facts, now).ctx;
     let overrides = crate::pieces::service::effective_overrides(db, gid, cid).await?;
     let ctx = context(&base, &plis, &lots, &opened, deadline, now);

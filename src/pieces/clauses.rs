@@ -183,7 +183,7 @@ pub async fn check_context<C: ConnectionTrait>(
     match cid {
         Some(cid) => {
             let today = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
-            let facts = context::load(db, gid, cid, today).await?;
+            let facts = crate::dossier::load(db, gid, cid, today).await?;
             Ok(context::build(&facts, now).ctx)
         }
         None => Ok(example_dce_context()),

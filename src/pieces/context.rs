@@ -77,7 +77,7 @@ pub struct Gap {
 }
 
 /// The facts every piece is built from: the consultation's dossier.
-pub use crate::dossier::{Dossier as Facts, load};
+use crate::dossier::Dossier;
 
 /// A complete context and what is missing for each kind.
 #[derive(Clone, Debug)]
@@ -306,7 +306,7 @@ pub fn criteria_json(criteria: &[Criterion]) -> Value {
 
 /// Builds the context of every DCE kind (pure).
 #[must_use]
-pub fn build(f: &Facts, now: DateTime<Utc>) -> Built {
+pub fn build(f: &Dossier, now: DateTime<Utc>) -> Built {
     let mut g = Gaps::default();
     let d = &f.detail;
     let today = now.with_timezone(&Paris).date_naive();

@@ -228,7 +228,7 @@ async fn generate_kinds(
     kinds: &[DocKind],
 ) -> Result<Vec<(DocKind, Outcome)>, AppError> {
     let today = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
-    let facts = context::load(db, gid, cid, today).await?;
+    let facts = crate::dossier::load(db, gid, cid, today).await?;
     ensure_generatable(&facts.detail.c)?;
     let built: Built = context::build(&facts, now);
     let mut gaps = FieldErrors::new();

@@ -128,7 +128,7 @@ async fn index_page(
     let pieces = service::pieces(&st.db, gid, cid).await?;
     let generatable = service::ensure_generatable(&c).is_ok();
     let built = if user.role == Role::Coordonnateur && generatable {
-        let facts = context::load(&st.db, gid, cid, st.clock.today_paris()).await?;
+        let facts = crate::dossier::load(&st.db, gid, cid, st.clock.today_paris()).await?;
         Some(context::build(&facts, st.clock.now()))
     } else {
         None

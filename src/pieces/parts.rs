@@ -2,8 +2,9 @@
 //! (ATTRI1), the CCAP and CCTP parameters, and the BPU/DQE built from the members' needs.
 
 use super::ccag::{self, Ccag};
-use super::context::{BPU, CCAP, CCTP, Facts, Gaps, RC, RC_AE, town_of};
+use super::context::{BPU, CCAP, CCTP, Gaps, RC, RC_AE, town_of};
 use crate::docgen::DocKind;
+use crate::dossier::Dossier;
 use crate::dossier::dce_data::DceData;
 use crate::registry::service::MemberWithEstablishments;
 use rust_decimal::Decimal;
@@ -48,7 +49,7 @@ pub(super) fn rc_lists(ctx: &mut Value, data: &DceData, g: &mut Gaps) {
 /// annexes). `super::award::ae_for_award` fills the candidate's parts for the attributaire.
 pub(super) fn ae(
     ctx: &mut Value,
-    f: &Facts,
+    f: &Dossier,
     ccag_full: Option<&str>,
     coord: Option<&MemberWithEstablishments>,
     g: &mut Gaps,
@@ -256,7 +257,7 @@ fn opt_num(v: Option<u32>) -> String {
 /// needs its requirements, hosting, service levels and the users of every establishment; the
 /// AMOA (CCAG-PI) its missions and deliverables; the hardware (CCAG-FCS) its specifications and
 /// the mobile devices of every establishment.
-pub(super) fn cctp(ctx: &mut Value, f: &Facts, g: &mut Gaps) {
+pub(super) fn cctp(ctx: &mut Value, f: &Dossier, g: &mut Gaps) {
     let c = &f.data.cctp;
     let kind = Ccag::from_code(&f.detail.c.ccag).unwrap_or(Ccag::Tic);
     if c.functional_requirements.is_empty() && kind != Ccag::Pi {
@@ -353,7 +354,7 @@ pub(super) fn cctp(ctx: &mut Value, f: &Facts, g: &mut Gaps) {
 /// member keyed by its FINESS juridique (DOMAIN §7: quantities per member), the unit prices
 /// left for the candidates. The buyer's estimate (R2121-1) is never printed: it would tell every candidate
 /// the price the buyer expects.
-pub(super) fn bpu(ctx: &mut Value, f: &Facts, g: &mut Gaps) {
+pub(super) fn bpu(ctx: &mut Value, f: &Dossier, g: &mut Gaps) {
     let finess_of = |member_id: i32| {
         f.members
             .iter()
