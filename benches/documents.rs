@@ -1,10 +1,12 @@
-//! DOCX generation: the whole DCE of the software tender (RC, AE, CCAP, CCTP, BPU) and one
-//! letter (NOTI3), from the realistic example contexts in `documents/examples/`.
+//! DOCX generation: the whole DCE of the software tender (RC, AE, CCAP, CCTP, BPU and the DQE
+//! workbook) and one letter (NOTI3), from the realistic example contexts in
+//! `documents/examples/`, with Coordo's built-in look and with the example reference document
+//! (`reference_wattrelos.docx`: its styles, letterhead and logo copied into every file).
 //! Targets on the 2-core reference machine: the whole DCE under 15 ms median, a letter under
 //! 1 ms; the peer RC-like document ≥ 10× faster than docxtpl and ≥ 4× faster than npm `docx`.
 
-use coordo::docgen::{DocEngine, DocKind};
-use std::collections::BTreeMap;
+use coordo::docgen::{DocEngine, DocKind, Look, ReferenceDoc};
+use std::sync::Arc;
 
 fn main() {
     divan::main();
@@ -27,33 +29,49 @@ const DCE: [DocKind; 5] = [
     DocKind::Bpu,
 ];
 
-#[divan::bench(sample_count = 30)]
-fn whole_dce(bencher: divan::Bencher) {
+/// The built-in look, or the example reference document.
+fn look(reference: bool) -> Look {
+    let reference = reference.then(|| {
+        let path = format!(
+            "{}/documents/examples/reference_wattrelos.docx",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        Arc::new(ReferenceDoc::read(&std::fs::read(path).expect("reference")).expect("valid"))
+    });
+    Look {
+        clauses: std::collections::BTreeMap::new(),
+        reference,
+    }
+}
+
+#[divan::bench(sample_count = 30, args = [false, true])]
+fn whole_dce_with_dqe(bencher: divan::Bencher, reference: bool) {
     let engine = DocEngine::new().expect("engine");
     let contexts: Vec<(DocKind, serde_json::Value)> =
         DCE.iter().map(|k| (*k, context(*k))).collect();
-    let none = BTreeMap::new();
+    let bpu = context(DocKind::Bpu);
+    let look = look(reference);
     bencher.bench_local(|| {
         let mut bytes = 0;
         for (kind, ctx) in &contexts {
             bytes += engine
-                .render_docx(*kind, ctx, &none)
+                .render_docx(*kind, ctx, &look)
                 .expect("render")
                 .docx
                 .len();
         }
-        bytes
+        bytes + coordo::docgen::dqe::write_dqe(&bpu).expect("dqe").len()
     });
 }
 
-#[divan::bench(sample_count = 50)]
-fn one_letter_noti3(bencher: divan::Bencher) {
+#[divan::bench(sample_count = 50, args = [false, true])]
+fn one_letter_noti3(bencher: divan::Bencher, reference: bool) {
     let engine = DocEngine::new().expect("engine");
     let ctx = context(DocKind::Noti3);
-    let none = BTreeMap::new();
+    let look = look(reference);
     bencher.bench_local(|| {
         engine
-            .render_docx(DocKind::Noti3, &ctx, &none)
+            .render_docx(DocKind::Noti3, &ctx, &look)
             .expect("render")
             .docx
             .len()
@@ -100,6 +118,7 @@ fn peer_rc_like(bencher: divan::Bencher) {
                 .expect("template"),
         ),
         &meta,
+        None,
     )
     .expect("docx");
     let _ = std::fs::write(std::env::temp_dir().join("coordo_peer_rc.docx"), &once);
@@ -108,7 +127,7 @@ fn peer_rc_like(bencher: divan::Bencher) {
         let md = engine
             .render_named_template("rc_peer", PEER_TEMPLATE, &ctx)
             .expect("template");
-        docx::build(&markdown::parse(&md), &meta)
+        docx::build(&markdown::parse(&md), &meta, None)
             .expect("docx")
             .len()
     });

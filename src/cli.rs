@@ -82,6 +82,11 @@ pub enum Command {
         /// Le fichier DOCX à écrire (par défaut KIND.docx).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Un document de référence Word (styles, en-tête, pied de page) à appliquer, comme le
+        /// fait la page « Document de référence » (par exemple
+        /// documents/examples/reference_wattrelos.docx).
+        #[arg(long, value_name = "FICHIER.docx")]
+        reference: Option<PathBuf>,
     },
     /// Le calendrier légal comme calculatrice : chaque réponse en JSON avec sa règle et son
     /// article ; code de sortie 2 pour une date ou un nombre invalide.
@@ -252,11 +257,17 @@ pub async fn run(cli: Cli) -> ExitCode {
         Err(e) => return fail(e, 2),
     };
     let command = cli.command.unwrap_or(Command::Serve);
-    if let Command::Render { kind, data, out } = &command {
+    if let Command::Render {
+        kind,
+        data,
+        out,
+        reference,
+    } = &command
+    {
         if kind == "dqe" {
             return crate::cli_dqe::render(data, out.as_deref());
         }
-        return render_cmd(kind, data, out.as_deref());
+        return render_cmd(kind, data, out.as_deref(), reference.as_deref());
     }
     if let Command::Delais { action } = &command {
         return delais_cmd(action);
@@ -689,8 +700,26 @@ fn delais_cmd(action: &DelaisCommand) -> ExitCode {
     }
 }
 
-fn render_cmd(kind: &str, data: &std::path::Path, out: Option<&std::path::Path>) -> ExitCode {
-    use crate::docgen::{DocEngine, DocKind};
+fn render_cmd(
+    kind: &str,
+    data: &std::path::Path,
+    out: Option<&std::path::Path>,
+    reference: Option<&std::path::Path>,
+) -> ExitCode {
+    use crate::docgen::{DocEngine, DocKind, Look, ReferenceDoc};
+    let reference = match reference.map(|p| {
+        std::fs::read(p)
+            .map_err(|e| format!("lecture de « {} » impossible : {e}", p.display()))
+            .and_then(|b| ReferenceDoc::read(&b))
+    }) {
+        None => None,
+        Some(Ok(r)) => Some(std::sync::Arc::new(r)),
+        Some(Err(e)) => return fail(e, 2),
+    };
+    let look = Look {
+        clauses: std::collections::BTreeMap::new(),
+        reference,
+    };
     let kind: DocKind = match kind.parse() {
         Ok(k) => k,
         Err(e) => return fail(e, 2),
@@ -722,7 +751,7 @@ fn render_cmd(kind: &str, data: &std::path::Path, out: Option<&std::path::Path>)
         Ok(e) => e,
         Err(e) => return fail(e, 1),
     };
-    let doc = match engine.render_docx(kind, &ctx, &std::collections::BTreeMap::new()) {
+    let doc = match engine.render_docx(kind, &ctx, &look) {
         Ok(d) => d,
         Err(e) => return fail(e, 2),
     };

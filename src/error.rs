@@ -63,6 +63,15 @@ impl AppError {
         }
     }
 
+    /// The French messages of a form's error list: one per field error, or the message.
+    #[must_use]
+    pub fn messages(&self) -> Vec<String> {
+        match self {
+            Self::Validation(errs) => errs.values().flatten().cloned().collect(),
+            other => vec![other.message()],
+        }
+    }
+
     /// The French message shown to the user.
     #[must_use]
     pub fn message(&self) -> String {

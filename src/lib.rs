@@ -24,6 +24,7 @@ pub mod mail;
 pub mod offers;
 pub mod opendata;
 pub mod pieces;
+pub mod reference_doc;
 pub mod registry;
 pub mod scoring;
 pub mod startup;

@@ -253,7 +253,7 @@ pub async fn abandon_letters<C: ConnectionTrait>(
         // A candidate without an e-mail gets the letter by registered post (printed).
         let electronic = party.email.contains('@');
         let ctx = letters::sans_suite(&base.ctx, &lot, &party, &decision, electronic, now);
-        let doc = docs::render(engine, DocKind::SansSuite, &ctx, &base.overrides)?;
+        let doc = docs::render(engine, DocKind::SansSuite, &ctx, &base.look)?;
         let filename = docs::filename(&c.reference, kind, lot.number, &p.bidder_name);
         let email = electronic
             .then(|| {

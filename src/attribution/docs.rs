@@ -1,24 +1,25 @@
 //! Rendering of the letters: the base context of the consultation (buyer, groupement,
-//! court…) from `pieces::context`, the clause overrides in force, and the file names.
+//! court…) from `pieces::context`, the look in force (clauses, reference document), and the
+//! file names.
 
 use super::letters::LotRef;
 use crate::db::entities::lot;
-use crate::docgen::{DocEngine, DocKind, RenderedDoc};
+use crate::docgen::{DocEngine, DocKind, Look, RenderedDoc};
 use crate::error::AppError;
 use crate::pieces::{context, service as pieces};
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Paris;
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// What every letter of a consultation shares.
 pub struct LetterBase {
     pub ctx: Value,
-    pub overrides: BTreeMap<String, String>,
+    /// Clause overrides and reference document in force.
+    pub look: Look,
 }
 
-/// Loads the base context and the clause overrides of a consultation.
+/// Loads the base context and the look (clauses, reference document) of a consultation.
 ///
 /// # Errors
 /// `NotFound`; `Conflict` when the court is not filled in (the letters state the remedies);
@@ -50,7 +51,7 @@ pub async fn base<C: ConnectionTrait>(
     }
     Ok(LetterBase {
         ctx,
-        overrides: pieces::effective_overrides(db, gid, cid).await?,
+        look: pieces::effective_look(db, gid, cid).await?,
     })
 }
 
@@ -62,10 +63,10 @@ pub fn render(
     engine: &DocEngine,
     kind: DocKind,
     ctx: &Value,
-    overrides: &BTreeMap<String, String>,
+    look: &Look,
 ) -> Result<RenderedDoc, AppError> {
     engine
-        .render_docx(kind, ctx, overrides)
+        .render_docx(kind, ctx, look)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("lettre {} : {e}", kind.as_str())))
 }
 

@@ -152,7 +152,7 @@ pub async fn send_rejections(
                 )));
             }
             let ctx = letters::noti3(&base.ctx, &lot, &party, &rejection, &winner, &sd, now);
-            let doc = docs::render(&st.engine, DocKind::Noti3, &ctx, &base.overrides)?;
+            let doc = docs::render(&st.engine, DocKind::Noti3, &ctx, &base.look)?;
             // A ranked offer was not irregular, unacceptable or inappropriate: its author may
             // ask for the advantages of the chosen offer (R2181-4), and must be told to whom.
             let checked = if rejection.rank.is_some() {

@@ -76,7 +76,7 @@ pub async fn notify(st: &AppState, actor: &Actor, gid: i32, cid: i32) -> Result<
         };
         let party = ranking::party(&p);
         let ctx = letters::noti5(&base.ctx, &lot, &party, &contract, now);
-        let doc = docs::render(&st.engine, DocKind::Noti5, &ctx, &base.overrides)?;
+        let doc = docs::render(&st.engine, DocKind::Noti5, &ctx, &base.look)?;
         let filename = docs::filename(&d.c.reference, "noti5", lot.number, &p.bidder_name);
         let token = new_token();
         let url = format!(

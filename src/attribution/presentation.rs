@@ -233,7 +233,7 @@ pub async fn docx<C: ConnectionTrait>(
     ctx["conflicts"] = json!(conflicts_text(declarations.len(), &conflicts));
     ctx["signatory"] = super::letters::signatory(&base.ctx);
     let doc = engine
-        .render_docx(DocKind::RapportPresentation, &ctx, &base.overrides)
+        .render_docx(DocKind::RapportPresentation, &ctx, &base.look)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("rapport_presentation : {e}")))?;
     Ok((
         format!(

@@ -186,7 +186,7 @@ pub async fn decide(
     let lot = lot_ref(lr.lot.as_ref(), &d.c.objet);
     let party = ranking::party(&pli);
     let ctx = letters::noti1(&base.ctx, &lot, &party, deadline_at, now);
-    let doc = docs::render(&st.engine, DocKind::Noti1, &ctx, &base.overrides)?;
+    let doc = docs::render(&st.engine, DocKind::Noti1, &ctx, &base.look)?;
     let filename = docs::filename(&d.c.reference, "noti1", lot.number, &pli.bidder_name);
     let email = letters::noti1_email(
         Mail {

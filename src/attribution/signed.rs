@@ -268,12 +268,7 @@ pub async fn filled_ae(
         ))
     })?;
     let ctx = fill_ae(&base.ctx, &super::ranking::party(&p), &lot, amount)?;
-    let doc = super::docs::render(
-        &st.engine,
-        crate::docgen::DocKind::Ae,
-        &ctx,
-        &base.overrides,
-    )?;
+    let doc = super::docs::render(&st.engine, crate::docgen::DocKind::Ae, &ctx, &base.look)?;
     let filename = super::docs::filename(&c.reference, "ae", lot.number, &p.bidder_name);
     Ok((filename, doc.docx))
 }

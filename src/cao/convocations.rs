@@ -217,7 +217,7 @@ pub fn files(
         .enumerate()
         .map(|(i, who)| {
             let ctx = context(data, lh, &who, today, now)?;
-            let docx = docs::render(DocKind::ConvocationCao, &ctx)?;
+            let docx = docs::render(DocKind::ConvocationCao, &ctx, lh)?;
             Ok(ConvocationFile {
                 file_name: who.file_name(&data.seance.number, i),
                 to: who,

@@ -11,7 +11,7 @@ use super::rules::quorum::VotingRoll;
 use super::store::{self, SeanceData};
 use crate::db::entities::{app_user, cao_seance, consultation, groupement, lot, member};
 use crate::docgen::format::{decimal_fr, money_fr};
-use crate::docgen::{DocEngine, DocKind};
+use crate::docgen::{DocEngine, DocKind, Look};
 use crate::error::AppError;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike, Utc};
 use rust_decimal::Decimal;
@@ -31,6 +31,8 @@ pub struct Letterhead {
     pub coordonnateur: member::Model,
     /// Address of the commission's secretariat (the coordonnateur's service marchés).
     pub email: String,
+    /// The groupement's reference document (styles, letterhead), `None` for the built-in look.
+    pub reference: Option<std::sync::Arc<crate::docgen::ReferenceDoc>>,
 }
 
 /// Loads the letterhead of a groupement.
@@ -59,6 +61,7 @@ pub async fn letterhead<C: ConnectionTrait>(db: &C, gid: i32) -> Result<Letterhe
         groupement,
         coordonnateur,
         email,
+        reference: crate::reference_doc::current(db, gid).await?,
     })
 }
 
@@ -200,10 +203,14 @@ fn composition(data: &SeanceData) -> Result<&Composition, AppError> {
         .map_err(|e| AppError::Conflict(format!("Composition de la CAO invalide : {e}")))
 }
 
-pub(super) fn render(kind: DocKind, ctx: &Value) -> Result<Vec<u8>, AppError> {
+pub(super) fn render(kind: DocKind, ctx: &Value, lh: &Letterhead) -> Result<Vec<u8>, AppError> {
     let engine = DocEngine::new().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let look = Look {
+        clauses: BTreeMap::new(),
+        reference: lh.reference.clone(),
+    };
     engine
-        .render_docx(kind, ctx, &BTreeMap::new())
+        .render_docx(kind, ctx, &look)
         .map(|d| d.docx)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{}: {e}", kind.as_str())))
 }
@@ -310,7 +317,7 @@ pub fn pv_carence_docx(
     lh: &Letterhead,
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>, AppError> {
-    render(DocKind::PvCarence, &pv_carence_context(data, lh, now)?)
+    render(DocKind::PvCarence, &pv_carence_context(data, lh, now)?, lh)
 }
 
 fn names_of(data: &SeanceData, ids: &[i32]) -> String {
@@ -492,7 +499,7 @@ pub fn pv_docx(
     awards: &Awards,
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>, AppError> {
-    render(DocKind::PvCao, &pv_context(data, lh, awards, now)?)
+    render(DocKind::PvCao, &pv_context(data, lh, awards, now)?, lh)
 }
 
 /// The convocation as the procès-verbal states it: when it was sent and, when the delay fixed

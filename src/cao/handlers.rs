@@ -123,10 +123,7 @@ async fn page(
 }
 
 fn messages(e: &AppError) -> Vec<String> {
-    match e {
-        AppError::Validation(errs) => errs.values().flatten().cloned().collect(),
-        other => vec![other.message()],
-    }
+    e.messages()
 }
 
 async fn after(

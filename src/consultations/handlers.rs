@@ -260,10 +260,7 @@ async fn new_form(
 }
 
 fn messages(e: &AppError) -> Vec<String> {
-    match e {
-        AppError::Validation(errs) => errs.values().flatten().cloned().collect(),
-        other => vec![other.message()],
-    }
+    e.messages()
 }
 
 async fn create(

@@ -7,11 +7,15 @@ use super::DocError;
 use super::layout::{self, clean_text};
 use super::markdown::{Align, Block, Span, spans_text};
 use super::meta::DocMeta;
+use super::ooxml::package::{BinaryPart, HeaderFooter};
 use super::ooxml::{Body, PPr, Package, RPr, Spacing, parts};
+use super::reference::{Letterhead, ReferenceDoc};
 use super::{toc, typography};
 
 const HEADER_FILL: &str = "D9E2F3";
 const BORDER_COLOR: &str = "7F7F7F";
+/// Shift of the drawing ids in the title page's copy of the reference letterhead.
+const SECOND_COPY_IDS: u32 = 10_000;
 
 struct Writer {
     body: Body,
@@ -27,7 +31,11 @@ struct Writer {
 ///
 /// # Errors
 /// [`DocError::Docx`] if the package cannot be written.
-pub fn build(blocks: &[Block], meta: &DocMeta) -> Result<Vec<u8>, DocError> {
+pub fn build(
+    blocks: &[Block],
+    meta: &DocMeta,
+    reference: Option<&ReferenceDoc>,
+) -> Result<Vec<u8>, DocError> {
     let with_toc = meta.kind.has_toc();
     let mut w = Writer {
         body: Body::with_capacity(64 * 1024),
@@ -44,15 +52,14 @@ pub fn build(blocks: &[Block], meta: &DocMeta) -> Result<Vec<u8>, DocError> {
         w.block(b, 0, None);
     }
     let title_page = !meta.kind.is_letter();
-    let mut headers = vec![layout::running_header(meta)];
-    let mut footers = vec![layout::page_footer()];
-    if title_page {
-        headers.push(layout::empty_header_footer("hdr"));
-        footers.push(layout::empty_header_footer("ftr"));
-    }
+    let (headers, footers) = headers_footers(meta, title_page, reference);
+    let our_styles = parts::styles(layout::TEXT_WIDTH);
     let package = Package {
         document: parts::document(&w.body.xml, &layout::sect_pr(title_page)),
-        styles: parts::styles(layout::TEXT_WIDTH),
+        styles: match reference {
+            Some(r) => r.merged_styles(&our_styles),
+            None => our_styles,
+        },
         numbering: layout::numbering(&w.ordered),
         settings: parts::settings(with_toc),
         core: layout::core(meta),
@@ -62,10 +69,58 @@ pub fn build(blocks: &[Block], meta: &DocMeta) -> Result<Vec<u8>, DocError> {
             "coordo_document",
             &clean_text(&format!("{} {}", meta.kind.as_str(), meta.reference)),
         ),
+        theme: reference.and_then(|r| r.theme.as_deref()),
+        font_table: reference.and_then(|r| r.font_table.as_deref()),
         headers,
         footers,
+        media: reference
+            .map(|r| {
+                r.media
+                    .iter()
+                    .map(|m| BinaryPart {
+                        name: &m.name,
+                        content_type: &m.content_type,
+                        bytes: &m.bytes,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
     };
     package.to_bytes().map_err(DocError::Docx)
+}
+
+/// The headers and footers: the default ones (running line, « Page X / Y »), then, with a
+/// `title_page`, those of the first page (empty, or the reference's letterhead as it is).
+fn headers_footers(
+    meta: &DocMeta,
+    title_page: bool,
+    reference: Option<&ReferenceDoc>,
+) -> (Vec<HeaderFooter>, Vec<HeaderFooter>) {
+    let from = |l: &Letterhead, extra: &str| HeaderFooter {
+        xml: l.with_paragraphs(extra),
+        rels: l.rels.clone(),
+    };
+    let header = reference.and_then(|r| r.header.as_ref());
+    let footer = reference.and_then(|r| r.footer.as_ref());
+    let mut headers = vec![match header {
+        Some(l) => from(l, &layout::running_line(meta)),
+        None => layout::running_header(meta).into(),
+    }];
+    let mut footers = vec![match footer {
+        Some(l) if l.has_page_field => from(l, ""),
+        Some(l) => from(l, &layout::page_line()),
+        None => layout::page_footer().into(),
+    }];
+    if title_page {
+        // Drawing ids must stay unique across the parts of the document.
+        let copy = |l: &Letterhead| HeaderFooter {
+            xml: l.second_copy(SECOND_COPY_IDS),
+            rels: l.rels.clone(),
+        };
+        headers.push(header.map_or_else(|| layout::empty_header_footer("hdr").into(), copy));
+        footers.push(footer.map_or_else(|| layout::empty_header_footer("ftr").into(), copy));
+    }
+    (headers, footers)
 }
 
 /// The spans of a paragraph ready to be written: XML-forbidden characters removed, French

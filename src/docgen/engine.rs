@@ -1,12 +1,14 @@
 //! The document engine: Handlebars (strict mode) → Markdown → DOCX.
 
 use super::error::{DocError, TemplateError};
+use super::reference::ReferenceDoc;
 use super::templates::{clause_names, clause_partial_name, default_clause, template_source};
 use super::{DocKind, bpu, docx, helpers, html, markdown, meta::DocMeta};
 use handlebars::Handlebars;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Size limits on what users can feed the engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +33,14 @@ impl Default for Limits {
 pub struct RenderedDoc {
     pub markdown: String,
     pub docx: Vec<u8>,
+}
+
+/// What a groupement or a consultation changes in its documents: clause sources (clause name →
+/// source, see [`clause_names`]) and the reference document (styles and letterhead).
+#[derive(Debug, Clone, Default)]
+pub struct Look {
+    pub clauses: BTreeMap<String, String>,
+    pub reference: Option<Arc<ReferenceDoc>>,
 }
 
 /// Built once (templates compiled, helpers and clauses registered), then shared (`Send + Sync`).
@@ -202,7 +212,8 @@ impl DocEngine {
             .map_err(|e| TemplateError::from_render(kind.as_str(), &e).into())
     }
 
-    /// Renders the Markdown then the DOCX (title page or letterhead, header, footer).
+    /// Renders the Markdown then the DOCX (title page or letterhead, header, footer), with the
+    /// clauses and the reference document of `look`.
     ///
     /// # Errors
     /// As [`Self::render_markdown`], plus [`DocError::Context`] for a missing title-page field
@@ -211,11 +222,15 @@ impl DocEngine {
         &self,
         kind: DocKind,
         ctx: &Value,
-        clause_overrides: &BTreeMap<String, String>,
+        look: &Look,
     ) -> Result<RenderedDoc, DocError> {
-        let markdown = self.render_markdown(kind, ctx, clause_overrides)?;
+        let markdown = self.render_markdown(kind, ctx, &look.clauses)?;
         let meta = DocMeta::from_context(kind, ctx)?;
-        let docx = docx::build(&markdown::parse(&markdown), &meta)?;
+        let docx = docx::build(
+            &markdown::parse(&markdown),
+            &meta,
+            look.reference.as_deref(),
+        )?;
         Ok(RenderedDoc { markdown, docx })
     }
 

@@ -84,6 +84,11 @@ fn small() -> RPr<'static> {
 
 /// The running header of the content pages.
 pub fn running_header(meta: &DocMeta) -> String {
+    parts::header_footer("hdr", &running_line(meta))
+}
+
+/// The paragraph of the running header: consultation reference and title.
+pub fn running_line(meta: &DocMeta) -> String {
     let text = format!("{} – {}", meta.reference, meta.title);
     let mut b = Body::default();
     b.para(
@@ -95,11 +100,16 @@ pub fn running_header(meta: &DocMeta) -> String {
         &typography::french(&clean_text(&text)),
         &small(),
     );
-    parts::header_footer("hdr", &b.xml)
+    b.xml
 }
 
 /// The footer « Page X / Y ».
 pub fn page_footer() -> String {
+    parts::header_footer("ftr", &page_line())
+}
+
+/// The paragraph « Page X / Y » with its PAGE and NUMPAGES fields.
+pub fn page_line() -> String {
     let mut b = Body::default();
     b.start_p(&PPr {
         style: Some("Footer"),
@@ -111,7 +121,7 @@ pub fn page_footer() -> String {
     b.run(" / ", &small());
     b.field("NUMPAGES", "1", &small());
     b.end_p();
-    parts::header_footer("ftr", &b.xml)
+    b.xml
 }
 
 /// An empty header or footer, for the title page.

@@ -28,14 +28,16 @@ pub mod markdown;
 pub mod meta;
 pub mod noti3;
 pub mod ooxml;
+pub mod reference;
 pub mod templates;
 pub mod toc;
 pub mod typography;
 pub mod words;
 
-pub use engine::{DocEngine, Limits, RenderedDoc, escape_markdown};
+pub use engine::{DocEngine, Limits, Look, RenderedDoc, escape_markdown};
 pub use error::{DocError, TemplateError};
 pub use html::markdown_to_html;
 pub use kind::{DocKind, UnknownKind};
 pub use noti3::check_noti3_mentions;
+pub use reference::ReferenceDoc;
 pub use templates::{clause_names, default_clause, example_context};

@@ -188,10 +188,10 @@ pub async fn docx<C: ConnectionTrait>(
     let today = now.with_timezone(&Paris).date_naive();
     let facts = crate::dossier::load(db, gid, cid, today).await?;
     let base = crate::pieces::context::build(&facts, now).ctx;
-    let overrides = crate::pieces::service::effective_overrides(db, gid, cid).await?;
+    let look = crate::pieces::service::effective_look(db, gid, cid).await?;
     let ctx = context(&base, &plis, &lots, &opened, deadline, now);
     let doc = engine
-        .render_docx(DocKind::PvOuverturePlis, &ctx, &overrides)
+        .render_docx(DocKind::PvOuverturePlis, &ctx, &look)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("pv_ouverture_plis : {e}")))?;
     Ok((
         format!(

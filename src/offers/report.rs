@@ -415,12 +415,9 @@ fn engine() -> Result<&'static DocEngine, AppError> {
 ///
 /// # Errors
 /// `Internal` when the template and the context disagree (a bug).
-pub fn docx(
-    ctx: &Value,
-    overrides: &std::collections::BTreeMap<String, String>,
-) -> Result<Vec<u8>, AppError> {
+pub fn docx(ctx: &Value, look: &crate::docgen::Look) -> Result<Vec<u8>, AppError> {
     engine()?
-        .render_docx(DocKind::RapportAnalyse, ctx, overrides)
+        .render_docx(DocKind::RapportAnalyse, ctx, look)
         .map(|d| d.docx)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("rapport d'analyse : {e}")))
 }
@@ -490,8 +487,8 @@ pub async fn lot_docx<C: sea_orm::ConnectionTrait>(
     });
     let number = lc.lot.as_ref().map_or(1, |l| l.number);
     // The consultation's clauses in force: the OAB wording is the RC's.
-    let overrides = crate::pieces::service::effective_overrides(db, gid, cid).await?;
-    Ok((file_name(&s.c.reference, number), docx(&ctx, &overrides)?))
+    let look = crate::pieces::service::effective_look(db, gid, cid).await?;
+    Ok((file_name(&s.c.reference, number), docx(&ctx, &look)?))
 }
 
 #[cfg(test)]

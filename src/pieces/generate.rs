@@ -3,13 +3,11 @@
 //! in one transaction.
 
 use super::context::{self, Built, DCE_KINDS};
-use super::service::{
-    VersionMeta, effective_overrides, ensure_generatable, sha256_hex, version_query,
-};
+use super::service::{VersionMeta, effective_look, ensure_generatable, sha256_hex, version_query};
 use crate::audit::{self, Actor};
 use crate::consultations::service as consultations;
 use crate::db::entities::{piece, piece_version};
-use crate::docgen::{DocEngine, DocError, DocKind};
+use crate::docgen::{DocEngine, DocError, DocKind, Look};
 use crate::error::{AppError, FieldErrors};
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -17,7 +15,6 @@ use sea_orm::{
     FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// What a generation did.
@@ -130,11 +127,11 @@ fn prepare(
     engine: &DocEngine,
     kind: DocKind,
     mut ctx: Value,
-    overrides: &BTreeMap<String, String>,
+    look: &Look,
     latest: Option<&Latest>,
 ) -> Result<Prepared, AppError> {
     let markdown = engine
-        .render_markdown(kind, &ctx, overrides)
+        .render_markdown(kind, &ctx, &look.clauses)
         .map_err(|e| doc_error(kind, &e))?;
     if let Some(l) = latest
         && sha256_hex(markdown.as_bytes()) == l.source_sha256
@@ -143,7 +140,7 @@ fn prepare(
         let mut again = ctx.clone();
         again["document"] = previous["document"].clone();
         let doc = engine
-            .render_docx(kind, &again, overrides)
+            .render_docx(kind, &again, look)
             .map_err(|e| doc_error(kind, &e))?;
         if sha256_hex(&doc.docx) == l.docx_sha256 {
             return Ok(Prepared::Same {
@@ -155,7 +152,7 @@ fn prepare(
     let number = latest.map_or(1, |l| l.number + 1);
     ctx["document"]["version"] = Value::String(number.to_string());
     let doc = engine
-        .render_docx(kind, &ctx, overrides)
+        .render_docx(kind, &ctx, look)
         .map_err(|e| doc_error(kind, &e))?;
     Ok(Prepared::New {
         kind,
@@ -171,12 +168,12 @@ fn prepare(
 async fn render_all(
     engine: &Arc<DocEngine>,
     jobs: Vec<(DocKind, Value, Option<Latest>)>,
-    overrides: BTreeMap<String, String>,
+    look: Look,
 ) -> Result<Vec<Prepared>, AppError> {
     let engine = Arc::clone(engine);
     tokio::task::spawn_blocking(move || {
         jobs.into_iter()
-            .map(|(kind, ctx, latest)| prepare(&engine, kind, ctx, &overrides, latest.as_ref()))
+            .map(|(kind, ctx, latest)| prepare(&engine, kind, ctx, &look, latest.as_ref()))
             .collect::<Result<Vec<_>, _>>()
     })
     .await
@@ -241,12 +238,12 @@ async fn generate_kinds(
     if !gaps.is_empty() {
         return Err(AppError::Validation(gaps));
     }
-    let overrides = effective_overrides(db, gid, cid).await?;
+    let look = effective_look(db, gid, cid).await?;
     let mut jobs = Vec::new();
     for k in kinds {
         jobs.push((*k, built.for_kind(*k)?, latest(db, cid, *k).await?));
     }
-    let prepared = render_all(engine, jobs, overrides).await?;
+    let prepared = render_all(engine, jobs, look).await?;
     store(db, now, actor, gid, cid, prepared).await
 }
 

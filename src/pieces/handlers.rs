@@ -99,10 +99,7 @@ pub(super) fn cid_of(s: &str) -> Result<i32, AppError> {
 }
 
 pub(super) fn messages(e: &AppError) -> Vec<String> {
-    match e {
-        AppError::Validation(errs) => errs.values().flatten().cloned().collect(),
-        other => vec![other.message()],
-    }
+    e.messages()
 }
 
 async fn index(

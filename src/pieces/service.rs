@@ -23,7 +23,6 @@ use sea_orm::{
     FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 
 /// SHA-256 of bytes, lowercase hex.
 #[must_use]
@@ -123,17 +122,19 @@ pub async fn save_dce_data(
     Ok(())
 }
 
-/// The clause overrides in force for a consultation: the consultation's beat the
-/// groupement's, which beat the default clauses (absent from the map).
+/// The look of a consultation's documents: the clause overrides in force (the consultation's
+/// beat the groupement's, which beat the default clauses, absent from the map) and the
+/// groupement's reference document.
 ///
 /// # Errors
-/// Database errors.
-pub async fn effective_overrides<C: ConnectionTrait>(
+/// Database errors; an unreadable stored reference document.
+pub async fn effective_look<C: ConnectionTrait>(
     db: &C,
     gid: i32,
     cid: i32,
-) -> Result<BTreeMap<String, String>, AppError> {
-    super::clauses::effective(db, gid, Some(cid)).await
+) -> Result<crate::docgen::Look, AppError> {
+    let clauses = super::clauses::effective(db, gid, Some(cid)).await?;
+    crate::reference_doc::look(db, gid, clauses).await
 }
 
 pub(super) fn version_query() -> sea_orm::Select<piece_version::Entity> {

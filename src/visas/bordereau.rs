@@ -353,7 +353,14 @@ pub async fn docx<C: ConnectionTrait>(
     let signers = signers(db, &data, p, &members).await?;
     let ctx = context(&lh, &c, &data, p, &state, &signers, now);
     let doc = engine
-        .render_docx(DocKind::BordereauVisas, &ctx, &BTreeMap::new())
+        .render_docx(
+            DocKind::BordereauVisas,
+            &ctx,
+            &crate::docgen::Look {
+                clauses: BTreeMap::new(),
+                reference: lh.reference.clone(),
+            },
+        )
         .map_err(|e| AppError::Internal(anyhow::anyhow!("bordereau_visas : {e}")))?;
     let base = crate::pieces::service::file_name(&c.reference, kind, p.version_number);
     let name = format!(

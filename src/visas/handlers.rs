@@ -64,10 +64,7 @@ pub(super) fn id_of(s: &str) -> Result<i32, AppError> {
 }
 
 pub(super) fn messages(e: &AppError) -> Vec<String> {
-    match e {
-        AppError::Validation(errs) => errs.values().flatten().cloned().collect(),
-        other => vec![other.message()],
-    }
+    e.messages()
 }
 
 /// The member a caller answers as (référents only).

@@ -68,6 +68,7 @@ fn entries() -> Vec<RouteEntry> {
     all.extend(crate::transitions::handlers::routes());
     all.extend(crate::mail::handlers::routes());
     all.extend(crate::pieces::handlers::routes());
+    all.extend(crate::reference_doc::handlers::routes());
     all.extend(crate::cao::handlers::routes());
     all.extend(crate::offers::handlers::routes());
     all.extend(crate::visas::handlers::routes());

@@ -9,9 +9,13 @@ use std::path::Path;
 const LAYERS: &[(&str, &[&str])] = &[
     ("scoring", &[]),
     ("consultations", &[]),
-    ("cao", &["consultations"]),
+    ("reference_doc", &[]),
+    ("cao", &["consultations", "reference_doc"]),
     ("dossier", &["consultations", "scoring"]),
-    ("pieces", &["consultations", "dossier", "scoring"]),
+    (
+        "pieces",
+        &["consultations", "dossier", "scoring", "reference_doc"],
+    ),
     ("visas", &["consultations", "dossier", "pieces", "cao"]),
     (
         "offers",

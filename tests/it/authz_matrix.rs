@@ -100,6 +100,13 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         ) => COORD,
         ("GET" | "POST", "/g/{gid}/consultations/{cid}/dce-data") => COORD,
         ("GET" | "POST", "/g/{gid}/consultations/{cid}/lignes-de-prix") => COORD,
+        // The groupement's reference document (styles and letterhead of every document).
+        (
+            "GET" | "POST",
+            "/g/{gid}/document-de-reference"
+            | "/g/{gid}/document-de-reference/retirer"
+            | "/g/{gid}/document-de-reference/versions/{n}/fichier",
+        ) => COORD,
         // The archive of a consultation (every piece, letters, emails, journal extract).
         ("GET", "/g/{gid}/consultations/{cid}/archive.zip") => COORD,
         // Attribution and notification: the page for those who take part (référents see no

@@ -30,9 +30,13 @@ fn no_overrides() -> BTreeMap<String, String> {
     BTreeMap::new()
 }
 
+fn default_look() -> coordo::docgen::Look {
+    coordo::docgen::Look::default()
+}
+
 fn render(kind: DocKind, ctx: &Value) -> (String, Docx) {
     let doc = engine()
-        .render_docx(kind, ctx, &no_overrides())
+        .render_docx(kind, ctx, &default_look())
         .unwrap_or_else(|e| panic!("{kind} : {e}"));
     (doc.markdown, docx_text::open(&doc.docx))
 }
@@ -421,20 +425,20 @@ fn lists_use_numbering_ids_from_two() {
 fn same_input_gives_the_same_bytes() {
     let ctx = example(DocKind::Noti3);
     let first = engine()
-        .render_docx(DocKind::Noti3, &ctx, &no_overrides())
+        .render_docx(DocKind::Noti3, &ctx, &default_look())
         .unwrap()
         .docx;
     // Other documents in between, then another thread: no hidden counter may leak in.
     let _ = engine()
-        .render_docx(DocKind::Rc, &example(DocKind::Rc), &no_overrides())
+        .render_docx(DocKind::Rc, &example(DocKind::Rc), &default_look())
         .unwrap();
     let second = engine()
-        .render_docx(DocKind::Noti3, &ctx, &no_overrides())
+        .render_docx(DocKind::Noti3, &ctx, &default_look())
         .unwrap()
         .docx;
     let third = std::thread::spawn(move || {
         engine()
-            .render_docx(DocKind::Noti3, &ctx, &no_overrides())
+            .render_docx(DocKind::Noti3, &ctx, &default_look())
             .unwrap()
             .docx
     })
@@ -567,7 +571,7 @@ fn user_text_cannot_inject_markup_or_break_the_xml() {
     ctx["groupement"]["members"][0]["name"] =
         json!("A <script>alert(1)</script> & **B** | C \u{1}");
     let doc = engine()
-        .render_docx(DocKind::Rc, &ctx, &no_overrides())
+        .render_docx(DocKind::Rc, &ctx, &default_look())
         .unwrap();
     let html = markdown_to_html(&doc.markdown);
     assert!(

@@ -29,5 +29,6 @@ mod mail;
 mod offers;
 mod pieces;
 mod postgres;
+mod reference_doc;
 mod registry_import;
 mod visas;

@@ -21,8 +21,9 @@ pub const HEADING_FONT_SIZES: [usize; 3] = [30, 26, 23];
 pub const DARK_BLUE: &str = "1F3864";
 pub const BLUE: &str = "2F5496";
 
-/// `[Content_Types].xml` for `headers` header parts and `footers` footer parts.
-pub fn content_types(headers: usize, footers: usize) -> String {
+/// `[Content_Types].xml` for `headers` header parts, `footers` footer parts and the binary
+/// parts `media` (path, content type).
+pub fn content_types(headers: usize, footers: usize, media: &[(&str, &str)]) -> String {
     let mut x = String::from(XML_DECL);
     x.push_str(r#"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>"#);
     let wml = "application/vnd.openxmlformats-officedocument.wordprocessingml";
@@ -49,6 +50,13 @@ pub fn content_types(headers: usize, footers: usize) -> String {
             x,
             r#"<Override PartName="/word/footer{i}.xml" ContentType="{wml}.footer+xml"/>"#
         );
+    }
+    for (part, ct) in media {
+        x.push_str(r#"<Override PartName="/"#);
+        push_attr(&mut x, part);
+        x.push_str(r#"" ContentType=""#);
+        push_attr(&mut x, ct);
+        x.push_str(r#""/>"#);
     }
     x.push_str(r#"<Override PartName="/word/theme/theme1.xml" ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/><Override PartName="/docProps/custom.xml" ContentType="application/vnd.openxmlformats-officedocument.custom-properties+xml"/></Types>"#);
     x

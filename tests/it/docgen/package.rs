@@ -3,7 +3,7 @@
 //! widths, a table of contents in the long pièces, no running header on the title page, French
 //! language, title/subject/author, no orphan part, deflate compression.
 
-use super::{engine, example, no_overrides, render};
+use super::{default_look, engine, example, render};
 use coordo::docgen::DocKind;
 use std::collections::BTreeSet;
 use std::io::Cursor;
@@ -205,7 +205,7 @@ fn every_part_is_declared_and_related_and_nothing_else_is_packed() {
 #[test]
 fn parts_are_deflated_and_files_are_small() {
     let doc = engine()
-        .render_docx(DocKind::Rc, &example(DocKind::Rc), &no_overrides())
+        .render_docx(DocKind::Rc, &example(DocKind::Rc), &default_look())
         .expect("rendu");
     let mut zip = zip::ZipArchive::new(Cursor::new(&doc.docx)).expect("zip");
     for i in 0..zip.len() {

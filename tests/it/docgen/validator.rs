@@ -2,7 +2,7 @@
 //! `openxml-audit` (profile office2019: schema order, declared attributes, relationships, styles,
 //! numbering references…) with no error. `tests/run.sh` installs the pinned validator.
 
-use super::{engine, example, no_overrides};
+use super::{default_look, engine, example};
 use coordo::docgen::DocKind;
 use std::process::Command;
 
@@ -56,7 +56,7 @@ fn every_kind_passes_the_open_xml_validator_without_error() {
     let dir = tempfile::tempdir().expect("dossier temporaire");
     for kind in DocKind::ALL {
         let doc = engine()
-            .render_docx(kind, &example(kind), &no_overrides())
+            .render_docx(kind, &example(kind), &default_look())
             .unwrap_or_else(|e| panic!("{kind} : {e}"));
         std::fs::write(dir.path().join(format!("{kind}.docx")), &doc.docx).expect("écriture");
     }
@@ -71,7 +71,7 @@ fn the_validator_does_catch_a_schema_error() {
     // The test above must be able to fail: a run property out of order (size before bold) is
     // reported.
     let doc = engine()
-        .render_docx(DocKind::Noti5, &example(DocKind::Noti5), &no_overrides())
+        .render_docx(DocKind::Noti5, &example(DocKind::Noti5), &default_look())
         .expect("rendu");
     let broken = super::rewrite_part(&doc.docx, "word/document.xml", |xml| {
         xml.replacen(
