@@ -498,6 +498,17 @@ pub async fn begin_on_opened(
     Ok((tx, c, p))
 }
 
+/// Why a price once entered cannot be entered again (pure): the « rectification d'erreur
+/// matérielle » is the only way to change it.
+#[must_use]
+pub fn locked_price(bidder: &str, before: &str) -> String {
+    format!(
+        "Le prix du pli de {bidder} a été consigné à l'ouverture ({before} € HT) : il est verrouillé. \
+         Une erreur de saisie se corrige par une « rectification d'erreur matérielle » motivée, \
+         qui rouvre le classement et est notifiée aux membres de la CAO."
+    )
+}
+
 /// Enters the price HT of an opened pli (coordonnateur).
 ///
 /// # Errors
@@ -521,12 +532,7 @@ pub async fn set_price(
         ));
     }
     if let Some(before) = &p.price_ht {
-        return Err(AppError::Conflict(format!(
-            "Le prix du pli de {} a été consigné à l'ouverture ({before} € HT) : il est verrouillé. \
-             Une erreur de saisie se corrige par une « rectification d'erreur matérielle » motivée, \
-             qui rouvre le classement et est notifiée aux membres de la CAO.",
-            p.bidder_name
-        )));
+        return Err(AppError::Conflict(locked_price(&p.bidder_name, before)));
     }
     let before = p.price_ht.clone();
     let name = p.bidder_name.clone();

@@ -38,6 +38,8 @@ pub mod offer_criterion;
 pub mod piece;
 pub mod piece_version;
 pub mod pli;
+pub mod pli_dqe;
+pub mod pli_dqe_line;
 pub mod price_line;
 pub mod price_line_quantity;
 pub mod reference_document;

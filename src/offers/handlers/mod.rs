@@ -3,6 +3,7 @@
 //! finer rules (seal, blind scoring, président) are checked by the services.
 
 mod api;
+mod dqe_pages;
 mod files;
 mod pages;
 mod scoring_pages;
@@ -50,6 +51,24 @@ pub fn routes() -> Vec<RouteEntry> {
             "/g/{gid}/consultations/{cid}/offres/plis/{id}/rectification",
             COORD,
             post(pages::rectify),
+        ),
+        page(
+            Method::GET,
+            "/g/{gid}/consultations/{cid}/offres/plis/{id}/dqe",
+            READERS,
+            get(dqe_pages::show),
+        ),
+        page(
+            Method::POST,
+            "/g/{gid}/consultations/{cid}/offres/plis/{id}/dqe",
+            COORD,
+            post(dqe_pages::upload),
+        ),
+        page(
+            Method::POST,
+            "/g/{gid}/consultations/{cid}/offres/plis/{id}/dqe/decision",
+            COORD,
+            post(dqe_pages::decide),
         ),
         page(
             Method::POST,
