@@ -21,6 +21,7 @@ mod crash;
 mod demo;
 mod docgen;
 mod dqe;
+mod dqe_pli;
 mod hardening;
 mod hardening_mail;
 mod integrity;
