@@ -17,8 +17,9 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 use std::str::FromStr;
 
-/// Largest workbook accepted (the issued DQE weighs a few dozen kilobytes).
-pub const MAX_BYTES: usize = 5 * 1024 * 1024;
+/// Largest workbook accepted (the issued DQE weighs a few dozen kilobytes; axum's default
+/// limit of a multipart body is the same 2 MiB).
+pub const MAX_BYTES: usize = 2 * 1024 * 1024;
 
 /// The context `ctx` of a BPU restricted to lot `lot_number` (`None`: a consultation without
 /// lots, whose BPU has a single lot).
