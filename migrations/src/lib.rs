@@ -17,7 +17,7 @@ mod m20261205_300001_integrity;
 mod m20261205_500001_price_lines;
 mod m20261205_600001_cao_pv;
 mod m20261205_900001_reference_document;
-mod m20261205_700001_pli_dqe;
+mod m20261205_950001_pli_dqe;
 mod util;
 
 /// The ordered list of migrations applied at start.
@@ -41,7 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_500001_price_lines::Migration),
             Box::new(m20261205_600001_cao_pv::Migration),
             Box::new(m20261205_900001_reference_document::Migration),
-            Box::new(m20261205_700001_pli_dqe::Migration),
+            Box::new(m20261205_950001_pli_dqe::Migration),
         ]
     }
 }
