@@ -16,6 +16,7 @@ mod m20261205_200001_security;
 mod m20261205_300001_integrity;
 mod m20261205_500001_price_lines;
 mod m20261205_600001_cao_pv;
+mod m20261205_700001_password_change;
 mod util;
 
 /// The ordered list of migrations applied at start.
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_200001_security::Migration),
             Box::new(m20261205_500001_price_lines::Migration),
             Box::new(m20261205_600001_cao_pv::Migration),
+            Box::new(m20261205_700001_password_change::Migration),
         ]
     }
 }

@@ -21,6 +21,9 @@ pub struct Model {
     pub failed_logins: i32,
     pub locked_until: Option<DateTimeUtc>,
     pub active: bool,
+    /// Set for an account whose password was published or printed (demo accounts, `coordo user
+    /// add`); cleared when the user changes it on « Mon compte ».
+    pub must_change_password: bool,
     pub created_at: DateTimeUtc,
 }
 
