@@ -17,6 +17,7 @@ mod m20261205_300001_integrity;
 mod m20261205_500001_price_lines;
 mod m20261205_600001_cao_pv;
 mod m20261205_700001_password_change;
+mod m20261205_800001_totp;
 mod util;
 
 /// The ordered list of migrations applied at start.
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_500001_price_lines::Migration),
             Box::new(m20261205_600001_cao_pv::Migration),
             Box::new(m20261205_700001_password_change::Migration),
+            Box::new(m20261205_800001_totp::Migration),
         ]
     }
 }

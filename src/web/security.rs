@@ -47,6 +47,9 @@ pub enum Access {
     Public,
     /// Any logged-in user (of the groupement in the path, if any).
     AnyUser,
+    /// Any logged-in user, even one whose password must be changed first: « Mon compte »,
+    /// the password change and logout. Every other route refuses such an account.
+    OwnAccount,
     /// Only these roles (of the groupement in the path, if any).
     Roles(&'static [Role]),
 }
@@ -360,6 +363,9 @@ pub fn check(
         return Ok(());
     }
     let user = user.ok_or(AppError::Unauthenticated)?;
+    if user.must_change_password && access != Access::OwnAccount {
+        return Err(AppError::PasswordChangeRequired);
+    }
     if let Access::Roles(roles) = access
         && !roles.contains(&user.role)
     {

@@ -40,6 +40,7 @@ pub mod piece_version;
 pub mod pli;
 pub mod price_line;
 pub mod price_line_quantity;
+pub mod recovery_code;
 pub mod signed_acte;
 pub mod visa;
 pub mod visa_proxy;
