@@ -265,6 +265,7 @@ pub async fn disable(
 ///
 /// # Errors
 /// Database errors.
+#[allow(clippy::too_many_arguments)]
 pub async fn login_code(
     db: &DatabaseConnection,
     throttle: &Throttle,

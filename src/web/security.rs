@@ -388,3 +388,43 @@ pub fn check(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(must_change_password: bool) -> CurrentUser {
+        CurrentUser {
+            id: 1,
+            email: "c@exemple.fr".into(),
+            display_name: "C".into(),
+            role: Role::Coordonnateur,
+            groupement_id: Some(1),
+            member_id: None,
+            cao_seat: None,
+            via_token: false,
+            must_change_password,
+            totp_enabled: false,
+        }
+    }
+
+    #[test]
+    fn a_password_to_change_opens_only_the_own_account_routes() {
+        let forced = user(true);
+        assert!(check(Access::OwnAccount, Some(&forced), None).is_ok());
+        assert!(check(Access::Public, Some(&forced), None).is_ok());
+        for access in [Access::AnyUser, Access::Roles(&[Role::Coordonnateur])] {
+            assert!(matches!(
+                check(access, Some(&forced), Some("1")),
+                Err(AppError::PasswordChangeRequired)
+            ));
+        }
+        let free = user(false);
+        assert!(check(Access::AnyUser, Some(&free), Some("1")).is_ok());
+        assert!(check(Access::OwnAccount, Some(&free), None).is_ok());
+        assert!(matches!(
+            check(Access::OwnAccount, None, None),
+            Err(AppError::Unauthenticated)
+        ));
+    }
+}
