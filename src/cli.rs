@@ -525,6 +525,10 @@ async fn user_add(state: &crate::state::AppState, a: UserAdd) -> anyhow::Result<
     let row = users::insert(&tx, state.clock.now(), &Actor::cli(), &new, hash)
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+    // The initial password is printed: it must be changed at the first visit.
+    users::require_password_change(&tx, row.id)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
     let token = if a.token {
         Some(
             users::issue_token(&tx, state.clock.now(), &Actor::cli(), &row)

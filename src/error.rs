@@ -6,6 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use std::collections::BTreeMap;
 
+/// Where a page sends an account that must change its password first.
+pub const CHANGE_PASSWORD_PAGE: &str = "/compte#mot-de-passe";
+
 /// Field → French messages, for forms re-rendered with a 422.
 pub type FieldErrors = BTreeMap<String, Vec<String>>;
 
@@ -16,6 +19,12 @@ pub enum AppError {
     Unauthenticated,
     #[error("Accès refusé : {0}")]
     Forbidden(String),
+    /// The account's password was published or printed (demo accounts, `coordo user add`):
+    /// pages send to « Mon compte », the API answers 403.
+    #[error(
+        "Vous devez d'abord changer votre mot de passe : celui de votre compte a été publié ou imprimé à sa création. Changez-le sur « Mon compte » (/compte) avant toute autre action."
+    )]
+    PasswordChangeRequired,
     #[error("Page introuvable.")]
     NotFound,
     #[error("{0}")]
@@ -53,7 +62,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) | Self::Csrf => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::Csrf | Self::PasswordChangeRequired => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -105,6 +114,9 @@ impl IntoResponse for AppError {
         self.log();
         if matches!(self, Self::Unauthenticated) {
             return Redirect::to("/login").into_response();
+        }
+        if matches!(self, Self::PasswordChangeRequired) {
+            return Redirect::to(CHANGE_PASSWORD_PAGE).into_response();
         }
         let status = self.status();
         let body = format!(

@@ -161,11 +161,15 @@ pub async fn seed_demo_if_empty(state: &AppState) -> anyhow::Result<Option<Vec<D
             cao_seat: a.seat,
             password: String::new(),
         };
-        users::insert(&tx, now, &Actor::system(), &new, hash.clone())
+        let row = users::insert(&tx, now, &Actor::system(), &new, hash.clone())
             .await
             .map_err(|e| {
                 anyhow::anyhow!("compte de démonstration {} : {}", a.email, e.message())
             })?;
+        // The demo password is published: each account must change it first.
+        users::require_password_change(&tx, row.id)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
     }
     // The CAO of the convention (art. 5.4): each member's titulaire and suppléant, the AMOA.
     crate::cao::service::seed_demo_composition(&tx, now, gid)

@@ -16,6 +16,8 @@ mod m20261205_200001_security;
 mod m20261205_300001_integrity;
 mod m20261205_500001_price_lines;
 mod m20261205_600001_cao_pv;
+mod m20261205_700001_password_change;
+mod m20261205_800001_totp;
 mod m20261205_900001_reference_document;
 mod m20261205_950001_pli_dqe;
 mod util;
@@ -40,6 +42,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_200001_security::Migration),
             Box::new(m20261205_500001_price_lines::Migration),
             Box::new(m20261205_600001_cao_pv::Migration),
+            Box::new(m20261205_700001_password_change::Migration),
+            Box::new(m20261205_800001_totp::Migration),
             Box::new(m20261205_900001_reference_document::Migration),
             Box::new(m20261205_950001_pli_dqe::Migration),
         ]

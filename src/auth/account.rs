@@ -86,6 +86,7 @@ pub async fn change_password(
     let tx = audit::begin(db).await?;
     let mut m: app_user::ActiveModel = row.clone().into();
     m.password_hash = Set(hash);
+    m.must_change_password = Set(false);
     m.update(&tx).await?;
     let closed = close_sessions(&tx, user.id, current_session).await?;
     audit::record(

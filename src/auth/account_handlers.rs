@@ -25,11 +25,11 @@ use tower_sessions::Session;
 /// Routes of this page.
 pub fn routes() -> Vec<RouteEntry> {
     vec![
-        route(Method::GET, "/compte", Access::AnyUser, get(page)),
+        route(Method::GET, "/compte", Access::OwnAccount, get(page)),
         route(
             Method::POST,
             "/compte/mot-de-passe",
-            Access::AnyUser,
+            Access::OwnAccount,
             post(change_password),
         ),
         route(
@@ -79,6 +79,13 @@ struct TokenRow {
     active: bool,
 }
 
+/// What a page shows this once: a token just created, the recovery codes just generated.
+#[derive(Default)]
+pub(super) struct Shown {
+    pub new_token: Option<String>,
+    pub recovery_codes: Vec<String>,
+}
+
 #[derive(Serialize)]
 struct AccountView {
     email: String,
@@ -86,13 +93,21 @@ struct AccountView {
     tokens: Vec<TokenRow>,
     /// A token just created, shown this once.
     new_token: Option<String>,
+    /// The password must be changed before anything else.
+    must_change_password: bool,
+    /// The second factor: enrolled, expected of this account, being enrolled.
+    totp_enabled: bool,
+    totp_expected: bool,
+    enrolment: Option<super::second_factor_handlers::EnrolmentView>,
+    /// The recovery codes just generated, shown this once.
+    recovery_codes: Vec<String>,
 }
 
 async fn view(
     st: &AppState,
     user: &CurrentUser,
     session: &Session,
-    new_token: Option<String>,
+    shown: Shown,
 ) -> AppResult<AccountView> {
     let current = session.id().map(|i| i.to_string());
     let real_now = Utc::now();
@@ -134,19 +149,28 @@ async fn view(
         email: user.email.clone(),
         sessions,
         tokens,
-        new_token,
+        new_token: shown.new_token,
+        must_change_password: user.must_change_password,
+        totp_enabled: user.totp_enabled,
+        totp_expected: user.second_factor_expected(),
+        enrolment: super::second_factor_handlers::enrolment_view(st, user, session).await?,
+        recovery_codes: shown.recovery_codes,
     })
 }
 
-async fn render(
+/// « Mon compte » for `user`, with what is shown this once and the errors of a form.
+///
+/// # Errors
+/// Database, session or template errors.
+pub(super) async fn render(
     st: &AppState,
     user: &CurrentUser,
     session: &Session,
     status: StatusCode,
-    new_token: Option<String>,
+    shown: Shown,
     errors: Vec<String>,
 ) -> AppResult<Response> {
-    let v = view(st, user, session, new_token).await?;
+    let v = view(st, user, session, shown).await?;
     let csrf = security::csrf_token(session).await?;
     let flash = security::take_flash(session).await?;
     let page = Page::new("Mon compte", Some(user), csrf, v)
@@ -160,7 +184,15 @@ async fn page(
     Extension(user): Extension<Arc<CurrentUser>>,
     session: Session,
 ) -> AppResult<Response> {
-    render(&st, &user, &session, StatusCode::OK, None, Vec::new()).await
+    render(
+        &st,
+        &user,
+        &session,
+        StatusCode::OK,
+        Shown::default(),
+        Vec::new(),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -208,7 +240,7 @@ async fn change_password(
                 &user,
                 &session,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                None,
+                Shown::default(),
                 msgs,
             )
             .await
@@ -272,7 +304,7 @@ async fn create_token(
             &user,
             &session,
             StatusCode::UNPROCESSABLE_ENTITY,
-            None,
+            Shown::default(),
             errors,
         )
         .await;
@@ -289,7 +321,10 @@ async fn create_token(
         &user,
         &session,
         StatusCode::CREATED,
-        Some(token),
+        Shown {
+            new_token: Some(token),
+            ..Shown::default()
+        },
         Vec::new(),
     )
     .await

@@ -28,7 +28,7 @@ pub fn routes() -> Vec<RouteEntry> {
     vec![
         route(Method::GET, "/login", Access::Public, get(login_form)),
         route(Method::POST, "/login", Access::Public, post(login)),
-        route(Method::POST, "/logout", Access::AnyUser, post(logout)),
+        route(Method::POST, "/logout", Access::OwnAccount, post(logout)),
         route(Method::GET, "/", Access::AnyUser, get(home)),
         route(Method::GET, "/g/{gid}/users", COORD, get(users_page)),
         route(Method::POST, "/g/{gid}/users", COORD, post(create_user)),
@@ -110,9 +110,7 @@ async fn login(
         );
     }
     let client = conn.map_or_else(|| "inconnu".to_owned(), |c| c.0.0.ip().to_string());
-    let key = st.settings.key();
-    let trusted_device = cookie(&headers, login::DEVICE_COOKIE)
-        .is_some_and(|d| constant_eq(d, &login::device_token(key, &f.email)));
+    let trusted_device = trusted_device(&st, &headers, &f.email);
     let attempt = Attempt {
         email: &f.email,
         password: &f.password,
@@ -121,27 +119,10 @@ async fn login(
     };
     let now = st.clock.now();
     match login::attempt(&st.db, &st.caches.login_throttle, now, &attempt).await? {
-        LoginOutcome::Success(user) => {
-            let ua = headers
-                .get(header::USER_AGENT)
-                .and_then(|v| v.to_str().ok());
-            security::login_session(&session, user.id, ua).await?;
-            let secure = if st.settings.base_url.starts_with("https://") {
-                "; Secure"
-            } else {
-                ""
-            };
-            let device = format!(
-                "{}={}; Path=/login; Max-Age={}; HttpOnly; SameSite=Strict{secure}",
-                login::DEVICE_COOKIE,
-                login::device_token(key, &user.email),
-                login::DEVICE_DAYS * 86_400
-            );
-            let mut resp = Redirect::to("/").into_response();
-            if let Ok(v) = HeaderValue::from_str(&device) {
-                resp.headers_mut().append(header::SET_COOKIE, v);
-            }
-            Ok(resp)
+        LoginOutcome::Success(user) => complete_login(&st, &session, &headers, &user).await,
+        LoginOutcome::SecondFactor { user_id } => {
+            super::second_factor_handlers::begin(&session, user_id).await?;
+            Ok(Redirect::to(super::second_factor_handlers::CODE_PAGE).into_response())
         }
         LoginOutcome::Invalid { delay } => {
             tokio::time::sleep(delay).await;
@@ -170,6 +151,45 @@ async fn login(
             Ok(resp)
         }
     }
+}
+
+/// Opens the session of `user` (password, and code if any, accepted) and gives the browser
+/// the device cookie of the throttle.
+///
+/// # Errors
+/// The session store fails.
+pub(super) async fn complete_login(
+    st: &AppState,
+    session: &Session,
+    headers: &HeaderMap,
+    user: &CurrentUser,
+) -> AppResult<Response> {
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    security::login_session(session, user.id, ua).await?;
+    let secure = if st.settings.base_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let device = format!(
+        "{}={}; Path=/login; Max-Age={}; HttpOnly; SameSite=Strict{secure}",
+        login::DEVICE_COOKIE,
+        login::device_token(st.settings.key(), &user.email),
+        login::DEVICE_DAYS * 86_400
+    );
+    let mut resp = Redirect::to("/").into_response();
+    if let Ok(v) = HeaderValue::from_str(&device) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+/// The device cookie presented for `email` is valid.
+pub(super) fn trusted_device(st: &AppState, headers: &HeaderMap, email: &str) -> bool {
+    cookie(headers, login::DEVICE_COOKIE)
+        .is_some_and(|d| constant_eq(d, &login::device_token(st.settings.key(), email)))
 }
 
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -38,6 +38,10 @@ pub struct Attempt<'a> {
 #[derive(Debug)]
 pub enum LoginOutcome {
     Success(CurrentUser),
+    /// The password is right and the account has a second factor: its code is asked next.
+    SecondFactor {
+        user_id: i32,
+    },
     /// Wrong e-mail or password (the same for both); answer after `delay`.
     Invalid {
         delay: std::time::Duration,
@@ -48,7 +52,7 @@ pub enum LoginOutcome {
     },
 }
 
-async fn journal(
+pub(super) async fn journal(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
     user: Option<&app_user::Model>,
@@ -153,6 +157,19 @@ pub async fn attempt(
         .await?;
         return Ok(LoginOutcome::Invalid { delay });
     };
+    if user.totp_secret.is_some() {
+        // Not yet a login: the failure count stays until the code is given too.
+        journal(
+            db,
+            now,
+            Some(&user),
+            "connexion.second_facteur_demande",
+            serde_json::json!({}),
+            None,
+        )
+        .await?;
+        return Ok(LoginOutcome::SecondFactor { user_id: user.id });
+    }
     journal(
         db,
         now,

@@ -6,9 +6,12 @@ pub mod handlers;
 pub mod login;
 pub mod password;
 pub mod role;
+pub mod second_factor;
+pub mod second_factor_handlers;
 pub mod session_store;
 pub mod throttle;
 pub mod tokens;
+pub mod totp;
 pub mod users;
 
 pub use role::{CaoSeat, Role};
@@ -29,6 +32,11 @@ pub struct CurrentUser {
     /// True when authenticated by API token (no cookie, so no CSRF check).
     #[serde(skip)]
     pub via_token: bool,
+    /// The password was published or printed: only « Mon compte » (to change it) and logout
+    /// are open until it is changed (`web::security::check`).
+    pub must_change_password: bool,
+    /// The account has a second factor (TOTP) enrolled.
+    pub totp_enabled: bool,
 }
 
 impl CurrentUser {
@@ -44,7 +52,16 @@ impl CurrentUser {
             member_id: u.member_id,
             cao_seat: u.cao_seat.as_deref().and_then(|s| s.parse().ok()),
             via_token,
+            must_change_password: u.must_change_password,
+            totp_enabled: u.totp_secret.is_some(),
         })
+    }
+
+    /// Whether this account is one that should have a second factor: the coordonnateur and
+    /// the président of the CAO (they decide and sign); others may enrol too.
+    #[must_use]
+    pub fn second_factor_expected(&self) -> bool {
+        totp::expected_for(self.role, self.cao_seat)
     }
 
     /// The journal's view of this caller.

@@ -137,6 +137,27 @@ pub fn validate(input: &NewUserInput, groupement_id: i32) -> Result<NewUser, Fie
     }
 }
 
+/// Marks an account whose password was published or printed (demo accounts, `coordo user add`):
+/// it must be changed on « Mon compte » before anything else. Inside the caller's audited
+/// transaction, which journals the creation.
+///
+/// # Errors
+/// The database fails.
+pub async fn require_password_change<C: ConnectionTrait>(
+    tx: &C,
+    user_id: i32,
+) -> Result<(), AppError> {
+    app_user::Entity::update_many()
+        .col_expr(
+            app_user::Column::MustChangePassword,
+            sea_orm::sea_query::Expr::value(true),
+        )
+        .filter(app_user::Column::Id.eq(user_id))
+        .exec(tx)
+        .await?;
+    Ok(())
+}
+
 /// Creates an account inside the caller's audited transaction (the password is already hashed).
 ///
 /// # Errors
@@ -199,6 +220,7 @@ pub async fn insert<C: ConnectionTrait>(
         failed_logins: Set(0),
         locked_until: Set(None),
         active: Set(true),
+        must_change_password: Set(false),
         created_at: Set(now),
         ..Default::default()
     }

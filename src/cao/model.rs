@@ -394,6 +394,8 @@ mod tests {
             member_id: None,
             cao_seat: None,
             via_token: false,
+            must_change_password: false,
+            totp_enabled: false,
         }
     }
 

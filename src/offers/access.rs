@@ -176,6 +176,8 @@ mod tests {
             member_id: None,
             cao_seat: seat,
             via_token: false,
+            must_change_password: false,
+            totp_enabled: false,
         }
     }
 

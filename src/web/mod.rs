@@ -63,6 +63,7 @@ fn entries() -> Vec<RouteEntry> {
     ];
     all.extend(crate::auth::handlers::routes());
     all.extend(crate::auth::account_handlers::routes());
+    all.extend(crate::auth::second_factor_handlers::routes());
     all.extend(crate::registry::handlers::routes());
     all.extend(crate::consultations::handlers::routes());
     all.extend(crate::transitions::handlers::routes());

@@ -90,6 +90,10 @@ impl Templates {
             csrf: &page.csrf,
             flash: page.flash.as_deref(),
             errors: &page.errors,
+            must_change_password: page.user.is_some_and(|u| u.must_change_password),
+            second_factor_banner: page
+                .user
+                .is_some_and(|u| u.second_factor_expected() && !u.totp_enabled),
             content,
         };
         self.render("layout", &layout).map(Html)
@@ -121,6 +125,10 @@ struct Layout<'a> {
     csrf: &'a str,
     flash: Option<&'a str>,
     errors: &'a [String],
+    /// The password must be changed first (see `web::security::check`).
+    must_change_password: bool,
+    /// The coordonnateur or the président of the CAO has no second factor yet.
+    second_factor_banner: bool,
     /// The page's own HTML, already escaped by its template.
     content: &'a str,
 }

@@ -47,6 +47,9 @@ pub enum Access {
     Public,
     /// Any logged-in user (of the groupement in the path, if any).
     AnyUser,
+    /// Any logged-in user, even one whose password must be changed first: « Mon compte »,
+    /// the password change and logout. Every other route refuses such an account.
+    OwnAccount,
     /// Only these roles (of the groupement in the path, if any).
     Roles(&'static [Role]),
 }
@@ -360,6 +363,9 @@ pub fn check(
         return Ok(());
     }
     let user = user.ok_or(AppError::Unauthenticated)?;
+    if user.must_change_password && access != Access::OwnAccount {
+        return Err(AppError::PasswordChangeRequired);
+    }
     if let Access::Roles(roles) = access
         && !roles.contains(&user.role)
     {
@@ -381,4 +387,44 @@ pub fn check(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(must_change_password: bool) -> CurrentUser {
+        CurrentUser {
+            id: 1,
+            email: "c@exemple.fr".into(),
+            display_name: "C".into(),
+            role: Role::Coordonnateur,
+            groupement_id: Some(1),
+            member_id: None,
+            cao_seat: None,
+            via_token: false,
+            must_change_password,
+            totp_enabled: false,
+        }
+    }
+
+    #[test]
+    fn a_password_to_change_opens_only_the_own_account_routes() {
+        let forced = user(true);
+        assert!(check(Access::OwnAccount, Some(&forced), None).is_ok());
+        assert!(check(Access::Public, Some(&forced), None).is_ok());
+        for access in [Access::AnyUser, Access::Roles(&[Role::Coordonnateur])] {
+            assert!(matches!(
+                check(access, Some(&forced), Some("1")),
+                Err(AppError::PasswordChangeRequired)
+            ));
+        }
+        let free = user(false);
+        assert!(check(Access::AnyUser, Some(&free), Some("1")).is_ok());
+        assert!(check(Access::OwnAccount, Some(&free), None).is_ok());
+        assert!(matches!(
+            check(Access::OwnAccount, None, None),
+            Err(AppError::Unauthenticated)
+        ));
+    }
 }

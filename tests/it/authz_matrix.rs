@@ -39,6 +39,15 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
     let all: &'static [Who] = &ALL;
     Some(match (method.as_str(), path) {
         ("GET", "/healthz" | "/static/{*file}" | "/login") | ("POST", "/login") => all,
+        // The code asked after the password: before the session exists.
+        ("GET" | "POST", "/login/code") => all,
+        // One's own second factor: enrolment, confirmation, removal.
+        (
+            "POST",
+            "/compte/double-authentification"
+            | "/compte/double-authentification/confirmer"
+            | "/compte/double-authentification/desactiver",
+        ) => LOGGED,
         ("POST", "/logout") | ("GET", "/") => LOGGED,
         ("GET", "/g/{gid}" | "/g/{gid}/members/{mid}") => LOGGED,
         ("GET", "/g/{gid}/users" | "/g/{gid}/journal") | ("POST", "/g/{gid}/users") => COORD,

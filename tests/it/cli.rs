@@ -90,6 +90,23 @@ async fn user_add_with_token_works_against_the_running_server() {
         .send()
         .await
         .expect("get");
+    // The printed password must be changed first: until then the API refuses, in French.
+    assert_eq!(r.status(), 403);
+    let body: serde_json::Value = r.json().await.expect("json");
+    assert!(
+        body["erreur"]
+            .as_str()
+            .is_some_and(|m| m.contains("changer votre mot de passe")),
+        "{body}"
+    );
+    // Once lifted (API tokens are checked against the account at each call), it answers.
+    clear_forced_password_change(&app.state.db).await;
+    let r = reqwest::Client::new()
+        .get(app.url("/api/v1/groupements"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), 200);
     let missing = coordo_cmd(
         &app.db_path,

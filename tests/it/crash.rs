@@ -88,6 +88,11 @@ async fn answered_operations_survive_kill_9_and_the_journal_verifies() {
         let base = format!("http://127.0.0.1:{port}");
         let mut child = start(&db, port);
         wait_up(&base).await;
+        let conn = sea_orm::Database::connect(format!("sqlite://{}", db.display()))
+            .await
+            .expect("db");
+        clear_forced_password_change(&conn).await;
+        conn.close().await.expect("close");
         let (http, csrf) = login(&base).await;
         sessions.push(http.clone());
         // Everything answered before the crash must still be there.

@@ -7,6 +7,7 @@ mod architecture;
 mod archive;
 mod attribution;
 mod audit_journal;
+mod auth_second_factor;
 mod auth_security;
 mod authz_matrix;
 mod bad_input;

@@ -21,6 +21,14 @@ pub struct Model {
     pub failed_logins: i32,
     pub locked_until: Option<DateTimeUtc>,
     pub active: bool,
+    /// Set for an account whose password was published or printed (demo accounts, `coordo user
+    /// add`); cleared when the user changes it on « Mon compte ».
+    pub must_change_password: bool,
+    /// The TOTP secret (RFC 6238) sealed with the server's key (`auth::totp::seal`); `None`
+    /// while the account has no second factor.
+    pub totp_secret: Option<String>,
+    /// The last TOTP time step accepted: a code of this step or an earlier one is refused.
+    pub totp_last_step: Option<i64>,
     pub created_at: DateTimeUtc,
 }
 

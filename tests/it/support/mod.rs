@@ -52,6 +52,16 @@ impl TestApp {
 
     /// The same service on another database (a `postgres://` URL), or on a SQLite file.
     pub async fn spawn_on(database_url: Option<String>) -> Self {
+        let app = Self::spawn_as_seeded(database_url).await;
+        // The tests log in with the published demo password and go on: their accounts are
+        // not asked to change it first (`auth_second_factor` checks that the demo's are).
+        clear_forced_password_change(&app.state.db).await;
+        app
+    }
+
+    /// The service with the demo accounts exactly as seeded: each must change its published
+    /// password before anything else.
+    pub async fn spawn_as_seeded(database_url: Option<String>) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let db_path = dir.path().join("coordo.db");
         let mail_dir = dir.path().join("outbox");
@@ -177,6 +187,18 @@ impl TestApp {
             .member
             .id
     }
+}
+
+/// Lifts the forced password change of every account (a test fixture: the demo seed sets it).
+/// Run before the accounts are used, so no cached account keeps the flag.
+pub async fn clear_forced_password_change(db: &sea_orm::DatabaseConnection) {
+    use coordo::db::entities::app_user;
+    use sea_orm::{EntityTrait, sea_query::Expr};
+    app_user::Entity::update_many()
+        .col_expr(app_user::Column::MustChangePassword, Expr::value(false))
+        .exec(db)
+        .await
+        .expect("clear must_change_password");
 }
 
 /// Extracts the CSRF token of the first form of a page.
