@@ -3,7 +3,7 @@
 //! command line prints them, an invalid date or count is a French message (exit 2).
 
 use crate::calendar::{self, holiday_name, is_working_day};
-use crate::cao::rules::convocation::earliest_seance;
+use crate::cao::rules::convocation::last_sending_day;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde_json::{Value, json};
 
@@ -86,10 +86,7 @@ pub fn jours_ouvres(depuis: NaiveDate, jours: u32) -> Value {
 #[must_use]
 pub fn convocation_cao(seance: NaiveDate, jours_francs: u32) -> Value {
     let date = seance - Duration::days(i64::from(jours_francs) + 1);
-    let mut extended = date;
-    while earliest_seance(extended, jours_francs) > seance {
-        extended -= Duration::days(1);
-    }
+    let extended = last_sending_day(seance, jours_francs);
     json!({
         "date": date.to_string(),
         "date_fr": calendar::french_date_with_weekday(date),

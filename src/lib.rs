@@ -29,6 +29,7 @@ pub mod registry;
 pub mod scoring;
 pub mod startup;
 pub mod state;
+pub mod todo;
 pub mod transitions;
 pub mod visas;
 pub mod web;

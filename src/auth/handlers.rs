@@ -210,7 +210,8 @@ async fn logout(session: Session) -> AppResult<Redirect> {
 
 async fn home(Extension(user): Extension<Arc<CurrentUser>>) -> AppResult<Redirect> {
     match user.groupement_id {
-        Some(g) => Ok(Redirect::to(&format!("/g/{g}"))),
+        // Each person's home: what to do, by when (`crate::todo`).
+        Some(g) => Ok(Redirect::to(&format!("/g/{g}/a-faire"))),
         None => Err(AppError::Forbidden(
             "votre compte n'est rattaché à aucun groupement".into(),
         )),

@@ -75,6 +75,7 @@ fn entries() -> Vec<RouteEntry> {
     all.extend(crate::visas::handlers::routes());
     all.extend(crate::attribution::handlers::routes());
     all.extend(crate::archive::handlers::routes());
+    all.extend(crate::todo::handlers::routes());
     all
 }
 

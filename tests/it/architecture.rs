@@ -47,6 +47,10 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "todo",
+        &["consultations", "cao", "visas", "offers", "attribution"],
+    ),
+    (
         "transitions",
         &[
             "consultations",

@@ -49,7 +49,7 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/compte/double-authentification/desactiver",
         ) => LOGGED,
         ("POST", "/logout") | ("GET", "/") => LOGGED,
-        ("GET", "/g/{gid}" | "/g/{gid}/members/{mid}") => LOGGED,
+        ("GET", "/g/{gid}" | "/g/{gid}/members/{mid}" | "/g/{gid}/a-faire") => LOGGED,
         ("GET", "/g/{gid}/users" | "/g/{gid}/journal") | ("POST", "/g/{gid}/users") => COORD,
         ("POST", "/api/v1/groupements/{gid}/users") => COORD,
         // Deactivation by the coordonnateur; one's own account page for everyone logged in.

@@ -2,6 +2,7 @@
 //! temporary folder, the real `coordo` binary for the command line.
 
 mod support;
+mod todo;
 
 mod architecture;
 mod archive;

@@ -27,6 +27,17 @@ pub fn convocation_delay_end(sent: NaiveDate, min_jours_francs: u32) -> Option<N
     Some(roll_forward(last))
 }
 
+/// The last day on which the convocation may be sent for a séance on `seance`, the delay of
+/// `min_jours_francs` extended when its end falls on a Saturday, Sunday or holiday (art. 642
+/// CPC by analogy), as [`convocation_warning`] checks it.
+pub fn last_sending_day(seance: NaiveDate, min_jours_francs: u32) -> NaiveDate {
+    let mut day = seance - chrono::Duration::days(i64::from(min_jours_francs) + 1);
+    while earliest_seance(day, min_jours_francs) > seance {
+        day -= chrono::Duration::days(1);
+    }
+    day
+}
+
 /// First date on which the séance may be held for a convocation sent on `sent`.
 pub fn earliest_seance(sent: NaiveDate, min_jours_francs: u32) -> NaiveDate {
     match convocation_delay_end(sent, min_jours_francs) {
