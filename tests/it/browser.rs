@@ -9,12 +9,16 @@ async fn a_coordonnateur_logs_in_and_creates_a_consultation_in_the_browser() {
     let app = TestApp::spawn().await;
     let b = Browser::start().await;
     b.login(&app.base, &coord_email(), PASSWORD).await;
+    // Home is the to-do; the menu leads to the dashboard.
+    b.wait_text("h1", "À faire").await;
+    b.screenshot("00-a-faire").await;
+    let gid = app.gid().await;
+    b.click(&format!("nav a[href='/g/{gid}']")).await;
     b.wait_text("h1", "Grappe acquisition secteur domicile")
         .await;
     assert!(b.body().await.contains("CCAS DE WATTRELOS"));
     b.screenshot("01-tableau-de-bord").await;
 
-    let gid = app.gid().await;
     b.goto(&format!("{}/g/{gid}/consultations/new", app.base))
         .await;
     b.fill("input[name=reference]", "2026-DUI").await;

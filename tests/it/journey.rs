@@ -125,6 +125,8 @@ async fn the_software_tender_from_creation_to_the_archive_in_the_browser() {
 
     // 1. The coordonnateur creates the consultation in the browser.
     switch(&b, &app, &coord_email()).await;
+    b.wait_text("h1", "À faire").await;
+    b.goto(&app.url(&format!("/g/{gid}"))).await;
     b.wait_text("h1", "Grappe acquisition secteur domicile")
         .await;
     b.screenshot("journey-01-tableau-de-bord").await;
