@@ -10,6 +10,7 @@
 pub mod business;
 pub mod chain;
 pub mod keys;
+pub mod labels;
 
 use crate::db::entities::{audit_entry, audit_head};
 use chrono::{DateTime, SecondsFormat, Utc};

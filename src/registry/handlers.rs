@@ -156,9 +156,14 @@ async fn journal(
             .into_iter()
             .map(|r| views::JournalLine {
                 id: r.id,
-                at: r.at,
+                // Stored in UTC (RFC 3339); read in Paris time.
+                at: chrono::DateTime::parse_from_rfc3339(&r.at).map_or_else(
+                    |_| r.at.clone(),
+                    |t| crate::calendar::french_datetime(&t.with_timezone(&chrono_tz::Europe::Paris)),
+                ),
                 actor: r.actor,
-                action: r.action,
+                action: crate::audit::labels::action_label(&r.action),
+                code: r.action,
                 entity: format!("{} {}", r.entity, r.entity_id),
                 summary: r.summary,
             })

@@ -113,7 +113,9 @@ pub struct JournalLine {
     pub id: i64,
     pub at: String,
     pub actor: String,
+    /// French label of the action; `code` as stored.
     pub action: String,
+    pub code: String,
     pub entity: String,
     pub summary: String,
 }
