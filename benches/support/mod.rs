@@ -14,6 +14,16 @@ pub async fn prepare(db: &std::path::Path) -> (coordo::state::AppState, i32) {
     coordo::startup::seed_demo_if_empty(&state)
         .await
         .expect("seed");
+    // The demo seed forces a password change; the measured sessions are past that step.
+    {
+        use coordo::db::entities::app_user;
+        use sea_orm::{EntityTrait, sea_query::Expr};
+        app_user::Entity::update_many()
+            .col_expr(app_user::Column::MustChangePassword, Expr::value(false))
+            .exec(&state.db)
+            .await
+            .expect("clear must_change_password");
+    }
     let gid = coordo::registry::service::groupements(&state.db)
         .await
         .expect("g")[0]

@@ -70,7 +70,11 @@ pub fn action_label(code: &str) -> String {
     let Some(area) = area(prefix) else {
         return code.to_owned();
     };
-    let words: Vec<&str> = rest.split('_').filter(|w| !w.is_empty()).map(word).collect();
+    let words: Vec<&str> = rest
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(word)
+        .collect();
     format!("{area} : {}", words.join(" "))
 }
 

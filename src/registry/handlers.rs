@@ -159,7 +159,11 @@ async fn journal(
                 // Stored in UTC (RFC 3339); read in Paris time.
                 at: chrono::DateTime::parse_from_rfc3339(&r.at).map_or_else(
                     |_| r.at.clone(),
-                    |t| crate::calendar::french_datetime(&t.with_timezone(&chrono_tz::Europe::Paris)),
+                    |t| {
+                        crate::calendar::french_datetime(
+                            &t.with_timezone(&chrono_tz::Europe::Paris),
+                        )
+                    },
                 ),
                 actor: r.actor,
                 action: crate::audit::labels::action_label(&r.action),

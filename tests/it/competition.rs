@@ -494,7 +494,10 @@ async fn bidders_stay_anonymous_in_the_journal_page_and_the_archive_while_sealed
     assert!(page.contains("offres.pli_enregistre"), "{page}");
     // In people's words and Paris time.
     assert!(page.contains("Offres : pli enregistré"), "{page}");
-    assert!(page.contains("Date (heure de Paris)") && page.contains("14 janvier 2027 à 10 h 00"), "{page}");
+    assert!(
+        page.contains("Date (heure de Paris)") && page.contains("14 janvier 2027 à 10 h 00"),
+        "{page}"
+    );
     assert!(!page.contains("ALPHA") && !page.contains(S_ALPHA), "{page}");
     let r = coord
         .get(&format!("/g/{gid}/consultations/{cid}/archive.zip"))
