@@ -68,14 +68,6 @@ pub fn check_signed_file(name: &str, bytes: &[u8]) -> Result<&'static str, Strin
     ))
 }
 
-/// The name under which a file is stored: its last path component, printable characters only.
-#[must_use]
-pub fn safe_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
-    clean.trim().to_owned()
-}
-
 /// The acte d'engagement of the DCE (`dce_ae`, the context of `DocKind::Ae`) filled for the
 /// attributaire of one lot by the one AE rule (`pieces::award::ae_for_award`): its identity
 /// and SIRET (ATTRI1 B1), the lot, the amount HT of its offer, the TTC at the consultation's
@@ -180,7 +172,7 @@ pub async fn upload(
     name: &str,
     bytes: Vec<u8>,
 ) -> Result<signed_acte::Model, AppError> {
-    let name = safe_name(name);
+    let name = crate::web::upload::stored_name(name);
     let media_type = check_signed_file(&name, &bytes).map_err(|e| AppError::field("fichier", e))?;
     let tx = crate::audit::begin(db).await?;
     let c = crate::consultations::service::get(&tx, gid, cid).await?;
@@ -312,8 +304,6 @@ mod tests {
 
     #[test]
     fn names_keep_their_last_component_without_control_characters() {
-        assert_eq!(safe_name("C:\\scans\\AE\u{0}signé.pdf"), "AEsigné.pdf");
-        assert_eq!(safe_name("../../etc/passwd"), "passwd");
     }
 
     #[test]

@@ -16,6 +16,8 @@ use axum::routing::{get, post};
 use std::sync::Arc;
 use tower_sessions::Session;
 
+/// The upload form was cut or over the size limit.
+const UNREADABLE: &str = "Le formulaire d'envoi est incomplet ou dépasse la taille autorisée : déposez un fichier PDF ou DOCX de 10 Mo au plus.";
 const COORD: Access = Access::Roles(&[Role::Coordonnateur]);
 
 /// Routes of the attributaire's acte d'engagement.
@@ -59,26 +61,6 @@ async fn filled_ae(
         .into_response())
 }
 
-/// Reads the `fichier` part of a multipart form: its name and bytes.
-async fn file_part(mut form: Multipart) -> Result<(String, Vec<u8>), AppError> {
-    let bad = |_| {
-        AppError::field(
-            "fichier",
-            "Le formulaire d'envoi est incomplet ou dépasse la taille autorisée : déposez un fichier PDF ou DOCX de 10 Mo au plus.",
-        )
-    };
-    while let Some(field) = form.next_field().await.map_err(bad)? {
-        if field.name() == Some("fichier") {
-            let name = field.file_name().unwrap_or_default().to_owned();
-            let bytes = field.bytes().await.map_err(bad)?;
-            return Ok((name, bytes.to_vec()));
-        }
-    }
-    Err(AppError::field(
-        "fichier",
-        "Choisissez le fichier de l'acte d'engagement signé (PDF ou DOCX) : aucun fichier n'a été reçu.",
-    ))
-}
 
 async fn upload(
     State(st): State<AppState>,
@@ -88,7 +70,7 @@ async fn upload(
     form: Multipart,
 ) -> AppResult<Response> {
     let (cid, aid) = (id_of(&cid)?, id_of(&aid)?);
-    let (name, bytes) = file_part(form).await?;
+    let (name, bytes) = crate::web::upload::file_part(form, "fichier", UNREADABLE).await?;
     let row = signed::upload(
         &st.db,
         st.clock.now(),

@@ -17,6 +17,8 @@ use serde::Serialize;
 use std::sync::Arc;
 use tower_sessions::Session;
 
+/// The upload form was cut or over the size limit.
+const UNREADABLE: &str = "Le formulaire d'envoi est incomplet ou dépasse la taille autorisée : déposez un fichier .docx de 5 Mo au plus.";
 const COORD: Access = Access::Roles(&[Role::Coordonnateur]);
 const PAGE: &str = "/g/{gid}/document-de-reference";
 
@@ -126,23 +128,6 @@ async fn page(
     render(&st, &user, &session, gid, None).await
 }
 
-/// Reads the `fichier` part of a multipart form: its name and bytes.
-async fn file_part(mut form: Multipart) -> Result<(String, Vec<u8>), AppError> {
-    let bad = |_| {
-        AppError::field(
-            "fichier",
-            "Le formulaire d'envoi est incomplet ou dépasse la taille autorisée : déposez un fichier .docx de 5 Mo au plus.",
-        )
-    };
-    while let Some(field) = form.next_field().await.map_err(bad)? {
-        if field.name() == Some("fichier") {
-            let name = field.file_name().unwrap_or_default().to_owned();
-            let bytes = field.bytes().await.map_err(bad)?;
-            return Ok((name, bytes.to_vec()));
-        }
-    }
-    Ok((String::new(), Vec::new()))
-}
 
 async fn upload(
     State(st): State<AppState>,
@@ -151,7 +136,7 @@ async fn upload(
     Path(gid): Path<i32>,
     form: Multipart,
 ) -> AppResult<Response> {
-    let stored = match file_part(form).await {
+    let stored = match crate::web::upload::file_part(form, "fichier", UNREADABLE).await {
         Ok((name, bytes)) => {
             super::upload(&st.db, st.clock.now(), &user.actor(), gid, &name, bytes).await
         }

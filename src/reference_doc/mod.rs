@@ -112,13 +112,6 @@ pub async fn file<C: ConnectionTrait>(
     }
 }
 
-/// The name under which a file is stored: its last path component, printable characters only.
-fn safe_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
-    clean.trim().to_owned()
-}
-
 /// What an upload did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Uploaded {
@@ -141,7 +134,7 @@ pub async fn upload(
     name: &str,
     bytes: Vec<u8>,
 ) -> Result<Uploaded, AppError> {
-    let name = safe_name(name);
+    let name = crate::web::upload::stored_name(name);
     if name.is_empty() || bytes.is_empty() {
         return Err(AppError::field(
             "fichier",

@@ -10,6 +10,7 @@ pub mod render;
 pub mod responses;
 pub mod secret;
 pub mod security;
+pub mod upload;
 
 use crate::auth::session_store::DbSessionStore;
 use crate::state::AppState;

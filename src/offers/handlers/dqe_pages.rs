@@ -17,6 +17,9 @@ use serde::Deserialize;
 use std::sync::Arc;
 use tower_sessions::Session;
 
+/// The upload form was cut or over the size limit.
+const UNREADABLE: &str = "Le formulaire d'envoi est incomplet ou trop volumineux : déposez le classeur DQE (.xlsx) complété.";
+
 fn page_url(gid: i32, cid: i32, pid: i32) -> String {
     format!("{}/plis/{pid}/dqe", base(gid, cid))
 }
@@ -64,23 +67,6 @@ pub async fn show(
     .await
 }
 
-/// Reads the `fichier` part of the form: its name and bytes.
-async fn file_part(mut form: Multipart) -> Result<(String, Vec<u8>), AppError> {
-    let bad = |_| {
-        AppError::field(
-            "fichier",
-            "Le formulaire d'envoi est incomplet ou trop volumineux : déposez le classeur DQE (.xlsx) complété.",
-        )
-    };
-    while let Some(field) = form.next_field().await.map_err(bad)? {
-        if field.name() == Some("fichier") {
-            let name = field.file_name().unwrap_or_default().to_owned();
-            let bytes = field.bytes().await.map_err(bad)?;
-            return Ok((name, bytes.to_vec()));
-        }
-    }
-    Ok((String::new(), Vec::new()))
-}
 
 /// A refusal shown on the page itself (422 or 409), other errors as their page.
 async fn refusal(
@@ -118,7 +104,7 @@ pub async fn upload(
     form: Multipart,
 ) -> AppResult<Response> {
     let (cid, pid) = (id_of(&cid)?, id_of(&pid)?);
-    let r = match file_part(form).await {
+    let r = match crate::web::upload::file_part(form, "fichier", UNREADABLE).await {
         Ok((name, bytes)) => {
             dqe_prices::upload(
                 &st.db,
