@@ -303,8 +303,7 @@ mod tests {
     }
 
     #[test]
-    fn names_keep_their_last_component_without_control_characters() {
-    }
+    fn names_keep_their_last_component_without_control_characters() {}
 
     #[test]
     fn the_filled_ae_names_the_attributaire_and_its_amounts() {

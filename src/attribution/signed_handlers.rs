@@ -4,7 +4,7 @@
 use super::handlers::id_of;
 use super::signed;
 use crate::auth::{CurrentUser, Role};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::security::{self, Access};
 use crate::web::{RouteEntry, route};
@@ -60,7 +60,6 @@ async fn filled_ae(
     )
         .into_response())
 }
-
 
 async fn upload(
     State(st): State<AppState>,

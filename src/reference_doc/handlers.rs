@@ -128,7 +128,6 @@ async fn page(
     render(&st, &user, &session, gid, None).await
 }
 
-
 async fn upload(
     State(st): State<AppState>,
     Extension(user): Extension<Arc<CurrentUser>>,

@@ -67,7 +67,6 @@ pub async fn show(
     .await
 }
 
-
 /// A refusal shown on the page itself (422 or 409), other errors as their page.
 async fn refusal(
     st: &AppState,
