@@ -379,6 +379,21 @@ pub async fn answer(
         };
         return Err(visa_error(e));
     }
+    // The same answer again (a double click, a re-sent form) changes nothing: no second row,
+    // no journal entry; the visa in force is returned.
+    if let Some(same) = data
+        .visas
+        .iter()
+        .rev()
+        .find(|v| v.piece_version_id == p.piece_version_id && v.member_id == for_member)
+        .filter(|v| {
+            v.decision == store::decision_code(input.decision)
+                && v.comment == candidate.comment
+                && v.actor_member_id == actor_member
+        })
+    {
+        return Ok(same.clone());
+    }
     let row = visa::ActiveModel {
         round_id: Set(rid),
         piece_version_id: Set(p.piece_version_id),

@@ -283,3 +283,39 @@ async fn a_referent_sees_its_pending_work_first_and_answers_through_the_pages() 
     assert!(!page.contains("À viser"), "{page}");
     assert!(page.contains("Matrice des visas"), "{page}");
 }
+
+#[tokio::test]
+async fn the_same_answer_twice_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let (c, gid, cid) = tender(&app, &["rc"]).await;
+    assert_eq!(
+        submit(&c, gid, cid, &["rc"], "2026-12-04").await.status(),
+        303
+    );
+    let rid = latest_round(&c, gid, cid).await;
+    let r = app.login(&referent_email(SANTELYS)).await;
+    let body = json!({"piece": "rc", "decision": "favorable_avec_reserves", "comment": "Préciser le tribunal."});
+    let before = app.audit_count().await;
+    assert_eq!(answer(&r, gid, cid, rid, body.clone()).await.status(), 201);
+    let after_first = app.audit_count().await;
+    assert!(after_first > before);
+    // A re-sent form: no second row, no journal entry.
+    assert!(answer(&r, gid, cid, rid, body).await.status().is_success());
+    assert_eq!(app.audit_count().await, after_first);
+    let santelys = app.member_id(SANTELYS).await;
+    let rows = visa::Entity::find()
+        .filter(visa::Column::MemberId.eq(santelys))
+        .all(&app.state.db)
+        .await
+        .expect("visas");
+    assert_eq!(rows.len(), 1);
+    // Another answer is a new visa, which counts.
+    let other = json!({"piece": "rc", "decision": "favorable"});
+    assert_eq!(answer(&r, gid, cid, rid, other).await.status(), 201);
+    let rows = visa::Entity::find()
+        .filter(visa::Column::MemberId.eq(santelys))
+        .all(&app.state.db)
+        .await
+        .expect("visas");
+    assert_eq!(rows.len(), 2);
+}
