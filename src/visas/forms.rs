@@ -293,3 +293,91 @@ mod tests {
         assert!(f("sept").parse().is_err());
     }
 }
+
+/// The référent's one form for every pending visa: `decision_{round}_{version}_{member}` and
+/// `comment_{round}_{version}_{member}` per piece. A piece left without a decision is skipped
+/// (it stays to do); an unknown decision or a malformed key is refused, naming the field.
+///
+/// # Errors
+/// Validation naming the field at fault; nothing chosen at all.
+pub fn parse_answers(fields: &[(String, String)]) -> Result<Vec<(i32, AnswerInput)>, AppError> {
+    let comment_of = |key: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k.strip_prefix("comment_") == Some(key))
+            .map(|(_, v)| v.clone())
+    };
+    let mut out = Vec::new();
+    for (k, v) in fields {
+        let Some(key) = k.strip_prefix("decision_") else {
+            continue;
+        };
+        if v.trim().is_empty() {
+            continue;
+        }
+        let ids: Vec<i32> = key.split('_').filter_map(|p| p.parse().ok()).collect();
+        let [rid, version, member] = ids[..] else {
+            return Err(AppError::field(k, "champ de visa mal formé : rechargez la page"));
+        };
+        let decision = store::parse_decision(v).ok_or_else(|| {
+            AppError::field(
+                k,
+                format!(
+                    "décision « {} » inconnue : favorable, favorable_avec_reserves ou defavorable",
+                    v.trim()
+                ),
+            )
+        })?;
+        out.push((
+            rid,
+            AnswerInput {
+                piece_version_id: version,
+                member_id: Some(member),
+                decision,
+                comment: comment_of(key),
+            },
+        ));
+    }
+    if out.is_empty() {
+        return Err(AppError::field(
+            "decision",
+            "choisissez une décision pour au moins une pièce avant d'envoyer vos visas",
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod answers_tests {
+    use super::*;
+
+    fn f(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn one_form_gives_one_answer_per_chosen_piece() {
+        let a = parse_answers(&f(&[
+            ("csrf_token", "x"),
+            ("decision_3_17_5", "favorable"),
+            ("comment_3_17_5", ""),
+            ("decision_3_18_5", "favorable_avec_reserves"),
+            ("comment_3_18_5", "Préciser le tribunal."),
+            ("decision_3_19_5", ""),
+        ]))
+        .expect("parsed");
+        assert_eq!(a.len(), 2, "the piece without a decision stays to do");
+        assert_eq!((a[1].0, a[1].1.piece_version_id, a[1].1.member_id), (3, 18, Some(5)));
+        assert_eq!(a[1].1.comment.as_deref(), Some("Préciser le tribunal."));
+    }
+
+    #[test]
+    fn bad_fields_are_named_and_an_empty_form_is_refused() {
+        assert!(parse_answers(&f(&[("decision_3_17_5", "peut-être")])).is_err());
+        assert!(parse_answers(&f(&[("decision_x_17", "favorable")])).is_err());
+        assert!(parse_answers(&f(&[("decision_3_17_5", "")])).is_err());
+    }
+}

@@ -48,6 +48,12 @@ pub fn routes() -> Vec<RouteEntry> {
             post(answer),
         ),
         route(
+            Method::POST,
+            "/g/{gid}/consultations/{cid}/visas/reponses",
+            REFERENT,
+            post(answer_all),
+        ),
+        route(
             Method::GET,
             "/g/{gid}/consultations/{cid}/visas/rounds/{rid}/{kind}/bordereau.docx",
             Access::AnyUser,
@@ -257,6 +263,52 @@ async fn show_round(
         StatusCode::OK,
     )
     .await
+}
+
+/// The référent's one form: every pending visa of the consultation answered at once (all or
+/// nothing), then back to the list of what remains.
+async fn answer_all(
+    State(st): State<AppState>,
+    Extension(user): Extension<Arc<CurrentUser>>,
+    session: Session,
+    Path((gid, cid)): Path<(i32, String)>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let cid = id_of(&cid)?;
+    store::consultation_of(&st.db, gid, cid).await?;
+    let r = match super::forms::parse_answers(&fields) {
+        Ok(answers) => {
+            service::answer_all(
+                &st.db,
+                st.clock.now(),
+                &user,
+                gid,
+                cid,
+                &answers,
+                &st.settings.base_url,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(n) => {
+            let msg = match n {
+                0 => "Ces visas étaient déjà enregistrés : rien n'a changé.".to_owned(),
+                1 => "1 visa enregistré.".to_owned(),
+                n => format!("{n} visas enregistrés."),
+            };
+            security::set_flash(&session, msg).await?;
+            Ok(
+                Redirect::to(&format!("/g/{gid}/consultations/{cid}/visas#a-viser"))
+                    .into_response(),
+            )
+        }
+        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
+            matrix_page(&st, &user, &session, gid, cid, e.messages(), e.status()).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 async fn answer(

@@ -306,11 +306,57 @@ pub async fn answer(
             "seul le référent d'un membre donne le visa de ce membre".into(),
         ));
     };
-    let for_member = input.member_id.unwrap_or(actor_member);
     let tx = audit::begin(db).await?;
-    let c = store::consultation_of(&tx, gid, cid).await?;
+    let (row, _) = answer_in(&tx, now, user, actor_member, (gid, cid, rid), input, base_url).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Several visas at once (the référent's one form for a whole round or DCE), in one
+/// transaction: all are recorded or none. Answers identical to the visa in force change
+/// nothing. Returns how many visas were recorded.
+///
+/// # Errors
+/// As [`answer`], the first failing answer stopping everything.
+pub async fn answer_all(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    user: &CurrentUser,
+    gid: i32,
+    cid: i32,
+    answers: &[(i32, AnswerInput)],
+    base_url: &str,
+) -> Result<usize, AppError> {
+    let Some(actor_member) = user.member_id.filter(|_| user.role == Role::Referent) else {
+        return Err(AppError::Forbidden(
+            "seul le référent d'un membre donne le visa de ce membre".into(),
+        ));
+    };
+    let tx = audit::begin(db).await?;
+    let mut recorded = 0;
+    for (rid, input) in answers {
+        let (_, new) =
+            answer_in(&tx, now, user, actor_member, (gid, cid, *rid), input, base_url).await?;
+        recorded += usize::from(new);
+    }
+    tx.commit().await?;
+    Ok(recorded)
+}
+
+/// One visa inside the caller's transaction (see [`answer`]).
+async fn answer_in<C: ConnectionTrait>(
+    tx: &C,
+    now: DateTime<Utc>,
+    user: &CurrentUser,
+    actor_member: i32,
+    (gid, cid, rid): (i32, i32, i32),
+    input: &AnswerInput,
+    base_url: &str,
+) -> Result<(visa::Model, bool), AppError> {
+    let for_member = input.member_id.unwrap_or(actor_member);
+    let c = store::consultation_of(tx, gid, cid).await?;
     ensure_open(&c)?;
-    let data = store::round(&tx, cid, rid).await?;
+    let data = store::round(tx, cid, rid).await?;
     let Some(p) = data
         .pieces
         .iter()
@@ -324,7 +370,7 @@ pub async fn answer(
             ),
         ));
     };
-    let current = store::current_versions(&tx, cid).await?;
+    let current = store::current_versions(tx, cid).await?;
     if let Some((vid, n)) = current.get(&p.piece_id)
         && *vid != p.piece_version_id
     {
@@ -337,7 +383,7 @@ pub async fn answer(
     if !data.members.iter().any(|m| m.member_id == for_member) {
         let name = member::Entity::find_by_id(for_member)
             .filter(member::Column::GroupementId.eq(gid))
-            .one(&tx)
+            .one(tx)
             .await?
             .map_or_else(|| format!("n° {for_member}"), |m| m.name);
         return Err(AppError::field(
@@ -345,7 +391,7 @@ pub async fn answer(
             format!("le membre « {name} » n'est pas appelé à viser dans le tour n° {rid}"),
         ));
     }
-    let proxies = store::proxies(&tx, gid).await?;
+    let proxies = store::proxies(tx, gid).await?;
     let candidate = Visa {
         member_key: for_member.to_string(),
         actor_member_key: actor_member.to_string(),
@@ -392,7 +438,7 @@ pub async fn answer(
                 && v.actor_member_id == actor_member
         })
     {
-        return Ok(same.clone());
+        return Ok((same.clone(), false));
     }
     let row = visa::ActiveModel {
         round_id: Set(rid),
@@ -407,10 +453,10 @@ pub async fn answer(
         given_at: Set(now),
         ..Default::default()
     }
-    .insert(&tx)
+    .insert(tx)
     .await?;
     audit::record(
-        &tx,
+        tx,
         now,
         &user.actor(),
         audit::Event {
@@ -427,9 +473,8 @@ pub async fn answer(
         },
     )
     .await?;
-    refresh_status(&tx, now, &user.actor(), gid, &c, rid, base_url).await?;
-    tx.commit().await?;
-    Ok(row)
+    refresh_status(tx, now, &user.actor(), gid, &c, rid, base_url).await?;
+    Ok((row, true))
 }
 
 /// Recomputes a round's status; on a change it is stored and journaled, and a complete or

@@ -187,44 +187,37 @@ async fn the_software_tender_from_creation_to_the_archive_in_the_browser() {
     })
     .await;
     let rid = crate::visas::latest_round(&coord, gid, cid).await;
-    let round = app.url(&format!("{base}/visas/rounds/{rid}"));
+    let _ = rid;
+    // Each référent answers every piece in one form on the visas page: five choices and one
+    // send (before: one form per piece, ten clicks and five page loads).
+    let visas_page = app.url(&format!("{base}/visas"));
     for (i, f) in MEMBERS.iter().enumerate() {
         switch(&b, &app, &referent_email(f)).await;
-        b.goto(&round).await;
-        b.find("form[action$='/answer']").await;
-        // One form per piece; each stays on the page after the visa (it may be changed).
-        let versions: Vec<String> = {
-            let mut v = Vec::new();
-            for e in b
-                .client
-                .find_all(Locator::Css(
-                    "form[action$='/answer'] input[name=piece_version_id]",
-                ))
-                .await
-                .expect("forms")
-            {
-                v.push(e.attr("value").await.expect("attr").expect("value"));
-            }
-            v
-        };
-        assert_eq!(versions.len(), 5, "{f}: RC, AE, CCAP, CCTP, BPU");
-        for (k, v) in versions.iter().enumerate() {
-            let form =
-                format!("form[action$='/answer']:has(input[name=piece_version_id][value='{v}'])");
-            b.click(&format!("{form} input[value=favorable]")).await;
-            b.click(&format!("{form} button[type=submit]")).await;
-            let ar = &app;
-            let expected = (i * 5 + k + 1) as u64;
-            until("visa recorded", move || async move {
-                coordo::db::entities::visa::Entity::find()
-                    .count(&ar.state.db)
-                    .await
-                    .expect("count")
-                    == expected
-            })
-            .await;
-            b.wait_text("body", "Visa enregistré").await;
+        b.goto(&visas_page).await;
+        let form = "form[action$='/visas/reponses']";
+        let radios = b
+            .client
+            .find_all(Locator::Css(&format!("{form} input[type=radio][value=favorable]")))
+            .await
+            .expect("radios");
+        assert_eq!(radios.len(), 5, "{f}: RC, AE, CCAP, CCTP, BPU");
+        for r in radios {
+            r.click().await.expect("favorable");
         }
+        b.click(&format!("{form} button[type=submit]")).await;
+        b.wait_text("body", "5 visas enregistrés").await;
+        let ar = &app;
+        let expected = ((i + 1) * 5) as u64;
+        until("visas recorded", move || async move {
+            coordo::db::entities::visa::Entity::find()
+                .count(&ar.state.db)
+                .await
+                .expect("count")
+                == expected
+        })
+        .await;
+        // Back on the list: nothing remains to visa.
+        b.wait_text("#a-viser", "Aucun visa en attente").await;
         if i == 0 {
             b.screenshot("journey-03-visa").await;
         }
