@@ -319,3 +319,72 @@ async fn the_same_answer_twice_changes_nothing() {
         .expect("visas");
     assert_eq!(rows.len(), 2);
 }
+
+/// The `decision_…` field names of the référent's one form.
+fn decision_fields(page: &str) -> Vec<String> {
+    let mut out: Vec<String> = page
+        .split("name=\"decision_")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|k| format!("decision_{k}"))
+        .collect();
+    out.dedup();
+    out
+}
+
+#[tokio::test]
+async fn one_form_answers_every_piece_all_or_nothing() {
+    let app = TestApp::spawn().await;
+    let (c, gid, cid) = tender(&app, &["rc", "ae"]).await;
+    assert_eq!(
+        submit(&c, gid, cid, &["rc", "ae"], "2026-12-04").await.status(),
+        303
+    );
+    let r = app.login(&referent_email(SANTELYS)).await;
+    let page_url = format!("/g/{gid}/consultations/{cid}/visas");
+    let page = r.get(&page_url).await.text().await.expect("html");
+    let fields = decision_fields(&page);
+    assert_eq!(fields.len(), 2, "{page}");
+    let comment = |f: &str| f.replacen("decision_", "comment_", 1);
+    let url = format!("/g/{gid}/consultations/{cid}/visas/reponses");
+    // Reserves without a comment on the second piece: refused in French, nothing stored.
+    let (c0, c1) = (comment(&fields[0]), comment(&fields[1]));
+    let bad = r
+        .post_form(
+            &url,
+            &[
+                (fields[0].as_str(), "favorable"),
+                (c0.as_str(), ""),
+                (fields[1].as_str(), "favorable_avec_reserves"),
+                (c1.as_str(), " "),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let visas = || async {
+        visa::Entity::find()
+            .count(&app.state.db)
+            .await
+            .expect("count")
+    };
+    use sea_orm::PaginatorTrait;
+    assert_eq!(visas().await, 0, "all or nothing");
+    let good = [
+        (fields[0].as_str(), "favorable"),
+        (c0.as_str(), ""),
+        (fields[1].as_str(), "favorable_avec_reserves"),
+        (c1.as_str(), "Préciser le tribunal."),
+    ];
+    let ok = r.post_form(&url, &good).await;
+    assert_eq!(ok.status(), 303);
+    assert_eq!(visas().await, 2);
+    let page = r.get(&page_url).await.text().await.expect("html");
+    assert!(page.contains("2 visas enregistrés"), "{page}");
+    assert!(page.contains("Aucun visa en attente de votre part"), "{page}");
+    // The same form sent again changes nothing.
+    let again = r.post_form(&url, &good).await;
+    assert_eq!(again.status(), 303);
+    assert_eq!(visas().await, 2);
+    let page = r.get(&page_url).await.text().await.expect("html");
+    assert!(page.contains("rien n&#x27;a changé"), "{page}");
+}
