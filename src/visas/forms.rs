@@ -317,7 +317,10 @@ pub fn parse_answers(fields: &[(String, String)]) -> Result<Vec<(i32, AnswerInpu
         }
         let ids: Vec<i32> = key.split('_').filter_map(|p| p.parse().ok()).collect();
         let [rid, version, member] = ids[..] else {
-            return Err(AppError::field(k, "champ de visa mal formé : rechargez la page"));
+            return Err(AppError::field(
+                k,
+                "champ de visa mal formé : rechargez la page",
+            ));
         };
         let decision = store::parse_decision(v).ok_or_else(|| {
             AppError::field(
@@ -370,7 +373,10 @@ mod answers_tests {
         ]))
         .expect("parsed");
         assert_eq!(a.len(), 2, "the piece without a decision stays to do");
-        assert_eq!((a[1].0, a[1].1.piece_version_id, a[1].1.member_id), (3, 18, Some(5)));
+        assert_eq!(
+            (a[1].0, a[1].1.piece_version_id, a[1].1.member_id),
+            (3, 18, Some(5))
+        );
         assert_eq!(a[1].1.comment.as_deref(), Some("Préciser le tribunal."));
     }
 

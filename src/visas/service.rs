@@ -307,7 +307,16 @@ pub async fn answer(
         ));
     };
     let tx = audit::begin(db).await?;
-    let (row, _) = answer_in(&tx, now, user, actor_member, (gid, cid, rid), input, base_url).await?;
+    let (row, _) = answer_in(
+        &tx,
+        now,
+        user,
+        actor_member,
+        (gid, cid, rid),
+        input,
+        base_url,
+    )
+    .await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -335,8 +344,16 @@ pub async fn answer_all(
     let tx = audit::begin(db).await?;
     let mut recorded = 0;
     for (rid, input) in answers {
-        let (_, new) =
-            answer_in(&tx, now, user, actor_member, (gid, cid, *rid), input, base_url).await?;
+        let (_, new) = answer_in(
+            &tx,
+            now,
+            user,
+            actor_member,
+            (gid, cid, *rid),
+            input,
+            base_url,
+        )
+        .await?;
         recorded += usize::from(new);
     }
     tx.commit().await?;

@@ -268,6 +268,7 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         (
             "POST",
             "/g/{gid}/consultations/{cid}/visas/rounds/{rid}/answer"
+            | "/g/{gid}/consultations/{cid}/visas/reponses"
             | "/api/v1/groupements/{gid}/consultations/{cid}/visas/rounds/{rid}/answer",
         ) => REFERENT,
         _ => return None,

@@ -197,7 +197,9 @@ async fn the_software_tender_from_creation_to_the_archive_in_the_browser() {
         let form = "form[action$='/visas/reponses']";
         let radios = b
             .client
-            .find_all(Locator::Css(&format!("{form} input[type=radio][value=favorable]")))
+            .find_all(Locator::Css(&format!(
+                "{form} input[type=radio][value=favorable]"
+            )))
             .await
             .expect("radios");
         assert_eq!(radios.len(), 5, "{f}: RC, AE, CCAP, CCTP, BPU");

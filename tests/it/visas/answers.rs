@@ -337,7 +337,9 @@ async fn one_form_answers_every_piece_all_or_nothing() {
     let app = TestApp::spawn().await;
     let (c, gid, cid) = tender(&app, &["rc", "ae"]).await;
     assert_eq!(
-        submit(&c, gid, cid, &["rc", "ae"], "2026-12-04").await.status(),
+        submit(&c, gid, cid, &["rc", "ae"], "2026-12-04")
+            .await
+            .status(),
         303
     );
     let r = app.login(&referent_email(SANTELYS)).await;
@@ -380,7 +382,10 @@ async fn one_form_answers_every_piece_all_or_nothing() {
     assert_eq!(visas().await, 2);
     let page = r.get(&page_url).await.text().await.expect("html");
     assert!(page.contains("2 visas enregistrés"), "{page}");
-    assert!(page.contains("Aucun visa en attente de votre part"), "{page}");
+    assert!(
+        page.contains("Aucun visa en attente de votre part"),
+        "{page}"
+    );
     // The same form sent again changes nothing.
     let again = r.post_form(&url, &good).await;
     assert_eq!(again.status(), 303);
