@@ -125,6 +125,30 @@ pub enum DelaisCommand {
         #[arg(long = "jours-francs", value_name = "N", allow_hyphen_values = true)]
         jours_francs: String,
     },
+    /// Le délai de suspension après l'envoi des lettres de rejet (R2182-1) : dernier jour et
+    /// premier jour de signature.
+    Suspension {
+        /// La date d'envoi des lettres de rejet (AAAA-MM-JJ).
+        #[arg(long, value_name = "AAAA-MM-JJ", allow_hyphen_values = true)]
+        envoi: String,
+        /// Les lettres ne sont pas parties par voie électronique (16 jours au lieu de 11).
+        #[arg(long = "hors-voie-electronique")]
+        hors_voie_electronique: bool,
+    },
+    /// Le dernier jour d'envoi de l'avis d'attribution après la signature (R2183-1).
+    #[command(name = "avis-attribution")]
+    AvisAttribution {
+        /// La date de signature du marché (AAAA-MM-JJ).
+        #[arg(long, value_name = "AAAA-MM-JJ", allow_hyphen_values = true)]
+        signature: String,
+    },
+    /// Le dernier jour de publication des données essentielles après la notification (R2196-1).
+    #[command(name = "donnees-essentielles")]
+    DonneesEssentielles {
+        /// La date de notification du marché (AAAA-MM-JJ).
+        #[arg(long, value_name = "AAAA-MM-JJ", allow_hyphen_values = true)]
+        notification: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -694,6 +718,18 @@ fn delais_cmd(action: &DelaisCommand) -> ExitCode {
                 delais::parse_count("jours-francs", jours_francs)?,
             ))
         }),
+        DelaisCommand::Suspension {
+            envoi,
+            hors_voie_electronique,
+        } => delais::parse_date("envoi", envoi)
+            .and_then(|d| delais::suspension(d, !hors_voie_electronique)),
+        DelaisCommand::AvisAttribution { signature } => {
+            delais::parse_date("signature", signature).and_then(delais::avis_attribution)
+        }
+        DelaisCommand::DonneesEssentielles { notification } => {
+            delais::parse_date("notification", notification)
+                .and_then(delais::donnees_essentielles)
+        }
     };
     match answer {
         Ok(v) => {

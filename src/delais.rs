@@ -4,6 +4,7 @@
 
 use crate::calendar::{self, holiday_name, is_working_day};
 use crate::cao::rules::convocation::last_sending_day;
+use crate::consultations::rules::params;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde_json::{Value, json};
 
@@ -101,6 +102,93 @@ pub fn convocation_cao(seance: NaiveDate, jours_francs: u32) -> Value {
     })
 }
 
+/// The standstill after the rejection letters sent on `envoi` (R2182-1): its last day (the
+/// sending day is day 1) and the first day the marché may be signed; 11 days when the
+/// notification went electronically, 16 otherwise. Dated parameters read at `envoi`.
+///
+/// # Errors
+/// A French message when no parameter covers the date.
+pub fn suspension(envoi: NaiveDate, electronique: bool) -> Result<Value, String> {
+    let p = if electronique {
+        params::STANDSTILL_ELECTRONIC.at(envoi)
+    } else {
+        params::STANDSTILL_OTHER.at(envoi)
+    }
+    .map_err(|e| e.to_string())?;
+    let last = calendar::add_calendar_days(envoi, i64::from(p.value) - 1);
+    let signature = calendar::add_calendar_days(envoi, i64::from(p.value));
+    Ok(json!({
+        "date": signature.to_string(),
+        "date_fr": calendar::french_date_with_weekday(signature),
+        "dernier_jour_de_suspension": last.to_string(),
+        "envoi": envoi.to_string(),
+        "jours": p.value,
+        "regle": format!(
+            "{} jours à compter de l'envoi des lettres de rejet le {}{} : le marché se signe au plus tôt le {} ; délai de date à date, jamais reporté ; pas de délai pour un marché attribué au seul soumissionnaire (R2182-2)",
+            p.value,
+            calendar::french_date(envoi),
+            if electronique { " par voie électronique" } else { " hors voie électronique" },
+            calendar::french_date(signature)
+        ),
+        "article": p.legal_basis,
+    }))
+}
+
+/// The last day to send the avis d'attribution of a formalised procedure after the signature
+/// on `signature` (R2183-1: 30 days).
+///
+/// # Errors
+/// A French message when no parameter covers the date.
+pub fn avis_attribution(signature: NaiveDate) -> Result<Value, String> {
+    let p = params::AVIS_ATTRIBUTION_DAYS
+        .at(signature)
+        .map_err(|e| e.to_string())?;
+    let due = calendar::add_calendar_days(signature, i64::from(p.value));
+    Ok(json!({
+        "date": due.to_string(),
+        "date_fr": calendar::french_date_with_weekday(due),
+        "signature": signature.to_string(),
+        "jours": p.value,
+        "regle": format!(
+            "avis d'attribution envoyé au plus tard {} jours après la signature du {} (procédures formalisées)",
+            p.value,
+            calendar::french_date(signature)
+        ),
+        "article": p.legal_basis,
+    }))
+}
+
+/// The last day to publish the données essentielles of a marché notified on `notification`
+/// (R2196-1: two months, marchés of 40 000 € HT or more).
+///
+/// # Errors
+/// A French message when no parameter covers the date.
+pub fn donnees_essentielles(notification: NaiveDate) -> Result<Value, String> {
+    let months = params::DECP_MONTHS
+        .at(notification)
+        .map_err(|e| e.to_string())?;
+    let threshold = params::DECP_THRESHOLD
+        .at(notification)
+        .map_err(|e| e.to_string())?;
+    let due = notification
+        .checked_add_months(chrono::Months::new(months.value))
+        .ok_or_else(|| "date hors du calendrier".to_owned())?;
+    Ok(json!({
+        "date": due.to_string(),
+        "date_fr": calendar::french_date_with_weekday(due),
+        "notification": notification.to_string(),
+        "mois": months.value,
+        "seuil_ht": threshold.value.to_string(),
+        "regle": format!(
+            "données essentielles publiées au plus tard {} mois après la notification du {}, pour un marché d'au moins {} € HT",
+            months.value,
+            calendar::french_date(notification),
+            threshold.value
+        ),
+        "article": months.legal_basis,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,5 +246,22 @@ mod tests {
                 .contains("trop grand")
         );
         assert_eq!(parse_count("jours", " 7 "), Ok(7));
+    }
+
+    #[test]
+    fn standstill_avis_and_decp_dates() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("date");
+        // Sent Friday 5 February 2027 electronically: day 11 is Monday 15, signature Tuesday 16.
+        let v = suspension(d(2027, 2, 5), true).expect("standstill");
+        assert_eq!(v["dernier_jour_de_suspension"], "2027-02-15");
+        assert_eq!(v["date"], "2027-02-16");
+        assert_eq!(v["article"], "R2182-1 al. 1");
+        let v = suspension(d(2027, 2, 5), false).expect("standstill");
+        assert_eq!(v["date"], "2027-02-21");
+        assert_eq!(avis_attribution(d(2027, 3, 1)).expect("avis")["date"], "2027-03-31");
+        // Two months, end of month kept by chrono: 31 December → 28 February.
+        let v = donnees_essentielles(d(2026, 12, 31)).expect("decp");
+        assert_eq!(v["date"], "2027-02-28");
+        assert_eq!(v["article"], "R2196-1");
     }
 }

@@ -369,6 +369,38 @@ fn the_legal_calendar_answers_in_json_and_refuses_bad_input_in_french() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(v["date"], "2027-01-06");
+    for (args, date, article) in [
+        (
+            vec!["suspension", "--envoi", "2027-02-05"],
+            "2027-02-16",
+            "R2182-1",
+        ),
+        (
+            vec!["suspension", "--envoi", "2027-02-05", "--hors-voie-electronique"],
+            "2027-02-21",
+            "R2182-1",
+        ),
+        (
+            vec!["avis-attribution", "--signature", "2027-03-01"],
+            "2027-03-31",
+            "R2183-1",
+        ),
+        (
+            vec!["donnees-essentielles", "--notification", "2027-03-01"],
+            "2027-05-01",
+            "R2196-1",
+        ),
+    ] {
+        let mut all = vec!["delais"];
+        all.extend(args.iter().copied());
+        let o = coordo_cmd(&db, &all);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+        assert_eq!(v["date"], date, "{args:?}");
+        assert!(v["article"].as_str().expect("article").contains(article));
+    }
+    let o = coordo_cmd(&db, &["delais", "suspension", "--envoi", "2027-02-30"]);
+    assert_eq!(o.status.code(), Some(2));
     for (args, words) in [
         (
             ["jours-ouvres", "--depuis", "13/05/2026", "--jours", "2"],
