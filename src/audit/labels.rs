@@ -54,7 +54,7 @@ fn word(w: &str) -> &str {
         "revocation" => "révocation",
         "revoquee" => "révoquée",
         "rectifie" => "rectifié",
-        "reference" => "de référence",
+        "reference" => "référence",
         "termine" => "terminé",
         "dce" => "DCE",
         "decision" => "décision",
