@@ -727,8 +727,7 @@ fn delais_cmd(action: &DelaisCommand) -> ExitCode {
             delais::parse_date("signature", signature).and_then(delais::avis_attribution)
         }
         DelaisCommand::DonneesEssentielles { notification } => {
-            delais::parse_date("notification", notification)
-                .and_then(delais::donnees_essentielles)
+            delais::parse_date("notification", notification).and_then(delais::donnees_essentielles)
         }
     };
     match answer {

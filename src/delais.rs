@@ -258,7 +258,10 @@ mod tests {
         assert_eq!(v["article"], "R2182-1 al. 1");
         let v = suspension(d(2027, 2, 5), false).expect("standstill");
         assert_eq!(v["date"], "2027-02-21");
-        assert_eq!(avis_attribution(d(2027, 3, 1)).expect("avis")["date"], "2027-03-31");
+        assert_eq!(
+            avis_attribution(d(2027, 3, 1)).expect("avis")["date"],
+            "2027-03-31"
+        );
         // Two months, end of month kept by chrono: 31 December → 28 February.
         let v = donnees_essentielles(d(2026, 12, 31)).expect("decp");
         assert_eq!(v["date"], "2027-02-28");

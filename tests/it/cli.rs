@@ -376,7 +376,12 @@ fn the_legal_calendar_answers_in_json_and_refuses_bad_input_in_french() {
             "R2182-1",
         ),
         (
-            vec!["suspension", "--envoi", "2027-02-05", "--hors-voie-electronique"],
+            vec![
+                "suspension",
+                "--envoi",
+                "2027-02-05",
+                "--hors-voie-electronique",
+            ],
             "2027-02-21",
             "R2182-1",
         ),
