@@ -6,6 +6,8 @@ pub mod deadline;
 pub mod handlers;
 pub mod lifecycle;
 pub mod model;
+pub mod needs_grid;
+pub mod needs_handlers;
 pub mod rules;
 pub mod service;
 pub mod timeline;

@@ -445,12 +445,46 @@ pub async fn set_need(
     cid: i32,
     d: &NeedDraft,
 ) -> Result<(), AppError> {
+    set_needs(db, now, actor, gid, cid, std::slice::from_ref(d)).await?;
+    Ok(())
+}
+
+/// Records the needs of several members and lots at once (the needs grid), all or nothing;
+/// returns how many changed (identical values are not rewritten nor journaled).
+///
+/// # Errors
+/// As [`set_need`], for the first need at fault.
+pub async fn set_needs(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    gid: i32,
+    cid: i32,
+    drafts: &[NeedDraft],
+) -> Result<usize, AppError> {
     let tx = audit::begin(db).await?;
     let c = get(&tx, gid, cid).await?;
     ensure_editable(&c)?;
+    let mut changed = 0;
+    for d in drafts {
+        changed += usize::from(set_need_in(&tx, now, actor, gid, &c, d).await?);
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
+
+async fn set_need_in<C: ConnectionTrait>(
+    tx: &C,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    gid: i32,
+    c: &consultation::Model,
+    d: &NeedDraft,
+) -> Result<bool, AppError> {
+    let cid = c.id;
     let lot_ok = lot::Entity::find_by_id(d.lot_id)
         .filter(lot::Column::ConsultationId.eq(cid))
-        .one(&tx)
+        .one(tx)
         .await?
         .is_some();
     if !lot_ok {
@@ -461,7 +495,7 @@ pub async fn set_need(
     }
     let member = member::Entity::find_by_id(d.member_id)
         .filter(member::Column::GroupementId.eq(gid))
-        .one(&tx)
+        .one(tx)
         .await?;
     let Some(member) = member else {
         return Err(AppError::field(
@@ -485,8 +519,18 @@ pub async fn set_need(
     let existing = need::Entity::find()
         .filter(need::Column::LotId.eq(d.lot_id))
         .filter(need::Column::MemberId.eq(d.member_id))
-        .one(&tx)
+        .one(tx)
         .await?;
+    // The same values again change nothing (no write, no journal entry).
+    if let Some(n) = &existing
+        && n.amount_ht == d.amount_ht.to_string()
+        && n.options_ht == d.options_ht.to_string()
+        && n.renewals_ht == d.renewals_ht.to_string()
+        && n.quantity == d.quantity.map(|q| q.to_string())
+        && n.unit == d.unit
+    {
+        return Ok(false);
+    }
     let before = existing.as_ref().map(|n| serde_json::json!({"montant_ht": n.amount_ht, "options_ht": n.options_ht, "reconductions_ht": n.renewals_ht}));
     let mut a = existing.map_or_else(
         || need::ActiveModel {
@@ -501,9 +545,9 @@ pub async fn set_need(
     a.renewals_ht = Set(d.renewals_ht.to_string());
     a.quantity = Set(d.quantity.map(|q| q.to_string()));
     a.unit = Set(d.unit.clone());
-    let row = a.save(&tx).await?;
+    let row = a.save(tx).await?;
     let id = row.id.clone().take().unwrap_or_default();
-    audit::record(&tx, now, actor, audit::Event {
+    audit::record(tx, now, actor, audit::Event {
         groupement_id: Some(gid),
         action: "consultation.besoin",
         entity: "need",
@@ -514,8 +558,7 @@ pub async fn set_need(
         }),
     })
     .await?;
-    tx.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 /// Chooses another procedure than the proposed one, with the written justification kept for

@@ -67,6 +67,7 @@ fn entries() -> Vec<RouteEntry> {
     all.extend(crate::auth::second_factor_handlers::routes());
     all.extend(crate::registry::handlers::routes());
     all.extend(crate::consultations::handlers::routes());
+    all.extend(crate::consultations::needs_handlers::routes());
     all.extend(crate::transitions::handlers::routes());
     all.extend(crate::mail::handlers::routes());
     all.extend(crate::pieces::handlers::routes());

@@ -109,6 +109,7 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         ) => COORD,
         ("GET" | "POST", "/g/{gid}/consultations/{cid}/dce-data") => COORD,
         ("GET" | "POST", "/g/{gid}/consultations/{cid}/lignes-de-prix") => COORD,
+        ("GET" | "POST", "/g/{gid}/consultations/{cid}/besoins") => COORD,
         // The groupement's reference document (styles and letterhead of every document).
         (
             "GET" | "POST",

@@ -349,3 +349,82 @@ async fn choosing_another_procedure_needs_a_written_justification() {
         .expect("html");
     assert!(html.contains("Deux unités fonctionnelles distinctes"));
 }
+
+/// Every `name`/`value` pair of the inputs of a page (the needs grid as the browser sends it).
+fn inputs(html: &str) -> Vec<(String, String)> {
+    html.split("<input ")
+        .skip(1)
+        .filter_map(|tag| {
+            let attr = |a: &str| {
+                let i = tag.find(&format!("{a}=\""))? + a.len() + 2;
+                Some(tag[i..i + tag[i..].find('"')?].to_owned())
+            };
+            Some((attr("name")?, attr("value").unwrap_or_default()))
+        })
+        .filter(|(n, _)| n != "csrf_token")
+        .collect()
+}
+
+async fn send(c: &Client, url: &str, cells: &[(String, String)]) -> reqwest::Response {
+    let pairs: Vec<(&str, &str)> = cells
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    c.post_form(url, &pairs).await
+}
+
+#[tokio::test]
+async fn the_needs_of_every_member_are_entered_in_one_grid_all_or_nothing() {
+    let app = TestApp::spawn().await;
+    let c = app.login(&coord_email()).await;
+    let gid = app.gid().await;
+    let cid = software_tender(&app, &c).await;
+    let url = format!("/g/{gid}/consultations/{cid}/besoins");
+    let page = c.get(&url).await.text().await.expect("html");
+    let mut cells = inputs(&page);
+    assert_eq!(cells.len(), 10 * 5, "ten members, five cells each");
+    let santelys = app.member_id(SANTELYS).await;
+    let ronchin = app.member_id(RONCHIN).await;
+    let amount = |cells: &mut Vec<(String, String)>, mid: i32, v: &str| {
+        let key = format!("_{mid}_amount_ht");
+        let cell = cells
+            .iter_mut()
+            .find(|(n, _)| n.ends_with(&key))
+            .expect("cell");
+        cell.1 = v.to_owned();
+    };
+    assert!(
+        cells.iter().any(|(_, v)| v.starts_with("35000")),
+        "stored needs shown: {cells:?}"
+    );
+    // One bad cell: refused, named by lot and member, nothing stored.
+    amount(&mut cells, santelys, "40 000,00");
+    amount(&mut cells, ronchin, "trente mille");
+    let before = app.audit_count().await;
+    let r = send(&c, &url, &cells).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.expect("html");
+    assert!(
+        html.contains("Lot 1, CCAS DE RONCHIN : montant HT"),
+        "{html}"
+    );
+    assert!(html.contains("trente mille"), "the typed value is kept");
+    assert_eq!(app.audit_count().await, before);
+    // Fixed: one submit records the one change; the same grid again changes nothing.
+    amount(&mut cells, ronchin, "30 000");
+    assert_eq!(send(&c, &url, &cells).await.status(), 303);
+    assert_eq!(
+        app.audit_count().await,
+        before + 2,
+        "two needs changed, two entries"
+    );
+    let page = c.get(&url).await.text().await.expect("html");
+    assert!(page.contains("2 besoins enregistrés"), "{page}");
+    assert!(
+        page.contains("value=\"40000,00\"") || page.contains("value=\"40000\""),
+        "{page}"
+    );
+    let cells = inputs(&page);
+    assert_eq!(send(&c, &url, &cells).await.status(), 303);
+    assert_eq!(app.audit_count().await, before + 2);
+}
