@@ -18,6 +18,33 @@ fn field(errs: &mut FieldErrors, name: &str, msg: impl Into<String>) {
 }
 
 /// Deletes the sessions of `user_id` except `keep` inside `tx`; returns their ids.
+/// Journals an event of `user`'s own account (self-service: password, second factor…) inside
+/// the caller's transaction.
+///
+/// # Errors
+/// Database errors.
+pub(crate) async fn journal_own<C: ConnectionTrait>(
+    tx: &C,
+    now: DateTime<Utc>,
+    user: &CurrentUser,
+    action: &'static str,
+    summary: serde_json::Value,
+) -> Result<i64, sea_orm::DbErr> {
+    audit::record(
+        tx,
+        now,
+        &user.actor(),
+        audit::Event {
+            groupement_id: user.groupement_id,
+            action,
+            entity: "app_user",
+            entity_id: user.id.to_string(),
+            summary,
+        },
+    )
+    .await
+}
+
 async fn close_sessions<C: ConnectionTrait>(
     tx: &C,
     user_id: i32,
@@ -89,17 +116,12 @@ pub async fn change_password(
     m.must_change_password = Set(false);
     m.update(&tx).await?;
     let closed = close_sessions(&tx, user.id, current_session).await?;
-    audit::record(
+    journal_own(
         &tx,
         now,
-        &user.actor(),
-        audit::Event {
-            groupement_id: user.groupement_id,
-            action: "compte.mot_de_passe",
-            entity: "app_user",
-            entity_id: user.id.to_string(),
-            summary: serde_json::json!({"sessions_fermees": closed.len()}),
-        },
+        user,
+        "compte.mot_de_passe",
+        serde_json::json!({"sessions_fermees": closed.len()}),
     )
     .await?;
     tx.commit().await?;

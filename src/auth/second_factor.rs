@@ -180,17 +180,12 @@ pub async fn enrol(
         .insert(&tx)
         .await?;
     }
-    audit::record(
+    super::account::journal_own(
         &tx,
         now,
-        &user.actor(),
-        audit::Event {
-            groupement_id: user.groupement_id,
-            action: "compte.double_authentification_activee",
-            entity: "app_user",
-            entity_id: user.id.to_string(),
-            summary: serde_json::json!({"codes_de_secours": codes.len()}),
-        },
+        user,
+        "compte.double_authentification_activee",
+        serde_json::json!({"codes_de_secours": codes.len()}),
     )
     .await?;
     tx.commit().await?;
@@ -243,17 +238,12 @@ pub async fn disable(
         .filter(recovery_code::Column::UserId.eq(user.id))
         .exec(&tx)
         .await?;
-    audit::record(
+    super::account::journal_own(
         &tx,
         now,
-        &user.actor(),
-        audit::Event {
-            groupement_id: user.groupement_id,
-            action: "compte.double_authentification_desactivee",
-            entity: "app_user",
-            entity_id: user.id.to_string(),
-            summary: serde_json::json!({"preuve": proof.label()}),
-        },
+        user,
+        "compte.double_authentification_desactivee",
+        serde_json::json!({"preuve": proof.label()}),
     )
     .await?;
     tx.commit().await?;
