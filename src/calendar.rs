@@ -190,6 +190,18 @@ pub fn french_datetime(dt: &DateTime<Tz>) -> String {
     )
 }
 
+/// « 15 janvier 2027 à 12 h 00 min 29 s »: Paris time with its seconds.
+pub fn french_datetime_with_seconds(dt: &DateTime<Tz>) -> String {
+    let local = dt.with_timezone(&PARIS);
+    format!(
+        "{} à {} h {:02} min {:02} s",
+        french_date(local.date_naive()),
+        chrono::Timelike::hour(&local),
+        chrono::Timelike::minute(&local),
+        chrono::Timelike::second(&local)
+    )
+}
+
 /// Paris date-time at `h:m`, or `None` when `h > 23` or `m > 59`.
 /// DST: an hour that does not exist (spring forward, e.g. 02:30 on the last Sunday of March) is
 /// moved one hour later (03:30 CEST); an ambiguous hour (fall back, last Sunday of October) takes

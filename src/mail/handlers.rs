@@ -103,7 +103,7 @@ fn row_view(r: mail_message::Model, now: DateTime<Utc>) -> Row {
             Some(Status::EnEchec) => "error",
             _ => "warn",
         },
-        kind: r.kind,
+        kind: super::kinds::kind_label(&r.kind),
         to: match r.to_name {
             Some(n) => format!("{n} <{}>", r.to_addr),
             None => r.to_addr,

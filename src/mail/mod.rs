@@ -8,6 +8,7 @@
 //! is journaled.
 
 pub mod handlers;
+pub mod kinds;
 pub mod outbox;
 pub mod templates;
 pub mod transport;

@@ -91,16 +91,15 @@ fn push(errs: &mut FieldErrors, field: &str, msg: impl Into<String>) {
 
 pub use crate::calendar::parse_paris_instant;
 
-/// Paris writing of an instant with seconds (« 15 janvier 2027 à 11 h 58 min 12 s » is too long:
-/// « 15 janvier 2027 à 11 h 58 » plus the seconds when not zero).
+/// Paris writing of an instant, the seconds when not zero (a reception time decides whether a
+/// pli is « dans les délais »): « 15 janvier 2027 à 12 h 00 », « … à 12 h 00 min 29 s ».
 #[must_use]
 pub fn paris_label(at: DateTime<Utc>) -> String {
     let local = at.with_timezone(&chrono_tz::Europe::Paris);
-    let base = french_datetime(&local);
     if local.second() == 0 {
-        base
+        french_datetime(&local)
     } else {
-        format!("{base} {:02} s", local.second())
+        crate::calendar::french_datetime_with_seconds(&local)
     }
 }
 
@@ -771,7 +770,10 @@ mod tests {
             Ok(at(11, 0, 29))
         );
         assert!(parse_paris_instant("15/01/2027").is_err());
-        assert_eq!(paris_label(at(11, 0, 29)), "15 janvier 2027 à 12 h 00 29 s");
+        assert_eq!(
+            paris_label(at(11, 0, 29)),
+            "15 janvier 2027 à 12 h 00 min 29 s"
+        );
         assert_eq!(paris_label(at(10, 58, 0)), "15 janvier 2027 à 11 h 58");
     }
 
