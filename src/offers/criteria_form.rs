@@ -89,10 +89,12 @@ pub fn rows_of(criteria: &[Criterion]) -> Vec<Row> {
     out
 }
 
-/// Reads the rows of a submitted form (`label_3`, `weight_3`…), empty rows skipped.
+/// Reads the rows of a submitted form (`label_3`, `weight_3`…), empty rows and rows ticked
+/// « Supprimer » (`remove_3`) skipped.
 #[must_use]
 pub fn read_rows(fields: &[(String, String)]) -> Vec<Row> {
     let mut by_n: HashMap<usize, Row> = HashMap::new();
+    let mut removed = std::collections::HashSet::new();
     for (k, v) in fields {
         let Some((name, n)) = k.rsplit_once('_') else {
             continue;
@@ -114,12 +116,15 @@ pub fn read_rows(fields: &[(String, String)]) -> Vec<Row> {
             "formula" => row.formula = v,
             "scale" => row.scale = v,
             "env" => row.environmental = matches!(v.as_str(), "on" | "1" | "true" | "oui"),
+            "remove" => {
+                removed.insert(n);
+            }
             _ => {}
         }
     }
     let mut rows: Vec<Row> = by_n
         .into_values()
-        .filter(|r| !r.label.is_empty() || !r.weight.is_empty())
+        .filter(|r| !removed.contains(&r.n) && (!r.label.is_empty() || !r.weight.is_empty()))
         .collect();
     rows.sort_by_key(|r| r.n);
     rows
@@ -335,5 +340,18 @@ mod tests {
         assert_eq!(parse_fr_decimal("12,5"), Some(dec!(12.5)));
         assert_eq!(parse_fr_decimal(" 1 000 "), Some(dec!(1000)));
         assert_eq!(parse_fr_decimal("x"), None);
+    }
+
+    #[test]
+    fn a_row_ticked_for_removal_is_left_out() {
+        let rows = read_rows(&f(&[
+            ("label_1", "Prix"),
+            ("weight_1", "60"),
+            ("label_2", "Valeur technique"),
+            ("weight_2", "40"),
+            ("remove_2", "on"),
+        ]));
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].label, "Prix");
     }
 }

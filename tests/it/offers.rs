@@ -465,6 +465,35 @@ async fn weights_must_sum_to_100_and_sub_criteria_to_their_parent() {
         "the form keeps what was typed"
     );
     assert_eq!(app.audit_count().await, before);
+    // Rows added and removed in place: « Ajouter des lignes » re-renders the grid as typed,
+    // the row ticked « Supprimer » gone and the others renumbered, empty rows under it, and
+    // saves nothing.
+    let r = coord
+        .post_form(
+            &url,
+            &[
+                ("label_1", "Valeur technique"),
+                ("weight_1", "60"),
+                ("label_2", "Délai"),
+                ("weight_2", "10"),
+                ("remove_2", "on"),
+                ("label_3", "Prix"),
+                ("weight_3", "40"),
+                ("kind_3", "price"),
+                ("action", "lignes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let page = body(r).await;
+    assert!(!page.contains("Délai"), "{page}");
+    assert!(page.contains("name=\"label_2\" value=\"Prix\""), "{page}");
+    assert!(
+        page.contains("name=\"label_6\""),
+        "four empty rows under the two kept"
+    );
+    assert!(!page.contains("name=\"label_7\""), "{page}");
+    assert_eq!(app.audit_count().await, before);
 
     // A valid grid without environmental criterion: saved, with the L2152-7 warning (launch
     // on 1 December 2026, after 21 August 2026).

@@ -228,6 +228,33 @@ pub async fn criteria(
     )
 }
 
+/// The rows as typed, renumbered 1… in order (removed rows leave no gap), then empty rows.
+/// Parents keep pointing at the same rows.
+fn with_blank_rows(rows: Vec<criteria_form::Row>) -> Vec<criteria_form::Row> {
+    let renumber: std::collections::HashMap<String, String> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.n.to_string(), (i + 1).to_string()))
+        .collect();
+    let mut shown: Vec<criteria_form::Row> = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut r)| {
+            r.n = i + 1;
+            if let Some(p) = renumber.get(&r.parent) {
+                r.parent.clone_from(p);
+            }
+            r
+        })
+        .collect();
+    let last = shown.len();
+    shown.extend((1..=criteria_form::EXTRA_ROWS).map(|i| criteria_form::Row {
+        n: last + i,
+        ..Default::default()
+    }));
+    shown
+}
+
 pub async fn save_criteria(
     State(st): State<AppState>,
     Extension(user): Extension<Arc<CurrentUser>>,
@@ -236,7 +263,29 @@ pub async fn save_criteria(
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
     let cid = id_of(&cid)?;
-    let rows = criteria_form::read_rows(&fields(&body));
+    let submitted = fields(&body);
+    let rows = criteria_form::read_rows(&submitted);
+    // « Ajouter des lignes »: the grid as typed, with empty rows under it; nothing is saved.
+    if submitted
+        .iter()
+        .any(|(k, v)| k == "action" && v == "lignes")
+    {
+        let s = analysis::load(&st.db, gid, cid).await?;
+        let view = views::criteria_page(
+            &s,
+            st.clock.today_paris(),
+            true,
+            Some(with_blank_rows(rows)),
+        );
+        let csrf = security::csrf_token(&session).await?;
+        let page = Page::new(
+            format!("Critères — {}", s.c.reference),
+            Some(&user),
+            csrf,
+            view,
+        );
+        return Ok(st.templates.page("offers/criteria", &page)?.into_response());
+    }
     let result = match criteria_form::build(&rows) {
         Ok(tree) => criteria::replace(&st.db, st.clock.now(), &user.actor(), gid, cid, &tree).await,
         Err(errs) => {
@@ -259,13 +308,12 @@ pub async fn save_criteria(
         }
         Err(AppError::Validation(errs)) => {
             let s = analysis::load(&st.db, gid, cid).await?;
-            let mut shown = rows;
-            let last = shown.iter().map(|r| r.n).max().unwrap_or(0);
-            shown.extend((1..=criteria_form::EXTRA_ROWS).map(|i| criteria_form::Row {
-                n: last + i,
-                ..Default::default()
-            }));
-            let view = views::criteria_page(&s, st.clock.today_paris(), true, Some(shown));
+            let view = views::criteria_page(
+                &s,
+                st.clock.today_paris(),
+                true,
+                Some(with_blank_rows(rows)),
+            );
             let csrf = security::csrf_token(&session).await?;
             let messages: Vec<String> = errs.values().flatten().cloned().collect();
             let page = Page::new(
