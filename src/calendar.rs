@@ -190,6 +190,16 @@ pub fn french_datetime(dt: &DateTime<Tz>) -> String {
     )
 }
 
+/// « 11 h 02 »: the Paris time of day.
+pub fn french_time(dt: &DateTime<Tz>) -> String {
+    let local = dt.with_timezone(&PARIS);
+    format!(
+        "{} h {:02}",
+        chrono::Timelike::hour(&local),
+        chrono::Timelike::minute(&local)
+    )
+}
+
 /// « 15 janvier 2027 à 12 h 00 min 29 s »: Paris time with its seconds.
 pub fn french_datetime_with_seconds(dt: &DateTime<Tz>) -> String {
     let local = dt.with_timezone(&PARIS);

@@ -41,24 +41,25 @@ pub fn routes() -> Vec<RouteEntry> {
     ]
 }
 
-/// "23/11/2026 à 11:00", Paris time.
+/// « 23 novembre 2026 à 11 h 00 », Paris time.
 fn paris(dt: DateTime<Utc>) -> String {
-    dt.with_timezone(&Paris)
-        .format("%d/%m/%Y à %H:%M")
-        .to_string()
+    crate::calendar::french_datetime(&dt.with_timezone(&Paris))
 }
 
 /// Where an email stands, in French: "en attente", "envoyé", "en échec", or
-/// "nouvel essai à 11:02" (Paris; with the date when it is not today in Paris).
+/// « nouvel essai à 11 h 02 » (Paris; with the date when it is not today in Paris).
 #[must_use]
 pub fn state_label(row: &mail_message::Model, now: DateTime<Utc>) -> String {
     match Status::parse(&row.status) {
         Some(Status::EnAttente) if row.attempts > 0 && row.next_attempt_at > now => {
             let next = row.next_attempt_at.with_timezone(&Paris);
             if next.date_naive() == now.with_timezone(&Paris).date_naive() {
-                format!("nouvel essai à {}", next.format("%H:%M"))
+                format!("nouvel essai à {}", crate::calendar::french_time(&next))
             } else {
-                format!("nouvel essai le {}", next.format("%d/%m/%Y à %H:%M"))
+                format!(
+                    "nouvel essai le {}",
+                    crate::calendar::french_datetime(&next)
+                )
             }
         }
         Some(s) => s.label().to_owned(),
@@ -209,12 +210,12 @@ mod tests {
         // November: Paris is UTC+1.
         assert_eq!(
             state_label(&row("en_attente", 2, utc(23, 10, 2)), now),
-            "nouvel essai à 11:02"
+            "nouvel essai à 11 h 02"
         );
         // 23:30 UTC is already the next day in Paris.
         assert_eq!(
             state_label(&row("en_attente", 7, utc(23, 23, 30)), now),
-            "nouvel essai le 24/11/2026 à 00:30"
+            "nouvel essai le 24 novembre 2026 à 0 h 30"
         );
         // A retry whose time has come is simply waiting.
         assert_eq!(

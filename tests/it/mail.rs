@@ -306,7 +306,7 @@ async fn server_down_loses_nothing_then_each_email_goes_exactly_once() {
         .text()
         .await
         .expect("page");
-    assert!(page.contains("nouvel essai à 11:01"), "{page}");
+    assert!(page.contains("nouvel essai à 11 h 01"), "{page}");
     assert!(page.contains("injoignable (connexion refusée)"), "{page}");
 
     // The server comes up on the same port; the clock reaches the retry time.
