@@ -161,6 +161,30 @@ async fn view(
 /// « Mon compte » for `user`, with what is shown this once and the errors of a form.
 ///
 /// # Errors
+/// A refused account form: its French messages on the account page (422); other errors as
+/// they are.
+pub(super) async fn refused(
+    st: &AppState,
+    user: &CurrentUser,
+    session: &Session,
+    e: AppError,
+) -> AppResult<Response> {
+    match e {
+        AppError::Validation(_) => {
+            render(
+                st,
+                user,
+                session,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Shown::default(),
+                e.messages(),
+            )
+            .await
+        }
+        e => Err(e),
+    }
+}
+
 /// Database, session or template errors.
 pub(super) async fn render(
     st: &AppState,
@@ -233,19 +257,7 @@ async fn change_password(
             security::set_flash(&session, format!("Mot de passe modifié.{others}")).await?;
             Ok(Redirect::to("/compte").into_response())
         }
-        Err(AppError::Validation(errs)) => {
-            let msgs = errs.values().flatten().cloned().collect();
-            render(
-                &st,
-                &user,
-                &session,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Shown::default(),
-                msgs,
-            )
-            .await
-        }
-        Err(e) => Err(e),
+        Err(e) => refused(&st, &user, &session, e).await,
     }
 }
 

@@ -335,19 +335,7 @@ async fn confirm_enrolment(
             )
             .await
         }
-        Err(AppError::Validation(errs)) => {
-            let msgs = errs.values().flatten().cloned().collect();
-            account_handlers::render(
-                &st,
-                &user,
-                &session,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Shown::default(),
-                msgs,
-            )
-            .await
-        }
-        Err(e) => Err(e),
+        Err(e) => account_handlers::refused(&st, &user, &session, e).await,
     }
 }
 
@@ -379,18 +367,6 @@ async fn disable(
             security::set_flash(&session, "La double authentification est désactivée.").await?;
             Ok(Redirect::to("/compte").into_response())
         }
-        Err(AppError::Validation(errs)) => {
-            let msgs = errs.values().flatten().cloned().collect();
-            account_handlers::render(
-                &st,
-                &user,
-                &session,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Shown::default(),
-                msgs,
-            )
-            .await
-        }
-        Err(e) => Err(e),
+        Err(e) => account_handlers::refused(&st, &user, &session, e).await,
     }
 }
