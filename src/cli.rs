@@ -125,6 +125,36 @@ pub enum DelaisCommand {
         #[arg(long = "jours-francs", value_name = "N", allow_hyphen_values = true)]
         jours_francs: String,
     },
+    /// La date limite de réception des offres la plus proche permise après l'envoi de l'avis
+    /// (R2161-2, R2161-3 ; pas de minimum en procédure adaptée, R2151-1).
+    Offres {
+        /// La date d'envoi de l'avis de marché (AAAA-MM-JJ).
+        #[arg(long, value_name = "AAAA-MM-JJ", allow_hyphen_values = true)]
+        envoi: String,
+        /// La procédure : aoo (appel d'offres ouvert) ou mapa (procédure adaptée).
+        #[arg(long, value_name = "PROCEDURE", default_value = "aoo")]
+        procedure: String,
+        /// Les offres ne sont pas reçues par voie électronique (35 jours au lieu de 30).
+        #[arg(long = "hors-voie-electronique")]
+        hors_voie_electronique: bool,
+        /// Un avis de préinformation a été publié (15 jours).
+        #[arg(long)]
+        preinformation: bool,
+        /// Urgence dûment justifiée (15 jours).
+        #[arg(long)]
+        urgence: bool,
+    },
+    /// Le dernier jour d'envoi des réponses aux questions des candidats avant la date limite
+    /// de réception des offres (R2132-6).
+    #[command(name = "reponses-questions")]
+    ReponsesQuestions {
+        /// La date limite de réception des offres (AAAA-MM-JJ).
+        #[arg(long, value_name = "AAAA-MM-JJ", allow_hyphen_values = true)]
+        remise: String,
+        /// Urgence dûment justifiée (4 jours au lieu de 6).
+        #[arg(long)]
+        urgence: bool,
+    },
     /// Le délai de suspension après l'envoi des lettres de rejet (R2182-1) : dernier jour et
     /// premier jour de signature.
     Suspension {
@@ -723,6 +753,25 @@ fn delais_cmd(action: &DelaisCommand) -> ExitCode {
             hors_voie_electronique,
         } => delais::parse_date("envoi", envoi)
             .and_then(|d| delais::suspension(d, !hors_voie_electronique)),
+        DelaisCommand::Offres {
+            envoi,
+            procedure,
+            hors_voie_electronique,
+            preinformation,
+            urgence,
+        } => delais::parse_date("envoi", envoi).and_then(|d| {
+            delais::offres(
+                d,
+                procedure,
+                !hors_voie_electronique,
+                *preinformation,
+                *urgence,
+            )
+        }),
+        DelaisCommand::ReponsesQuestions { remise, urgence } => {
+            delais::parse_date("remise", remise)
+                .and_then(|d| delais::reponses_questions(d, *urgence))
+        }
         DelaisCommand::AvisAttribution { signature } => {
             delais::parse_date("signature", signature).and_then(delais::avis_attribution)
         }

@@ -40,6 +40,13 @@ if ! python3 -m pip show openpyxl 2>/dev/null | grep -qx "Version: ${OPENPYXL#*=
     || python3 -m pip install -q --break-system-packages "${OPENPYXL}"
 fi
 
+# axe-core, the accessibility engine the browser tests inject into every page (pinned by
+# tests/axe/package-lock.json).
+if ! grep -qs '"version": "4.10.3"' tests/axe/node_modules/axe-core/package.json; then
+  echo "== installation : axe-core (npm)"
+  npm ci --prefix tests/axe --no-audit --no-fund --silent
+fi
+
 # A local PostgreSQL with a role that may create one database per test.
 cluster=$(pg_lsclusters --no-header | awk 'NR==1 {print $1" "$2}')
 if [ -z "$cluster" ]; then

@@ -121,6 +121,43 @@ pub struct AttributionPage {
     pub signatory_name: String,
     pub signatory_quality: String,
     pub today: String,
+    /// Before the analysis: why nothing can be attributed yet, and the step that comes first.
+    pub not_yet: Option<NotYet>,
+}
+
+/// What a page says when its action is not possible yet.
+#[derive(Serialize)]
+pub struct NotYet {
+    pub why: String,
+    pub href: String,
+    pub label: &'static str,
+}
+
+/// Why the attribution cannot be decided at `status`, and the page of the step that comes
+/// first (none once the offers are being analysed).
+#[must_use]
+pub fn not_yet(status: Status, gid: i32, cid: i32) -> Option<NotYet> {
+    let (step, path, label) = match status {
+        Status::Brouillon | Status::PiecesEnVisa | Status::PretePublier => (
+            "préparer les pièces, recueillir les visas des membres et publier la consultation",
+            "pieces",
+            "Aller aux pièces du marché",
+        ),
+        Status::Publiee | Status::RemiseClose => (
+            "recevoir les plis jusqu'à la date limite, puis ouvrir l'analyse des offres",
+            "offres",
+            "Aller aux offres et à l'analyse",
+        ),
+        _ => return None,
+    };
+    Some(NotYet {
+        why: format!(
+            "Rien à attribuer pour l'instant : la consultation est au stade « {} ». L'attribution se décide après l'analyse et le classement des offres ; d'abord, {step}.",
+            status.label()
+        ),
+        href: format!("/g/{gid}/consultations/{cid}/{path}"),
+        label,
+    })
 }
 
 fn paris(dt: DateTime<Utc>) -> String {
@@ -413,6 +450,7 @@ pub fn page(i: &PageInput<'_>) -> AttributionPage {
             .with_timezone(&Paris)
             .format("%Y-%m-%dT12:00")
             .to_string(),
+        not_yet: not_yet(st, c.groupement_id, c.id),
         signatory_name: rep
             .map(|m| m.representative_name.clone())
             .unwrap_or_default(),
@@ -425,5 +463,22 @@ pub fn page(i: &PageInput<'_>) -> AttributionPage {
             })
             .unwrap_or_default(),
         today: today.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod not_yet_tests {
+    use super::*;
+
+    #[test]
+    fn before_the_analysis_the_page_says_why_and_leads_to_the_step_before() {
+        let n = not_yet(Status::Brouillon, 3, 7).expect("draft");
+        assert!(n.why.contains("Rien à attribuer"));
+        assert!(n.why.contains("Brouillon"), "{}", n.why);
+        assert_eq!(n.href, "/g/3/consultations/7/pieces");
+        let n = not_yet(Status::Publiee, 3, 7).expect("published");
+        assert_eq!(n.href, "/g/3/consultations/7/offres");
+        assert!(not_yet(Status::Analyse, 3, 7).is_none());
+        assert!(not_yet(Status::Notifiee, 3, 7).is_none());
     }
 }

@@ -78,6 +78,7 @@ fn entries() -> Vec<RouteEntry> {
     all.extend(crate::attribution::handlers::routes());
     all.extend(crate::archive::handlers::routes());
     all.extend(crate::todo::handlers::routes());
+    all.extend(crate::delais::handlers::routes());
     all
 }
 

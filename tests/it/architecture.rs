@@ -11,6 +11,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("consultations", &[]),
     ("reference_doc", &[]),
     ("cao", &["consultations", "reference_doc"]),
+    ("delais", &["consultations", "cao"]),
     ("dossier", &["consultations", "scoring"]),
     (
         "pieces",

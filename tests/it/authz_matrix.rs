@@ -50,6 +50,7 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         ) => LOGGED,
         ("POST", "/logout") | ("GET", "/") => LOGGED,
         ("GET", "/g/{gid}" | "/g/{gid}/members/{mid}" | "/g/{gid}/a-faire") => LOGGED,
+        ("GET", "/api/v1/groupements/{gid}/delais/{calcul}") => LOGGED,
         ("GET", "/g/{gid}/users" | "/g/{gid}/journal") | ("POST", "/g/{gid}/users") => COORD,
         ("POST", "/api/v1/groupements/{gid}/users") => COORD,
         // Deactivation by the coordonnateur; one's own account page for everyone logged in.
@@ -317,6 +318,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         .replace("{*file}", "app.css")
         .replace("{id}", "1")
         .replace("{kind}", "rc")
+        .replace("{calcul}", "jours-ouvres")
         .replace("{n}", "1")
         .replace("{name}", "penalites")
         .replace("{rid}", "1")

@@ -38,6 +38,43 @@ async fn a_coordonnateur_logs_in_and_creates_a_consultation_in_the_browser() {
     assert!(body.contains("Brouillon"));
     b.screenshot("03-consultation").await;
 
+    // The menu holds on one line at 1,280 px.
+    let tops = b
+        .client
+        .execute(
+            "return [...document.querySelectorAll('nav a')].map(a => a.offsetTop)",
+            vec![],
+        )
+        .await
+        .expect("menu");
+    let tops: Vec<i64> = serde_json::from_value(tops).expect("numbers");
+    assert!(tops.len() >= 8, "{tops:?}");
+    assert!(tops.iter().all(|t| *t == tops[0]), "menu wraps: {tops:?}");
+
+    // No dead end: the scoring and ranking tabs before any offer, and an unknown page, are
+    // pages in the layout with the menu, the reason and the way back to the consultation.
+    let url = b.client.current_url().await.expect("url");
+    let consultation = url.path().to_owned();
+    for (tab, words) in [
+        ("offres/notation", "Action impossible pour le moment"),
+        ("offres/classement", "Action impossible pour le moment"),
+        ("attribution", "Attribution"),
+    ] {
+        b.goto(&format!("{}{consultation}/{tab}", app.base)).await;
+        let body = b.wait_text("main", words).await;
+        assert!(b.count_of("nav a").await >= 8, "{tab}: the menu is there");
+        if tab.starts_with("offres") {
+            assert!(body.contains("Revenir à la consultation"), "{tab}: {body}");
+            b.click("section.error .next-steps a").await;
+            b.wait_text("h1", "2026-DUI").await;
+        } else {
+            assert!(body.contains("Rien à attribuer pour l'instant"), "{body}");
+            b.click("p.not-yet a").await;
+            b.wait_text("h1", "Pièces").await;
+        }
+    }
+    b.screenshot("04-refus-dans-la-page").await;
+
     // Bad input in the browser: the same reference again is refused in French.
     b.goto(&format!("{}/g/{gid}/consultations/new", app.base))
         .await;
@@ -59,4 +96,60 @@ async fn a_wrong_password_shows_a_french_message_in_the_browser() {
             .await
             .contains("mot de passe incorrect")
     );
+}
+
+/// The processes of a session whose command line names its profile folder (Chromium and its
+/// helpers all carry `--user-data-dir=…`).
+fn processes_naming(dir: &std::path::Path) -> Vec<String> {
+    let needle = dir.display().to_string();
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .chars()
+                .all(|c| c.is_ascii_digit())
+        })
+        .filter_map(|e| {
+            let cmd = std::fs::read(e.path().join("cmdline")).ok()?;
+            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+            cmd.contains(&needle)
+                .then(|| format!("{} {cmd}", e.file_name().to_string_lossy()))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_browser_session_leaves_no_process_behind_even_when_its_test_fails() {
+    let app = TestApp::spawn().await;
+    let b = Browser::start().await;
+    b.goto(&format!("{}/login", app.base)).await;
+    let profile = b.profile_dir();
+    let driver = b.driver_pid();
+    assert!(
+        !processes_naming(&profile).is_empty(),
+        "Chromium should be running with its profile {}",
+        profile.display()
+    );
+    // A test that fails unwinds through the same drop.
+    let failed = tokio::task::spawn(async move {
+        let _b = b;
+        panic!("a browser test that fails");
+    })
+    .await;
+    assert!(failed.is_err());
+    let mut left = Vec::new();
+    for _ in 0..50 {
+        left = processes_naming(&profile);
+        let driver_alive = std::path::Path::new(&format!("/proc/{driver}")).exists()
+            && !std::fs::read_to_string(format!("/proc/{driver}/stat"))
+                .unwrap_or_default()
+                .contains(") Z ");
+        if left.is_empty() && !driver_alive {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("still running after the session: {left:#?}");
 }

@@ -395,6 +395,26 @@ fn the_legal_calendar_answers_in_json_and_refuses_bad_input_in_french() {
             "2027-05-01",
             "R2196-1",
         ),
+        (
+            vec!["offres", "--envoi", "2026-12-01"],
+            "2026-12-31",
+            "R2161-3",
+        ),
+        (
+            vec![
+                "offres",
+                "--envoi",
+                "2026-12-01",
+                "--hors-voie-electronique",
+            ],
+            "2027-01-05",
+            "R2161-2",
+        ),
+        (
+            vec!["reponses-questions", "--remise", "2027-01-15"],
+            "2027-01-08",
+            "R2132-6",
+        ),
     ] {
         let mut all = vec!["delais"];
         all.extend(args.iter().copied());
@@ -425,6 +445,16 @@ fn the_legal_calendar_answers_in_json_and_refuses_bad_input_in_french() {
             ],
             "n'est pas un nombre entier",
         ),
+        (
+            [
+                "offres",
+                "--envoi",
+                "2026-12-01",
+                "--procedure",
+                "restreint",
+            ],
+            "inconnue",
+        ),
     ] {
         let mut all = vec!["delais"];
         all.extend(args);
@@ -432,4 +462,56 @@ fn the_legal_calendar_answers_in_json_and_refuses_bad_input_in_french() {
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         assert!(stderr(&o).contains(words), "{args:?}: {}", stderr(&o));
     }
+}
+
+/// The same calculator on the API: the JSON of the command line, French refusals (400), and
+/// only for the groupement's people.
+#[tokio::test]
+async fn the_legal_calendar_answers_on_the_api_as_on_the_command_line() {
+    let app = TestApp::spawn().await;
+    let gid = app.gid().await;
+    let referent = app.login(&referent_email(SANTELYS)).await;
+    let r = referent
+        .get(&format!(
+            "/api/v1/groupements/{gid}/delais/offres?envoi=2025-11-25&procedure=aoo"
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    let v: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(v["date"], "2025-12-26", "Noël moves the last day");
+    assert_eq!(v["report"]["motif"], "Noël");
+    assert_eq!(v["article"], "R2161-3");
+    let r = referent
+        .get(&format!(
+            "/api/v1/groupements/{gid}/delais/convocation-cao?seance=2027-01-12&jours-francs=5"
+        ))
+        .await;
+    let v: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(v["date"], "2027-01-06");
+    let r = referent
+        .get(&format!(
+            "/api/v1/groupements/{gid}/delais/jours-ouvres?depuis=2026-02-30&jours=2"
+        ))
+        .await;
+    assert_eq!(r.status(), 400);
+    let v: serde_json::Value = r.json().await.expect("json");
+    assert!(
+        v["erreur"]
+            .as_str()
+            .expect("message")
+            .contains("n'est pas une date au format AAAA-MM-JJ"),
+        "{v}"
+    );
+    let r = referent
+        .get(&format!("/api/v1/groupements/{gid}/delais/lune"))
+        .await;
+    assert_eq!(r.status(), 400);
+    let r = app
+        .anonymous()
+        .await
+        .get(&format!(
+            "/api/v1/groupements/{gid}/delais/jours-ouvres?depuis=2026-05-13&jours=2"
+        ))
+        .await;
+    assert_eq!(r.status(), 401);
 }

@@ -57,14 +57,6 @@ async fn wait_status(app: &TestApp, cid: i32, code: &str) {
 }
 
 /// Number of elements matching `css` on the current page (no wait).
-async fn count(b: &Browser, css: &str) -> usize {
-    b.client
-        .find_all(Locator::Css(css))
-        .await
-        .map(|v| v.len())
-        .unwrap_or(0)
-}
-
 /// Clicks the transition button of the consultation page and waits for the new status.
 async fn transition(b: &Browser, app: &TestApp, gid: i32, cid: i32, code: &str) {
     b.goto(&app.url(&format!("/g/{gid}/consultations/{cid}")))
@@ -78,10 +70,10 @@ async fn transition(b: &Browser, app: &TestApp, gid: i32, cid: i32, code: &str) 
 
 /// Logs out through the header's form, then logs `email` in.
 async fn switch(b: &Browser, app: &TestApp, email: &str) {
-    if count(b, "header .who button").await > 0 {
+    if b.count_of("header .who button").await > 0 {
         b.click("header .who button").await;
         until("logged out", move || async move {
-            count(b, "header .who button").await == 0
+            b.count_of("header .who button").await == 0
         })
         .await;
     }
@@ -422,7 +414,7 @@ async fn the_software_tender_from_creation_to_the_archive_in_the_browser() {
         b.click(&format!("{form} button[type=submit]")).await;
         let (br, fr) = (&b, form.as_str());
         until("validation recorded", move || async move {
-            count(br, fr).await == 0
+            br.count_of(fr).await == 0
         })
         .await;
         recorded += 1;
@@ -435,7 +427,7 @@ async fn the_software_tender_from_creation_to_the_archive_in_the_browser() {
     assert!(blocked.contains("délai de suspension"), "{blocked}");
     app.state.clock.set(utc(2027, 2, 7, 9, 0, 0));
     b.goto(&attribution).await;
-    assert_eq!(count(&b, "#signature-blocked").await, 0);
+    assert_eq!(b.count_of("#signature-blocked").await, 0);
     b.click("#sign").await;
     wait_status(&app, cid, "signee").await;
     // The acte d'engagement signed by ALPHA and the coordonnateur, uploaded on the page: the
@@ -524,7 +516,7 @@ async fn the_software_tender_from_creation_to_the_archive_in_the_browser() {
     b.click("header .who button").await;
     let br = &b;
     until("logged out", move || async move {
-        count(br, "header .who button").await == 0
+        br.count_of("header .who button").await == 0
     })
     .await;
     b.goto(&app.url(path)).await;
@@ -547,4 +539,9 @@ async fn the_software_tender_from_creation_to_the_archive_in_the_browser() {
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     let o = coordo_cmd(&app.db_path, &["audit", "verify"]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // Every kind of page the journey went through, clean under axe-core.
+    let audited = b.audited_pages();
+    eprintln!("axe-core: {} kinds of page checked: {audited:#?}", audited.len());
+    assert!(audited.len() >= 20, "{audited:?}");
+    b.assert_accessible();
 }

@@ -5,6 +5,7 @@
 use crate::calendar::{self, holiday_name, is_working_day};
 use crate::cao::rules::convocation::last_sending_day;
 use crate::consultations::rules::params;
+use crate::consultations::rules::procedure::aoo_min_offer_days;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde_json::{Value, json};
 
@@ -189,6 +190,103 @@ pub fn donnees_essentielles(notification: NaiveDate) -> Result<Value, String> {
     }))
 }
 
+/// The procedures whose minimum offer delay `offres` knows, by their command-line name.
+pub const PROCEDURES: &str = "aoo (appel d'offres ouvert), mapa (procédure adaptée)";
+
+/// The earliest lawful offers deadline of a consultation whose avis is sent on `envoi`.
+/// Appel d'offres ouvert: 35 days, 30 when offers are received electronically, 15 after a
+/// préinformation or in justified urgency (R2161-2, R2161-3), the sending day not counted and
+/// a last day falling on a Saturday, Sunday or holiday moved to the next jour ouvré (as the
+/// consultation's calendar does). Procédure adaptée: no minimum, a reasonable delay (R2151-1).
+///
+/// # Errors
+/// A French message for an unknown procedure or a date no parameter covers.
+pub fn offres(
+    envoi: NaiveDate,
+    procedure: &str,
+    electronique: bool,
+    preinformation: bool,
+    urgence: bool,
+) -> Result<Value, String> {
+    match procedure.trim() {
+        "aoo" | "appel_offres_ouvert" => {
+            let (days, reason) = aoo_min_offer_days(envoi, electronique, preinformation, urgence)
+                .map_err(|e| e.to_string())?;
+            let raw = calendar::add_calendar_days(envoi, i64::from(days));
+            let date = calendar::roll_forward(raw);
+            Ok(json!({
+                "date": date.to_string(),
+                "date_fr": calendar::french_date_with_weekday(date),
+                "envoi": envoi.to_string(),
+                "procedure": "aoo",
+                "jours": days,
+                "report": (date != raw).then(|| json!({
+                    "de": raw.to_string(),
+                    "motif": why_not_worked(raw),
+                })),
+                "regle": format!(
+                    "{reason} Avis envoyé le {} : date limite de réception des offres au plus tôt le {}{}.",
+                    calendar::french_date(envoi),
+                    calendar::french_date(date),
+                    if date == raw {
+                        String::new()
+                    } else {
+                        format!(" (le {} n'est pas un jour ouvré)", calendar::french_date(raw))
+                    }
+                ),
+                "article": if urgence || preinformation || electronique { "R2161-3" } else { "R2161-2" },
+            }))
+        }
+        "mapa" | "procedure_adaptee" => Ok(json!({
+            "date": null,
+            "envoi": envoi.to_string(),
+            "procedure": "mapa",
+            "jours": null,
+            "regle": "Procédure adaptée : pas de délai minimal réglementaire ; l'acheteur fixe un délai raisonnable au regard de la complexité du marché et du temps nécessaire pour préparer les offres, compté à partir de la publication de l'avis.",
+            "article": "R2151-1",
+        })),
+        other => Err(format!(
+            "--procedure « {other} » inconnue : indiquez {PROCEDURES}"
+        )),
+    }
+}
+
+/// The last day to send the additional information asked by candidates (answers to
+/// questions) before an offers deadline on `remise`: 6 days before, 4 in urgency (R2132-6),
+/// moved back to the previous jour ouvré (acting earlier stays compliant).
+///
+/// # Errors
+/// A French message when no parameter covers the date.
+pub fn reponses_questions(remise: NaiveDate, urgence: bool) -> Result<Value, String> {
+    let p = if urgence {
+        params::ANSWERS_DAYS_URGENCY.at(remise)
+    } else {
+        params::ANSWERS_DAYS.at(remise)
+    }
+    .map_err(|e| e.to_string())?;
+    let raw = calendar::add_calendar_days(remise, -i64::from(p.value));
+    let date = calendar::roll_backward(raw);
+    Ok(json!({
+        "date": date.to_string(),
+        "date_fr": calendar::french_date_with_weekday(date),
+        "remise": remise.to_string(),
+        "jours": p.value,
+        "regle": format!(
+            "renseignements complémentaires envoyés à tous les candidats au plus tard {} jours avant la date limite de réception des offres du {}{} : le {}{}",
+            p.value,
+            calendar::french_date(remise),
+            if urgence { " (urgence)" } else { "" },
+            calendar::french_date(date),
+            if date == raw {
+                String::new()
+            } else {
+                format!(" ({} tombe un jour non ouvré : la veille ouvrée)", calendar::french_date(raw))
+            }
+        ),
+        "article": p.legal_basis,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,6 +344,52 @@ mod tests {
                 .contains("trop grand")
         );
         assert_eq!(parse_count("jours", " 7 "), Ok(7));
+    }
+
+    #[test]
+    fn minimum_offer_delay_per_procedure() {
+        // Avis sent Tuesday 1 December 2026: +30 electronic = Thursday 31 December.
+        let v = offres(d("2026-12-01"), "aoo", true, false, false).expect("aoo");
+        assert_eq!(v["date"], "2026-12-31");
+        assert_eq!(v["jours"], 30);
+        assert_eq!(v["article"], "R2161-3");
+        assert!(v["report"].is_null());
+        // +35 paper = Tuesday 5 January 2027.
+        let v = offres(d("2026-12-01"), "aoo", false, false, false).expect("aoo");
+        assert_eq!(v["date"], "2027-01-05");
+        assert_eq!(v["article"], "R2161-2");
+        // Sent Wednesday 26 November 2025, +30 = Friday 26 December (a working day); sent
+        // Tuesday 25 November 2025, +30 = Thursday 25 December (Noël) → Friday 26.
+        let v = offres(d("2025-11-25"), "aoo", true, false, false).expect("aoo");
+        assert_eq!(v["date"], "2025-12-26");
+        assert_eq!(v["report"]["de"], "2025-12-25");
+        assert_eq!(v["report"]["motif"], "Noël");
+        // Urgency: 15 days.
+        assert_eq!(
+            offres(d("2026-12-01"), "aoo", true, false, true).expect("aoo")["jours"],
+            15
+        );
+        let v = offres(d("2026-12-01"), "mapa", true, false, false).expect("mapa");
+        assert!(v["date"].is_null());
+        assert!(v["regle"].as_str().expect("rule").contains("raisonnable"));
+        assert!(
+            offres(d("2026-12-01"), "restreint", true, false, false)
+                .unwrap_err()
+                .contains("inconnue")
+        );
+    }
+
+    #[test]
+    fn answers_to_questions_before_the_deadline() {
+        // Deadline Friday 15 January 2027: 6 days before is Saturday 9 → Friday 8.
+        let v = reponses_questions(d("2027-01-15"), false).expect("answers");
+        assert_eq!(v["date"], "2027-01-08");
+        assert_eq!(v["article"], "R2132-6");
+        // Urgency, 4 days: Monday 11 January.
+        assert_eq!(
+            reponses_questions(d("2027-01-15"), true).expect("answers")["date"],
+            "2027-01-11"
+        );
     }
 
     #[test]
