@@ -52,12 +52,21 @@ pub enum Command {
         /// fournitures, services ou travaux.
         #[arg(long)]
         nature: String,
-        /// Montant estimé HT de l'ensemble du besoin (options et reconductions comprises).
+        /// Montant estimé HT de l'ensemble du besoin (options et reconductions comprises) ; pour
+        /// un accord-cadre, son montant maximum sur toute sa durée (obligatoire, R2162-4).
         #[arg(long = "amount-ht")]
-        amount_ht: String,
+        amount_ht: Option<String>,
         /// Date de lancement de la consultation (AAAA-MM-JJ).
         #[arg(long)]
         launch: String,
+        /// Technique d'achat : aucune, accord_cadre ou sad (marché spécifique d'un système
+        /// d'acquisition dynamique).
+        #[arg(long, default_value = "aucune")]
+        technique: String,
+        /// Durée de l'accord-cadre en mois, reconductions comprises (quatre ans au plus sauf
+        /// justification, L2125-1).
+        #[arg(long = "duree-mois", value_name = "MOIS")]
+        duree_mois: Option<String>,
     },
     /// Note et classe les offres d'un cas (JSON) ; résultat JSON sur la sortie standard.
     Score { case: PathBuf },
@@ -354,9 +363,17 @@ pub async fn run(cli: Cli) -> ExitCode {
         nature,
         amount_ht,
         launch,
+        technique,
+        duree_mois,
     } = &command
     {
-        return match crate::consultations::rules::cli::cli_json(nature, amount_ht, launch) {
+        return match crate::consultations::rules::cli::cli_json_with(
+            nature,
+            amount_ht.as_deref(),
+            launch,
+            technique,
+            duree_mois.as_deref(),
+        ) {
             Ok(v) => {
                 println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
                 ExitCode::SUCCESS

@@ -153,3 +153,68 @@ async fn a_browser_session_leaves_no_process_behind_even_when_its_test_fails() {
     }
     panic!("still running after the session: {left:#?}");
 }
+
+/// The same-site links of the current page that lead to a page (not a download, not logout).
+async fn page_links(b: &Browser) -> Vec<String> {
+    let links = b
+        .client
+        .execute(
+            "return [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))",
+            vec![],
+        )
+        .await
+        .expect("links");
+    serde_json::from_value::<Vec<String>>(links)
+        .expect("hrefs")
+        .into_iter()
+        .map(|l| l.split('#').next().unwrap_or_default().to_owned())
+        .filter(|l| {
+            l.starts_with('/')
+                && !l.starts_with("//")
+                && !l.starts_with("/static")
+                && !l.contains("/logout")
+                && ![
+                    ".docx", ".zip", ".xlsx", ".csv", ".pdf", ".json", "/fichier",
+                ]
+                .iter()
+                .any(|ext| l.ends_with(ext))
+        })
+        .collect()
+}
+
+/// Every kind of page each role reaches by following links from its home, on a groupement with
+/// consultations at two stages (built by the real `coordo demo`), is clean under axe-core.
+#[tokio::test]
+async fn every_page_each_role_reaches_from_home_is_clean_under_axe_core() {
+    let app = TestApp::spawn().await;
+    for stage in ["notifiee", "analyse"] {
+        let o = coordo_cmd(&app.db_path, &["demo", "--jusqu-a", stage]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    clear_forced_password_change(&app.state.db).await;
+    for (who, at_least) in [
+        (coord_email(), 35),
+        (referent_email(SANTELYS), 15),
+        (cao_email("titulaire", SANTELYS), 20),
+        (amoa_email(), 20),
+    ] {
+        let b = Browser::start().await;
+        b.login(&app.base, &who, PASSWORD).await;
+        let start = b.client.current_url().await.expect("url").path().to_owned();
+        let mut queue = std::collections::VecDeque::from([start]);
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(path) = queue.pop_front() {
+            let kind =
+                crate::support::browser::page_kind(path.split('?').next().unwrap_or_default());
+            if !seen.insert(kind) || seen.len() > 80 {
+                continue;
+            }
+            b.goto(&format!("{}{path}", app.base)).await;
+            queue.extend(page_links(&b).await);
+        }
+        let audited = b.audited_pages();
+        eprintln!("axe-core, {who}: {} kinds of page", audited.len());
+        assert!(audited.len() >= at_least, "{who} reached only {audited:?}");
+        b.assert_accessible();
+    }
+}

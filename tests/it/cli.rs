@@ -177,6 +177,62 @@ fn procedure_prints_the_proposal_as_json_and_refuses_bad_arguments_in_french() {
     assert_eq!(v["procedure"], "procedure_adaptee");
     assert_eq!(v["cao_required"], false);
 
+    // An accord-cadre is valued at its maximum (R2121-8) and refused without one (R2162-4).
+    let ac = coordo_cmd(
+        &db,
+        &[
+            "procedure",
+            "--nature",
+            "fournitures",
+            "--technique",
+            "accord_cadre",
+            "--amount-ht",
+            "240000",
+            "--duree-mois",
+            "48",
+            "--launch",
+            "2026-12-01",
+        ],
+    );
+    assert!(ac.status.success(), "{}", stderr(&ac));
+    let v: serde_json::Value = serde_json::from_slice(&ac.stdout).expect("json");
+    assert_eq!(v["procedure"], "appel_offres_ouvert");
+    assert_eq!(v["technique"]["code"], "accord_cadre");
+    assert_eq!(v["technique"]["valeur_seuils_ht"], "240000");
+    assert_eq!(v["technique"]["delai_suspension_des_marches_passes"], false);
+    let refused = coordo_cmd(
+        &db,
+        &[
+            "procedure",
+            "--nature",
+            "fournitures",
+            "--technique",
+            "accord_cadre",
+            "--launch",
+            "2026-12-01",
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("R2162-4"), "{}", stderr(&refused));
+    // A marché spécifique under a SAD: ten days from the invitation, no standstill.
+    let sad = coordo_cmd(
+        &db,
+        &[
+            "procedure",
+            "--nature",
+            "services",
+            "--technique",
+            "sad",
+            "--amount-ht",
+            "350000",
+            "--launch",
+            "2026-12-01",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&sad.stdout).expect("json");
+    assert_eq!(v["min_offer_days"], 10, "{v}");
+    assert_eq!(v["technique"]["code"], "sad");
+
     for args in [
         [
             "procedure",

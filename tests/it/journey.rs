@@ -148,9 +148,42 @@ async fn the_software_tender_from_creation_to_the_archive_in_the_browser() {
         .expect("id")
         .parse()
         .expect("consultation id in the address");
-    // Lot, needs, calendar details and DCE data through HTTP (covered by their own tests).
-    crate::consultations::add_lot_and_needs(&app, &coord, cid).await;
+    // The lot, calendar details and DCE data through HTTP (covered by their own tests).
+    let r = coord
+        .post_form(
+            &format!("/g/{gid}/consultations/{cid}/lots"),
+            &[("label", "Solution DUI")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
     crate::pieces::complete_tender(&app, &coord, cid).await;
+    // The needs of the ten members in one grid, one click (before: one form per member, ten
+    // submits and ten page loads).
+    let before = b.clicks();
+    b.goto(&app.url(&format!("/g/{gid}/consultations/{cid}/besoins")))
+        .await;
+    let amounts = b
+        .client
+        .find_all(Locator::Css("input[name$='_amount_ht']"))
+        .await
+        .expect("amount cells");
+    assert_eq!(amounts.len(), 10, "one row per member");
+    for a in amounts {
+        a.send_keys("35 000,00").await.expect("type");
+    }
+    b.click("form[action$='/besoins'] button[type=submit]")
+        .await;
+    let ar = &app;
+    until("needs saved", move || async move {
+        coordo::db::entities::need::Entity::find()
+            .count(&ar.state.db)
+            .await
+            .expect("count")
+            == 10
+    })
+    .await;
+    let needs_clicks = b.clicks() - before;
+    assert_eq!(needs_clicks, 1, "needs of ten members: one click");
 
     // 2. « Générer tout le DCE ».
     let base = format!("/g/{gid}/consultations/{cid}");
@@ -183,6 +216,7 @@ async fn the_software_tender_from_creation_to_the_archive_in_the_browser() {
     // Each référent answers every piece in one form on the visas page: five choices and one
     // send (before: one form per piece, ten clicks and five page loads).
     let visas_page = app.url(&format!("{base}/visas"));
+    let mut visa_clicks = 0;
     for (i, f) in MEMBERS.iter().enumerate() {
         switch(&b, &app, &referent_email(f)).await;
         b.goto(&visas_page).await;
@@ -195,11 +229,14 @@ async fn the_software_tender_from_creation_to_the_archive_in_the_browser() {
             .await
             .expect("radios");
         assert_eq!(radios.len(), 5, "{f}: RC, AE, CCAP, CCTP, BPU");
+        let before = b.clicks();
         for r in radios {
-            r.click().await.expect("favorable");
+            b.click_element(r).await;
         }
         b.click(&format!("{form} button[type=submit]")).await;
         b.wait_text("body", "5 visas enregistrés").await;
+        visa_clicks = b.clicks() - before;
+        assert_eq!(visa_clicks, 6, "a référent's visa of a whole DCE");
         let ar = &app;
         let expected = ((i + 1) * 5) as u64;
         until("visas recorded", move || async move {
@@ -280,6 +317,8 @@ async fn the_software_tender_from_creation_to_the_archive_in_the_browser() {
     // 7. Blind scoring: SANTELYS's titulaire in the browser, RONCHIN's through the API.
     app.state.clock.set(utc(2027, 1, 18, 9, 0, 0));
     switch(&b, &app, &cao_email("titulaire", SANTELYS)).await;
+    let before = b.clicks();
+    let mut typed = 0;
     let notation = app.url(&format!("{}/notation", offres(gid, cid)));
     b.goto(&notation).await;
     b.find("form[action$='/offres/notation'] fieldset").await;
@@ -303,6 +342,7 @@ async fn the_software_tender_from_creation_to_the_archive_in_the_browser() {
             .expect("notes")
         {
             i.send_keys(note).await.expect("type");
+            typed += 1;
         }
         for t in fs
             .find_all(Locator::Css("textarea[name^=just_]"))
@@ -314,6 +354,7 @@ async fn the_software_tender_from_creation_to_the_archive_in_the_browser() {
             ))
             .await
             .expect("type");
+            typed += 1;
         }
     }
     b.click("form[action$='/offres/notation'] button[type=submit]")
@@ -334,6 +375,12 @@ async fn the_software_tender_from_creation_to_the_archive_in_the_browser() {
     })
     .await;
     b.wait_text("body", "Feuille remise").await;
+    let scoring_clicks = b.clicks() - before;
+    eprintln!(
+        "clicks: needs of ten members {needs_clicks}; a référent's visa of the DCE {visa_clicks}; \
+         a CAO member's sheet {scoring_clicks} clicks and {typed} fields"
+    );
+    assert_eq!(scoring_clicks, 2, "save, then hand in");
     let e2 = app.login(&cao_email("titulaire", RONCHIN)).await;
     let api_notes = format!("/api/v1/groupements/{gid}/consultations/{cid}/offres/notes");
     let mut notes = Vec::new();
@@ -541,7 +588,20 @@ async fn the_software_tender_from_creation_to_the_archive_in_the_browser() {
     assert!(o.status.success(), "{}", stderr(&o));
     // Every kind of page the journey went through, clean under axe-core.
     let audited = b.audited_pages();
-    eprintln!("axe-core: {} kinds of page checked: {audited:#?}", audited.len());
-    assert!(audited.len() >= 20, "{audited:?}");
+    eprintln!(
+        "axe-core: {} kinds of page checked: {audited:#?}",
+        audited.len()
+    );
+    for kind in [
+        "/g/N/a-faire",
+        "/g/N/consultations/N/besoins",
+        "/g/N/consultations/N/visas",
+        "/g/N/consultations/N/offres/notation",
+        "/g/N/consultations/N/attribution",
+        "/g/N/cao/seances/N",
+        "/accuse-reception/T",
+    ] {
+        assert!(audited.iter().any(|a| a == kind), "{kind}: {audited:?}");
+    }
     b.assert_accessible();
 }

@@ -1,6 +1,7 @@
 //! JSON printed by `coordo procedure --nature services --amount-ht 350000 --launch 2026-12-01`.
 
 use super::procedure::{Nature, ProcedureInput, propose};
+use super::technique::{Technique, assess};
 use super::{RulesError, parse_amount, parse_date};
 use serde_json::{Value, json};
 
@@ -10,10 +11,36 @@ use serde_json::{Value, json};
 /// value, valid_from, valid_to, legal_basis) and `reasons`. The buyer is the coordonnateur
 /// (collectivité/EPL), offers are received electronically, single lot.
 pub fn cli_json(nature: &str, amount_ht: &str, launch: &str) -> Result<Value, RulesError> {
+    cli_json_with(nature, Some(amount_ht), launch, "aucune", None)
+}
+
+/// [`cli_json`] with the technique d'achat (`aucune`, `accord_cadre`, `sad`; see
+/// [`super::technique`]): for an accord-cadre the amount is its maximum, required (R2162-4),
+/// and `duree_mois` its duration; the answer gains a `technique` object, and a marché
+/// spécifique's minimum offer delay is the SAD's (from the invitation).
+pub fn cli_json_with(
+    nature: &str,
+    amount_ht: Option<&str>,
+    launch: &str,
+    technique: &str,
+    duree_mois: Option<&str>,
+) -> Result<Value, RulesError> {
     let nature = Nature::parse(nature)?;
-    let amount = parse_amount(amount_ht)?;
+    let technique = Technique::parse(technique)?;
+    let amount = amount_ht.map(parse_amount).transpose()?;
     let launch = parse_date("date de lancement", launch)?;
-    let p = propose(&ProcedureInput::single(nature, amount, launch))?;
+    let months = duree_mois
+        .map(|m| {
+            m.trim().parse::<u32>().map_err(|_| {
+                RulesError::InvalidInput(format!(
+                    "Durée invalide « {} » : un nombre entier de mois (--duree-mois).",
+                    m.trim()
+                ))
+            })
+        })
+        .transpose()?;
+    let t = assess(technique, amount, months, launch)?;
+    let p = propose(&ProcedureInput::single(nature, t.valeur_seuils_ht, launch))?;
     let to_json = |v: serde_json::Result<Value>| {
         v.map_err(|e| RulesError::InvalidInput(format!("Erreur de sérialisation JSON : {e}")))
     };
@@ -21,9 +48,10 @@ pub fn cli_json(nature: &str, amount_ht: &str, launch: &str) -> Result<Value, Ru
         "procedure": p.procedure,
         "cao_required": p.cao_required,
         "publicity": to_json(serde_json::to_value(&p.publicity))?,
-        "min_offer_days": p.min_offer_days,
+        "min_offer_days": t.min_offer_days.or(p.min_offer_days),
         "thresholds": to_json(serde_json::to_value(&p.thresholds))?,
         "reasons": p.reasons,
+        "technique": to_json(serde_json::to_value(&t))?,
     }))
 }
 
@@ -50,6 +78,7 @@ mod tests {
                 "procedure",
                 "publicity",
                 "reasons",
+                "technique",
                 "thresholds"
             ]
         );

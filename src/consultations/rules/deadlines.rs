@@ -1,4 +1,4 @@
-//! Legal calendar of a consultation (DOMAIN.md §4.1 and §5): minimum offer delay, answers to
+//! Legal calendar of a consultation (docs/calendrier-legal.md): minimum offer delay, answers to
 //! questions, validity of offers, standstill, avis d'attribution, DECP; with French warnings for
 //! every date that breaks a legal minimum.
 //!

@@ -13,6 +13,7 @@ pub mod params;
 pub mod procedure;
 #[cfg(test)]
 mod procedure_tests;
+pub mod technique;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;

@@ -24,6 +24,8 @@ pub struct Browser {
     audited: Mutex<BTreeSet<String>>,
     /// Violations found, reported all at once (by `assert_accessible` or when dropped).
     violations: Mutex<Vec<String>>,
+    /// Clicks made so far (buttons, links, radios), to count what a task costs a person.
+    clicks: std::sync::atomic::AtomicUsize,
 }
 
 /// The accessibility engine's source, read once.
@@ -41,12 +43,15 @@ fn axe_source() -> &'static str {
     })
 }
 
-/// A page's address as a kind of page: `/g/3/consultations/12` → `/g/N/consultations/N`.
-fn page_kind(path: &str) -> String {
+/// A page's address as a kind of page: `/g/3/consultations/12` → `/g/N/consultations/N`, a
+/// token of 32 hexadecimal digits or more → `T`.
+pub fn page_kind(path: &str) -> String {
     path.split('/')
         .map(|seg| {
             if !seg.is_empty() && seg.chars().all(|c| c.is_ascii_digit()) {
                 "N"
+            } else if seg.len() >= 32 && seg.chars().all(|c| c.is_ascii_hexdigit()) {
+                "T"
             } else {
                 seg
             }
@@ -106,6 +111,7 @@ impl Browser {
                         profile,
                         audited: Mutex::new(BTreeSet::new()),
                         violations: Mutex::new(Vec::new()),
+                        clicks: std::sync::atomic::AtomicUsize::new(0),
                     };
                 }
                 Err(e) => {
@@ -225,8 +231,22 @@ impl Browser {
     }
 
     pub async fn click(&self, css: &str) {
+        self.clicks
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.find(css).await.click().await.expect("click");
         self.audit().await;
+    }
+
+    /// Clicks an element already found (a radio button, a checkbox), counted like the others.
+    pub async fn click_element(&self, e: fantoccini::elements::Element) {
+        self.clicks
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        e.click().await.expect("click");
+    }
+
+    /// Clicks made so far.
+    pub fn clicks(&self) -> usize {
+        self.clicks.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The text of an element, retried while the page is being replaced.
