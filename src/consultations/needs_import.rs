@@ -54,7 +54,7 @@ pub struct TemplateRow {
     pub lot_label: String,
     pub member: String,
     pub finess: String,
-    pub values: [String; 5],
+    pub values: [String; FIELDS.len()],
 }
 
 /// A lot of the consultation: id, number.
@@ -107,12 +107,12 @@ fn columns(header: &[String]) -> Result<BTreeMap<&'static str, usize>, Vec<Strin
         .collect();
     for (i, cell) in header.iter().enumerate() {
         let key = header_key(cell);
-        if let Some(h) = required.iter().find(|h| header_key(h) == key) {
-            if found.insert(*h, i).is_some() {
-                errors.push(format!(
-                    "La colonne « {h} » figure deux fois sur la ligne 1 : gardez-en une seule."
-                ));
-            }
+        if let Some(h) = required.iter().find(|h| header_key(h) == key)
+            && found.insert(*h, i).is_some()
+        {
+            errors.push(format!(
+                "La colonne « {h} » figure deux fois sur la ligne 1 : gardez-en une seule."
+            ));
         }
     }
     let missing: Vec<String> = required
@@ -137,7 +137,7 @@ fn columns(header: &[String]) -> Result<BTreeMap<&'static str, usize>, Vec<Strin
 fn amount_error(raw: &str, required: bool) -> Option<String> {
     let v = raw.trim();
     if v.is_empty() || (!required && v == "0") {
-        return (required).then(|| "le montant est obligatoire sur une ligne remplie".to_owned());
+        return required.then(|| "le montant est obligatoire sur une ligne remplie".to_owned());
     }
     match parse_amount(v) {
         Ok(_) => None,
