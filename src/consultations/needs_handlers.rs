@@ -1,6 +1,7 @@
 //! The « Besoins des membres » page: the needs of every active member for every lot in one grid,
 //! saved at once (all or nothing, identical values unchanged); a thin adapter over
-//! [`super::needs_grid`] and [`super::service::set_needs`].
+//! [`super::needs_grid`] and [`super::service::set_needs`]. The import from a spreadsheet is in
+//! [`super::needs_import_handlers`].
 
 use super::handlers::cid_of;
 use super::needs_grid::{self, FIELDS};
@@ -21,15 +22,17 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use tower_sessions::Session;
 
-const COORD: Access = Access::Roles(&[Role::Coordonnateur]);
+pub(super) const COORD: Access = Access::Roles(&[Role::Coordonnateur]);
 const PATH: &str = "/g/{gid}/consultations/{cid}/besoins";
 
 /// Routes of the needs grid.
 pub fn routes() -> Vec<RouteEntry> {
-    vec![
+    let mut all = vec![
         route(Method::GET, PATH, COORD, get(page)),
         route(Method::POST, PATH, COORD, post(save)),
-    ]
+    ];
+    all.extend(super::needs_import_handlers::routes());
+    all
 }
 
 #[derive(Serialize)]
@@ -67,7 +70,8 @@ fn shown(v: &str) -> String {
     v.replace('.', ",")
 }
 
-async fn render(
+/// Renders the page; after a refused save or import, with its errors (and status).
+pub(super) async fn render(
     st: &AppState,
     user: &CurrentUser,
     session: &Session,

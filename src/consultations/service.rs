@@ -473,6 +473,11 @@ pub async fn set_needs(
     Ok(changed)
 }
 
+/// Whether a stored decimal is `value` (« 35000.00 » is 35000).
+fn same_number(stored: &str, value: Decimal) -> bool {
+    Decimal::from_str(stored).is_ok_and(|s| s == value)
+}
+
 async fn set_need_in<C: ConnectionTrait>(
     tx: &C,
     now: DateTime<Utc>,
@@ -521,12 +526,17 @@ async fn set_need_in<C: ConnectionTrait>(
         .filter(need::Column::MemberId.eq(d.member_id))
         .one(tx)
         .await?;
-    // The same values again change nothing (no write, no journal entry).
+    // The same values again change nothing (no write, no journal entry); compared as numbers,
+    // so « 35000 » read from a workbook is the stored « 35000.00 ».
     if let Some(n) = &existing
-        && n.amount_ht == d.amount_ht.to_string()
-        && n.options_ht == d.options_ht.to_string()
-        && n.renewals_ht == d.renewals_ht.to_string()
-        && n.quantity == d.quantity.map(|q| q.to_string())
+        && same_number(&n.amount_ht, d.amount_ht)
+        && same_number(&n.options_ht, d.options_ht)
+        && same_number(&n.renewals_ht, d.renewals_ht)
+        && match (n.quantity.as_deref(), d.quantity) {
+            (None, None) => true,
+            (Some(s), Some(q)) => same_number(s, q),
+            _ => false,
+        }
         && n.unit == d.unit
     {
         return Ok(false);

@@ -111,6 +111,13 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         ("GET" | "POST", "/g/{gid}/consultations/{cid}/dce-data") => COORD,
         ("GET" | "POST", "/g/{gid}/consultations/{cid}/lignes-de-prix") => COORD,
         ("GET" | "POST", "/g/{gid}/consultations/{cid}/besoins") => COORD,
+        // The needs import: its template to download and the filled file uploaded.
+        (
+            "GET",
+            "/g/{gid}/consultations/{cid}/besoins/modele.xlsx"
+            | "/g/{gid}/consultations/{cid}/besoins/modele.csv",
+        ) => COORD,
+        ("POST", "/g/{gid}/consultations/{cid}/besoins/import") => COORD,
         // The groupement's reference document (styles and letterhead of every document).
         (
             "GET" | "POST",

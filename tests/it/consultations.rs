@@ -350,9 +350,14 @@ async fn choosing_another_procedure_needs_a_written_justification() {
     assert!(html.contains("Deux unités fonctionnelles distinctes"));
 }
 
-/// Every `name`/`value` pair of the inputs of a page (the needs grid as the browser sends it).
+/// Every `name`/`value` pair of the inputs of the needs grid (as the browser sends it; the
+/// import form below it is another form).
 fn inputs(html: &str) -> Vec<(String, String)> {
-    html.split("<input ")
+    let grid = html
+        .split("Importer depuis un tableur")
+        .next()
+        .unwrap_or(html);
+    grid.split("<input ")
         .skip(1)
         .filter_map(|tag| {
             let attr = |a: &str| {

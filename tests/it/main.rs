@@ -29,6 +29,7 @@ mod hardening_mail;
 mod integrity;
 mod journey;
 mod mail;
+mod needs_import;
 mod offers;
 mod pieces;
 mod postgres;
