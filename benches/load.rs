@@ -108,6 +108,8 @@ async fn main() {
         .env("COORDO_ADDR", format!("127.0.0.1:{port}"))
         .env("COORDO_MAIL_DIR", dir.path().join("outbox"))
         .env("COORDO_LOG", "error")
+        // The groupement and its accounts only: this test writes its own workload.
+        .env("COORDO_DEMO", "groupement")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

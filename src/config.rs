@@ -47,6 +47,10 @@ pub struct Settings {
     /// Signs the anonymous CSRF tokens and the device cookies; when `None` at start, the key
     /// kept in the database is used (see `web::secret`).
     pub secret_key: Option<crate::web::secret::SecretKey>,
+    /// On an empty database, `serve` also builds the demo consultations at several stages
+    /// (`COORDO_DEMO=complete`, the default) or only the groupement and its accounts
+    /// (`COORDO_DEMO=groupement`).
+    pub demo_consultations: bool,
 }
 
 /// The folder of a SQLite database file (`sqlite://dir/coordo.db?mode=rwc` → `dir`); the
@@ -161,7 +165,17 @@ impl Settings {
             })?),
             None => None,
         };
+        let demo_consultations = match val("COORDO_DEMO").as_deref().map(str::trim) {
+            None | Some("complete") => true,
+            Some("groupement") => false,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "COORDO_DEMO « {other} » inconnu : « complete » (par défaut : groupement, comptes et consultations de démonstration à plusieurs étapes) ou « groupement » (groupement et comptes seulement)"
+                )));
+            }
+        };
         Ok(Self {
+            demo_consultations,
             database_url,
             addr,
             mail,
@@ -195,6 +209,7 @@ impl Settings {
             audit_anchor_file: db_path.with_file_name("coordo-audit.anchor"),
             signing_key_file: db_path.with_file_name("coordo-signature.key"),
             secret_key: None,
+            demo_consultations: false,
         }
     }
 }

@@ -199,6 +199,9 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         println!(
             "  (référents : referent.<FINESS juridique>@{DEMO_DOMAIN}, CAO : cao.titulaire.<FINESS>@…, cao.suppleant.<FINESS>@…, amoa@{DEMO_DOMAIN} — même mot de passe)"
         );
+        if state.settings.demo_consultations {
+            build_demo_consultations(&state.settings).await;
+        }
     }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -216,6 +219,29 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let _outbox_worker = crate::mail::worker::spawn(state.clone());
     let _visa_tick = crate::visas::tick::spawn(state.clone());
     run(listener, state).await
+}
+
+/// The stages a newcomer finds on a fresh database: a notified pair, a pair in analysis, a
+/// pair open to offers — so every screen has something in it.
+pub const FIRST_START_STAGES: [crate::demo::Stage; 3] = [
+    crate::demo::Stage::Notifiee,
+    crate::demo::Stage::Analyse,
+    crate::demo::Stage::Publiee,
+];
+
+/// Builds [`FIRST_START_STAGES`] with `coordo demo`'s builder; a stage that fails is reported
+/// and the service starts anyway (the groupement and the accounts are there).
+async fn build_demo_consultations(settings: &Settings) {
+    for stage in FIRST_START_STAGES {
+        match crate::demo::run(settings.clone(), stage).await {
+            Ok(built) => {
+                for c in &built.consultations {
+                    println!("  consultation {} : {} ({})", c.id, c.reference, c.status);
+                }
+            }
+            Err(e) => eprintln!("Démonstration « {stage:?} » non construite : {e}"),
+        }
+    }
 }
 
 /// How often expired sessions are deleted.

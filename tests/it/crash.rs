@@ -14,6 +14,8 @@ fn start(db: &std::path::Path, port: u16) -> Child {
         .env("COORDO_MAIL_DIR", db.with_file_name("outbox"))
         .env_remove("COORDO_SMTP_URL")
         .env("COORDO_LOG", "error")
+        // The groupement and its accounts only: this test writes its own workload.
+        .env("COORDO_DEMO", "groupement")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -296,3 +296,74 @@ fn each_stage_stops_where_it_says_and_a_second_run_makes_a_new_pair() {
     let o = coordo_cmd(&db, &["demo", "--help"]);
     assert!(stdout(&o).contains("--jusqu-a"), "{}", stdout(&o));
 }
+
+/// `coordo serve` on a fresh database, as `cargo run --release` does: the groupement, its
+/// accounts and consultations at three stages (notified, in analysis, open to offers), so a
+/// newcomer's screens all have something in them; `COORDO_DEMO=groupement` keeps only the
+/// groupement and its accounts.
+#[tokio::test]
+async fn a_first_start_shows_consultations_at_several_stages() {
+    use sea_orm::EntityTrait;
+    for (demo, expected) in [
+        (
+            "complete",
+            vec![
+                "analyse", "analyse", "notifiee", "notifiee", "publiee", "publiee",
+            ],
+        ),
+        ("groupement", vec![]),
+    ] {
+        let dir = tempfile::tempdir().expect("tmp");
+        let db = dir.path().join("coordo.db");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("port")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_coordo"))
+            .arg("serve")
+            .env("COORDO_DATABASE_URL", format!("sqlite://{}", db.display()))
+            .env("COORDO_ADDR", format!("127.0.0.1:{port}"))
+            .env("COORDO_MAIL_DIR", dir.path().join("outbox"))
+            .env("COORDO_DEMO", demo)
+            .env_remove("COORDO_SMTP_URL")
+            .env("COORDO_LOG", "error")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start coordo");
+        let mut up = false;
+        for _ in 0..1200 {
+            if reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+                .await
+                .is_ok_and(|r| r.status() == 200)
+            {
+                up = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let conn = sea_orm::Database::connect(format!("sqlite://{}", db.display()))
+            .await
+            .expect("db");
+        let mut statuses: Vec<String> = coordo::db::entities::consultation::Entity::find()
+            .all(&conn)
+            .await
+            .expect("consultations")
+            .into_iter()
+            .map(|c| c.status)
+            .collect();
+        statuses.sort();
+        let _ = child.kill();
+        let out = child.wait_with_output().expect("output");
+        assert!(up, "coordo serve did not answer");
+        assert_eq!(statuses, expected, "COORDO_DEMO={demo}");
+        let printed = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(printed.contains("Base vide"), "{printed}");
+        assert_eq!(
+            printed.contains("DEMO-DUI-3"),
+            demo == "complete",
+            "{printed}"
+        );
+    }
+}

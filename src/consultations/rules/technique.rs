@@ -90,7 +90,10 @@ pub fn assess(
 ) -> Result<TechniqueOutcome, RulesError> {
     let (y, m, d) = MAXIMUM_REQUIRED_FROM;
     let maximum_required = NaiveDate::from_ymd_opt(y, m, d).is_some_and(|from| launch >= from);
-    let amount = amount_ht.filter(|a| *a > Decimal::ZERO);
+    // Normalised: « 350 000,00 » and « 350000 » are the same value, shown the same way.
+    let amount = amount_ht
+        .filter(|a| *a > Decimal::ZERO)
+        .map(|a| a.normalize());
     match technique {
         Technique::AccordCadre => {
             let Some(maximum) = amount else {
