@@ -4,6 +4,7 @@
 pub mod handlers;
 pub mod import;
 pub mod quality;
+pub mod quality_words;
 pub mod seed;
 pub mod service;
 pub mod views;
