@@ -50,6 +50,8 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         ) => LOGGED,
         ("POST", "/logout") | ("GET", "/") => LOGGED,
         ("GET", "/g/{gid}" | "/g/{gid}/members/{mid}" | "/g/{gid}/a-faire") => LOGGED,
+        // The coordonnateur corrects a member's details (the page is read-only for the others).
+        ("POST", "/g/{gid}/members/{mid}") => COORD,
         ("GET", "/g/{gid}/users" | "/g/{gid}/journal") | ("POST", "/g/{gid}/users") => COORD,
         ("POST", "/api/v1/groupements/{gid}/users") => COORD,
         // Deactivation by the coordonnateur; one's own account page for everyone logged in.
