@@ -450,6 +450,12 @@ async fn a_user_never_reaches_another_groupement() {
         c.get(&format!("/g/{gid}/members/{mid2}")).await.status(),
         404
     );
+    // Nor can its details be corrected, through either path.
+    let fields = [("name", "Pris"), ("finess_juridique", RONCHIN)];
+    let other = format!("/g/{g2}/members/{mid2}");
+    assert_eq!(c.post_form(&other, &fields).await.status(), 403);
+    let through_own = format!("/g/{gid}/members/{mid2}");
+    assert_eq!(c.post_form(&through_own, &fields).await.status(), 404);
     let list: serde_json::Value = c
         .get("/api/v1/groupements")
         .await
