@@ -36,6 +36,14 @@ pub fn member_kinds_list() -> String {
         .join(", ")
 }
 
+/// The French label of a stored member kind (`etablissement_public` → « établissement
+/// public »); an unknown code is shown as stored.
+#[must_use]
+pub fn member_kind_label(code: &str) -> String {
+    serde_json::from_value::<MemberKind>(serde_json::Value::String(code.to_owned()))
+        .map_or_else(|_| code.to_owned(), |k| k.label().to_owned())
+}
+
 /// How a member is named in messages: its name, or its rank when it has none.
 #[must_use]
 pub fn member_place(index: usize, name: &str) -> String {
@@ -142,5 +150,11 @@ mod tests {
             "X — établissement n° 2 (sans nom)"
         );
         assert!(member_kinds_list().starts_with("CCAS, CIAS, association"));
+        assert_eq!(
+            member_kind_label("etablissement_public"),
+            "établissement public"
+        );
+        assert_eq!(member_kind_label("ccas"), "CCAS");
+        assert_eq!(member_kind_label("gip"), "gip");
     }
 }

@@ -22,6 +22,8 @@ pub struct MemberView {
     pub id: i32,
     pub name: String,
     pub kind: String,
+    /// French label of `kind` (« CCAS », « établissement public »).
+    pub kind_label: String,
     pub finess_juridique: String,
     pub address: String,
     pub representative_name: String,
@@ -38,6 +40,7 @@ impl From<&MemberWithEstablishments> for MemberView {
             id: m.member.id,
             name: m.member.name.clone(),
             kind: m.member.kind.clone(),
+            kind_label: super::quality_words::member_kind_label(&m.member.kind),
             finess_juridique: m.member.finess_juridique.clone(),
             address: m.member.address.clone(),
             representative_name: m.member.representative_name.clone(),
