@@ -187,7 +187,10 @@ async fn a_referent_reads_the_member_page_but_cannot_post() {
     assert_eq!(page.status(), 200);
     let html = page.text().await.expect("html");
     assert!(!html.contains("Corriger les données du membre"));
-    assert!(html.contains("<dt>Nature</dt><dd>CCAS</dd>"), "the kind in words");
+    assert!(
+        html.contains("<dt>Nature</dt><dd>CCAS</dd>"),
+        "the kind in words"
+    );
     let before = app.audit_count().await;
     let typed = fields(&app, mid, &[("name", "Autre nom")]).await;
     assert_eq!(post(&referent, &path, &typed).await.status(), 403);
