@@ -43,6 +43,7 @@ fn word(w: &str) -> &str {
         "enregistre" => "enregistré",
         "enregistrees" => "enregistrées",
         "methode" => "méthode",
+        "modifie" => "modifié",
         "modifiee" => "modifiée",
         "oab" => "OAB",
         "parametres" => "paramètres",
@@ -96,6 +97,10 @@ mod tests {
         assert_eq!(action_label("compte.jeton_api"), "Compte : jeton d'API");
         assert_eq!(action_label("offres.dqe_decision"), "Offres : DQE décision");
         assert_eq!(action_label("connexion.reussie"), "Connexion : réussie");
+        assert_eq!(
+            action_label("registre.membre_modifie"),
+            "Registre : membre modifié"
+        );
         // Unknown areas and malformed codes are shown as stored.
         assert_eq!(action_label("test"), "test");
         assert_eq!(action_label("inconnu.x"), "inconnu.x");

@@ -1,4 +1,5 @@
-//! Registry pages (dashboard, member, journal) and the registry API.
+//! Registry pages (dashboard, journal) and the registry API; the member page is in
+//! [`super::edit_handlers`].
 
 use super::{service, views};
 use crate::auth::{CurrentUser, Role};
@@ -20,12 +21,6 @@ use tower_sessions::Session;
 pub fn routes() -> Vec<RouteEntry> {
     vec![
         route(Method::GET, "/g/{gid}", Access::AnyUser, get(dashboard)),
-        route(
-            Method::GET,
-            "/g/{gid}/members/{mid}",
-            Access::AnyUser,
-            get(member_page),
-        ),
         route(
             Method::GET,
             "/g/{gid}/journal",
@@ -106,41 +101,8 @@ async fn dashboard_view(st: &AppState, gid: i32) -> AppResult<views::DashboardVi
             &crate::consultations::service::list(&st.db, gid).await?,
         ),
         finding_count: report.findings.len(),
-        findings: views::findings(&report),
+        findings: views::findings(gid, &report, &views::registry_ids(&members)),
     })
-}
-
-async fn member_page(
-    State(st): State<AppState>,
-    Extension(user): Extension<Arc<CurrentUser>>,
-    session: Session,
-    Path((gid, mid)): Path<(i32, String)>,
-) -> AppResult<Html<String>> {
-    let mid: i32 = mid.parse().map_err(|_| AppError::NotFound)?;
-    let g = service::groupement(&st.db, gid)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let m = service::member(&st.db, gid, mid)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let all = service::members(&st.db, gid).await?;
-    let report = service::quality_report(&g, &all).map_err(anyhow::Error::new)?;
-    let pos = all
-        .iter()
-        .position(|x| x.member.id == mid)
-        .unwrap_or(usize::MAX);
-    let prefix = format!("members[{pos}]");
-    let mut findings = views::findings(&report);
-    findings.retain(|f| f.field == prefix || f.field.starts_with(&format!("{prefix}.")));
-    let view = views::MemberPageView {
-        member: views::MemberView::from(&m),
-        findings,
-    };
-    let csrf = security::csrf_token(&session).await?;
-    st.templates.page(
-        "registry/member",
-        &Page::new(m.member.name.clone(), Some(&user), csrf, view),
-    )
 }
 
 async fn journal(

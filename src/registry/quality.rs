@@ -6,7 +6,10 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::identifiers::{Finess, Siret, field_message};
+use crate::identifiers::{Finess, Siret, field_label};
+use crate::registry::quality_words::{
+    establishment_place, identifier_words, member_kinds_list, member_place,
+};
 use crate::registry::seed::{
     Establishment, EstablishmentKind, GroupementFile, Member, MemberKind, MemberRole, compact_upper,
 };
@@ -60,12 +63,25 @@ use FindingCode::*;
 pub struct Finding {
     pub severity: Severity,
     pub code: FindingCode,
-    /// Path of the field, e.g. `members[2].establishments[1].finess`.
+    /// Machine path of the field, e.g. `members[2].establishments[1].finess` (for the API and
+    /// the command line; pages show `place` and `detail`).
     pub field: String,
     /// The value as written in the file.
     pub value: String,
-    /// French explanation naming the member/establishment and the value.
+    /// Where, in people's words: « CCAS DE RONCHIN — établissement « SAAD DE RONCHIN » », or
+    /// « Groupement ».
+    pub place: String,
+    /// What, in people's words, naming the field: « la capacité est vide ».
+    pub detail: String,
+    /// The whole French sentence: « {place} : {detail} ».
     pub message: String,
+    /// Rank of the member concerned in the file, if any.
+    pub member: Option<usize>,
+    /// Rank of the establishment concerned within its member, if any.
+    pub establishment: Option<usize>,
+    /// The edit-form input where it can be corrected (`finess_juridique`, `capacity`,
+    /// `siret`…), if any.
+    pub input: Option<String>,
 }
 
 /// All findings, in file order.
@@ -94,11 +110,12 @@ impl QualityReport {
             .count()
     }
 
-    /// French text report: one line per finding, then a summary line.
+    /// French text report: one line per finding (the machine path at the end, for operators),
+    /// then a summary line.
     pub fn render_text(&self) -> String {
         let mut out = String::new();
         for f in &self.findings {
-            let _ = writeln!(out, "[{}] {} — {}", f.severity.label(), f.field, f.message);
+            let _ = writeln!(out, "[{}] {} ({})", f.severity.label(), f.message, f.field);
         }
         if self.findings.is_empty() {
             out.push_str("Aucune anomalie détectée.\n");
@@ -146,62 +163,84 @@ pub fn check(g: &GroupementFile) -> QualityReport {
     }
 }
 
+/// Where a finding sits: machine path, people's words and ranks.
+#[derive(Clone)]
+struct Spot {
+    path: String,
+    place: String,
+    member: Option<usize>,
+    establishment: Option<usize>,
+}
+
+impl Spot {
+    fn groupement() -> Self {
+        Self {
+            path: String::new(),
+            place: "Groupement".into(),
+            member: None,
+            establishment: None,
+        }
+    }
+
+    /// The path of a field under this spot.
+    fn at(&self, sub: &str) -> String {
+        if self.path.is_empty() {
+            sub.to_owned()
+        } else {
+            format!("{}.{sub}", self.path)
+        }
+    }
+}
+
+/// One finding to add, before it is placed.
+struct Fact<'a> {
+    code: FindingCode,
+    sub: &'a str,
+    input: Option<&'a str>,
+    value: &'a str,
+    detail: String,
+}
+
 #[derive(Default)]
 struct Checker {
     findings: Vec<Finding>,
-    /// FINESS (compact) → (path, owner description) of its first use.
-    finess_seen: HashMap<String, (String, String)>,
-    /// SIRET (compact) → (establishment path, establishment name) of its first use.
+    /// FINESS (compact) → place of its first use.
+    finess_seen: HashMap<String, String>,
+    /// SIRET (compact) → (establishment path, establishment place) of its first use.
     siret_seen: HashMap<String, (String, String)>,
-    /// Role → (path, member name) of the first member having it.
-    role_seen: HashMap<&'static str, (String, String)>,
-}
-
-/// Where an establishment sits, for messages.
-struct EstablishmentContext<'a> {
-    path: String,
-    name: &'a str,
-    /// « establishment » (member)
-    who: String,
-    member: &'a str,
-    /// The member's predominant SIREN.
-    siren: Option<&'a str>,
+    /// Role → place of the first member having it.
+    role_seen: HashMap<&'static str, String>,
 }
 
 impl Checker {
-    fn add(
-        &mut self,
-        severity: Severity,
-        code: FindingCode,
-        field: &str,
-        value: &str,
-        message: String,
-    ) {
+    fn add(&mut self, severity: Severity, spot: &Spot, fact: Fact<'_>) {
         self.findings.push(Finding {
             severity,
-            code,
-            field: field.to_owned(),
-            value: value.to_owned(),
-            message,
+            code: fact.code,
+            field: spot.at(fact.sub),
+            value: fact.value.to_owned(),
+            message: format!("{} : {}", spot.place, fact.detail),
+            place: spot.place.clone(),
+            detail: fact.detail,
+            member: spot.member,
+            establishment: spot.establishment,
+            input: fact.input.map(str::to_owned),
         });
     }
 
-    fn err(&mut self, code: FindingCode, field: &str, value: &str, message: String) {
-        self.add(Severity::Erreur, code, field, value, message);
+    fn err(&mut self, spot: &Spot, fact: Fact<'_>) {
+        self.add(Severity::Erreur, spot, fact);
     }
 
-    fn warn(&mut self, code: FindingCode, field: &str, value: &str, message: String) {
-        self.add(Severity::Avertissement, code, field, value, message);
+    fn warn(&mut self, spot: &Spot, fact: Fact<'_>) {
+        self.add(Severity::Avertissement, spot, fact);
     }
 
     fn top_level(&mut self, g: &GroupementFile) {
+        let spot = Spot::groupement();
         if g.name.trim().is_empty() {
-            self.err(
-                EmptyField,
-                "name",
-                &g.name,
-                "nom du groupement non renseigné".into(),
-            );
+            let detail = "le nom du groupement est vide".into();
+            self.err(&spot, fact(EmptyField, "name", None, &g.name, detail));
         }
         let roles = [
             (
@@ -216,167 +255,181 @@ impl Checker {
         for (field, raw) in roles {
             let Some(raw) = raw else { continue };
             match Finess::parse_field(field, raw) {
-                Err(e) => self.err(InvalidIdentifier, field, raw, e.to_string()),
+                Err(e) => {
+                    let detail = identifier_words(&e);
+                    self.err(&spot, fact(InvalidIdentifier, field, None, raw, detail));
+                }
                 Ok(_) if g.member_by_finess(raw).is_none() => {
-                    let message = "ne correspond à aucun membre du groupement";
-                    self.err(
-                        RoleFinessNotFound,
-                        field,
-                        raw,
-                        field_message(field, raw, message),
+                    let detail = format!(
+                        "{} « {raw} » : ne correspond à aucun membre du groupement",
+                        field_label(field)
                     );
+                    self.err(&spot, fact(RoleFinessNotFound, field, None, raw, detail));
                 }
                 Ok(_) => {}
             }
         }
         if g.members.is_empty() {
-            let message = "le groupement ne compte aucun membre".into();
-            self.err(NoMember, "members", "", message);
+            let detail = "le groupement ne compte aucun membre".into();
+            self.err(&spot, fact(NoMember, "members", None, "", detail));
         }
     }
 
     fn member(&mut self, g: &GroupementFile, i: usize, m: &Member) {
-        let p = format!("members[{i}]");
-        let who = format!("membre « {} »", m.name);
+        let spot = Spot {
+            path: format!("members[{i}]"),
+            place: member_place(i, &m.name),
+            member: Some(i),
+            establishment: None,
+        };
         if m.name.trim().is_empty() {
-            let message = "nom du membre non renseigné".into();
-            self.err(EmptyField, &format!("{p}.name"), &m.name, message);
+            let detail = "le nom du membre est vide".into();
+            self.err(
+                &spot,
+                fact(EmptyField, "name", Some("name"), &m.name, detail),
+            );
         }
-        let kind_path = format!("{p}.kind");
         match &m.kind {
-            None => self.warn(
-                MissingKind,
-                &kind_path,
-                "",
-                format!("{who} : type de membre non renseigné"),
-            ),
+            None => {
+                let detail = "le type de membre est vide".into();
+                self.warn(&spot, fact(MissingKind, "kind", Some("kind"), "", detail));
+            }
             Some(MemberKind::Other(k)) => {
-                self.warn(
-                    UnknownKind,
-                    &kind_path,
-                    k,
-                    format!("{who} : type de membre « {k} » inconnu"),
+                let detail = format!(
+                    "le type de membre « {k} » n'est pas reconnu (attendu : {})",
+                    member_kinds_list()
                 );
+                self.warn(&spot, fact(UnknownKind, "kind", Some("kind"), k, detail));
             }
             Some(_) => {}
         }
         self.finess(
-            &format!("{p}.finess_juridique"),
+            &spot,
+            "finess_juridique",
             "finess_juridique",
             &m.finess_juridique,
-            &who,
         );
-        self.role(g, &p, m, &who);
+        self.role(g, &spot, m);
         if m.address.trim().is_empty() {
-            let message = format!("{who} : adresse non renseignée");
-            self.warn(EmptyField, &format!("{p}.address"), &m.address, message);
+            let detail = "l'adresse est vide".into();
+            self.warn(
+                &spot,
+                fact(EmptyField, "address", Some("address"), &m.address, detail),
+            );
         }
         if m.representative.name.trim().is_empty() {
-            let message = format!("{who} : représentant légal non renseigné");
-            let field = format!("{p}.representative.name");
-            self.warn(EmptyField, &field, &m.representative.name, message);
+            let detail = "le nom du représentant légal est vide".into();
+            let (sub, input) = ("representative.name", Some("representative_name"));
+            let value = &m.representative.name;
+            self.warn(&spot, fact(EmptyField, sub, input, value, detail));
         }
         if m.establishments.is_empty() {
-            let message = format!("{who} : aucun établissement");
-            self.err(
-                MemberWithoutEstablishment,
-                &format!("{p}.establishments"),
-                "",
-                message,
-            );
+            let detail = "aucun établissement n'est déclaré".into();
+            let code = MemberWithoutEstablishment;
+            self.err(&spot, fact(code, "establishments", None, "", detail));
         }
         let siren = majority_siren(m);
         for (j, e) in m.establishments.iter().enumerate() {
-            let ctx = EstablishmentContext {
-                path: format!("{p}.establishments[{j}]"),
-                name: &e.name,
-                who: format!("« {} » ({})", e.name, m.name),
-                member: &m.name,
-                siren: siren.as_deref(),
+            let e_spot = Spot {
+                path: spot.at(&format!("establishments[{j}]")),
+                place: establishment_place(&spot.place, j, &e.name),
+                member: Some(i),
+                establishment: Some(j),
             };
-            self.establishment(&ctx, e, &who);
+            self.establishment(&e_spot, e, siren.as_deref());
         }
     }
 
-    fn establishment(&mut self, ctx: &EstablishmentContext, e: &Establishment, member_who: &str) {
-        let (ep, who) = (&ctx.path, &ctx.who);
+    fn establishment(&mut self, spot: &Spot, e: &Establishment, siren: Option<&str>) {
         if e.name.trim().is_empty() {
-            let message = format!("{member_who} : nom de l'établissement non renseigné");
-            self.err(EmptyField, &format!("{ep}.name"), &e.name, message);
+            let detail = "le nom de l'établissement est vide".into();
+            self.err(
+                spot,
+                fact(EmptyField, "name", Some("name"), &e.name, detail),
+            );
         }
-        let kind_path = format!("{ep}.kind");
+        let expected = "attendu : SSIAD, SAAD, SPASAD ou ESAD";
         match &e.kind {
             None => {
-                let message = format!("{who} : type d'établissement non renseigné");
-                self.warn(MissingKind, &kind_path, "", message);
+                let detail = format!("le type d'établissement est vide ({expected})");
+                self.warn(spot, fact(MissingKind, "kind", Some("kind"), "", detail));
             }
             Some(EstablishmentKind::Other(k)) => {
-                let message = format!(
-                    "{who} : type d'établissement « {k} » inconnu (attendu : SSIAD, SAAD, SPASAD ou ESAD)"
-                );
-                self.warn(UnknownKind, &kind_path, k, message);
+                let detail =
+                    format!("le type d'établissement « {k} » n'est pas reconnu ({expected})");
+                self.warn(spot, fact(UnknownKind, "kind", Some("kind"), k, detail));
             }
             Some(_) => {}
         }
-        self.finess(
-            &format!("{ep}.finess"),
-            "finess_geographique",
-            &e.finess,
-            who,
-        );
-        let capacity_path = format!("{ep}.capacity");
+        self.finess(spot, "finess", "finess_geographique", &e.finess);
+        let capacity = Some("capacity");
         if e.capacity.trim().is_empty() {
-            let message = format!("{who} : capacité non renseignée");
-            self.warn(MissingCapacity, &capacity_path, &e.capacity, message);
+            let detail = "la capacité est vide".into();
+            let f = fact(MissingCapacity, "capacity", capacity, &e.capacity, detail);
+            self.warn(spot, f);
         } else if e.capacity_places().is_none() {
-            let message = format!("{who} : capacité non numérique « {} »", e.capacity);
-            self.warn(NonNumericCapacity, &capacity_path, &e.capacity, message);
+            let detail = format!(
+                "la capacité « {} » n'est pas un nombre de places",
+                e.capacity
+            );
+            let f = fact(
+                NonNumericCapacity,
+                "capacity",
+                capacity,
+                &e.capacity,
+                detail,
+            );
+            self.warn(spot, f);
         }
         if e.siret.is_empty() {
-            let message = format!("{who} : aucun SIRET renseigné");
-            self.warn(
-                EstablishmentWithoutSiret,
-                &format!("{ep}.siret"),
-                "",
-                message,
-            );
+            let detail = "aucun SIRET n'est renseigné".into();
+            let code = EstablishmentWithoutSiret;
+            self.warn(spot, fact(code, "siret", Some("siret"), "", detail));
         }
         for (k, raw) in e.siret.iter().enumerate() {
-            self.siret(ctx, k, raw);
+            self.siret(spot, k, raw, siren);
         }
     }
 
-    fn finess(&mut self, path: &str, field: &str, raw: &str, who: &str) {
+    /// Checks a FINESS: `sub` is both the path segment and the form input (`finess_juridique`
+    /// or `finess`), `field` names it in messages (`finess_geographique`).
+    fn finess(&mut self, spot: &Spot, sub: &str, field: &str, raw: &str) {
+        let input = Some(sub);
         if let Err(e) = Finess::parse_field(field, raw) {
-            self.err(InvalidIdentifier, path, raw, format!("{who} : {e}"));
+            let detail = identifier_words(&e);
+            self.err(spot, fact(InvalidIdentifier, sub, input, raw, detail));
         }
         let key = compact_upper(raw);
         if key.is_empty() {
             return;
         }
-        if let Some((first_path, first_who)) = self.finess_seen.get(&key) {
-            let message =
-                format!("{who} : FINESS \"{raw}\" déjà utilisé par {first_who} ({first_path})");
-            self.err(DuplicateFiness, path, raw, message);
+        if let Some(first) = self.finess_seen.get(&key) {
+            let detail = format!(
+                "{} « {raw} » : déjà celui de « {first} »",
+                field_label(field)
+            );
+            self.err(spot, fact(DuplicateFiness, sub, input, raw, detail));
         } else {
-            self.finess_seen.insert(key, (path.into(), who.into()));
+            self.finess_seen.insert(key, spot.place.clone());
         }
     }
 
-    fn siret(&mut self, ctx: &EstablishmentContext, k: usize, raw: &str) {
-        let path = format!("{}.siret[{k}]", ctx.path);
-        let who = &ctx.who;
+    fn siret(&mut self, spot: &Spot, k: usize, raw: &str, reference: Option<&str>) {
+        let sub = format!("siret[{k}]");
+        let input = Some("siret");
         match Siret::parse(raw) {
-            Err(e) => self.err(InvalidIdentifier, &path, raw, format!("{who} : {e}")),
+            Err(e) => {
+                let detail = identifier_words(&e);
+                self.err(spot, fact(InvalidIdentifier, &sub, input, raw, detail));
+            }
             Ok(siret) => {
                 let siren = siret.siren();
-                if let Some(reference) = ctx.siren.filter(|r| *r != siren.as_str()) {
-                    let message = format!(
-                        "{who} : le SIREN {siren} du SIRET \"{raw}\" diffère du SIREN {reference} \
-                         des autres SIRET du membre « {} »",
-                        ctx.member
+                if let Some(reference) = reference.filter(|r| *r != siren.as_str()) {
+                    let detail = format!(
+                        "le SIRET « {raw} » a le SIREN {siren}, alors que les autres SIRET du \
+                         membre ont le SIREN {reference}"
                     );
-                    self.warn(SirenMismatch, &path, raw, message);
+                    self.warn(spot, fact(SirenMismatch, &sub, input, raw, detail));
                 }
             }
         }
@@ -385,26 +438,23 @@ impl Checker {
             return;
         }
         match self.siret_seen.get(&key) {
-            Some((first_ep, _)) if *first_ep == ctx.path => {
-                let message = format!("{who} : SIRET \"{raw}\" listé deux fois");
-                self.warn(DuplicateSiret, &path, raw, message);
+            Some((first_path, _)) if *first_path == spot.path => {
+                let detail = format!("le SIRET « {raw} » est listé deux fois");
+                self.warn(spot, fact(DuplicateSiret, &sub, input, raw, detail));
             }
-            Some((first_ep, first_name)) => {
-                let message = format!(
-                    "{who} : SIRET \"{raw}\" partagé avec l'établissement « {first_name} » ({first_ep})"
-                );
-                self.warn(SharedSiret, &path, raw, message);
+            Some((_, first_place)) => {
+                let detail = format!("le SIRET « {raw} » est aussi celui de « {first_place} »");
+                self.warn(spot, fact(SharedSiret, &sub, input, raw, detail));
             }
             None => {
                 self.siret_seen
-                    .insert(key, (ctx.path.clone(), ctx.name.into()));
+                    .insert(key, (spot.path.clone(), spot.place.clone()));
             }
         }
     }
 
-    fn role(&mut self, g: &GroupementFile, p: &str, m: &Member, who: &str) {
+    fn role(&mut self, g: &GroupementFile, spot: &Spot, m: &Member) {
         let Some(role) = &m.role else { return };
-        let path = format!("{p}.role");
         let (label, expected) = match role {
             MemberRole::Coordonnateur => (
                 "coordonnateur",
@@ -412,31 +462,47 @@ impl Checker {
             ),
             MemberRole::Porteur => ("porteur", g.porteur_finess_juridique.as_deref()),
             MemberRole::Other(r) => {
-                let message =
-                    format!("{who} : rôle « {r} » inconnu (attendu : coordonnateur ou porteur)");
-                self.err(UnknownRole, &path, r, message);
+                let detail = format!(
+                    "le rôle « {r} » n'est pas reconnu (attendu : coordonnateur ou porteur)"
+                );
+                self.err(spot, fact(UnknownRole, "role", None, r, detail));
                 return;
             }
         };
-        if let Some((first_path, first_name)) = self.role_seen.get(label) {
-            let message = format!(
-                "{who} : le rôle « {label} » est déjà attribué au membre « {first_name} » ({first_path})"
-            );
-            self.err(DuplicateRole, &path, label, message);
+        if let Some(first) = self.role_seen.get(label) {
+            let detail = format!("le rôle « {label} » est déjà celui de « {first} »");
+            self.err(spot, fact(DuplicateRole, "role", None, label, detail));
         } else {
-            self.role_seen.insert(label, (path.clone(), m.name.clone()));
+            self.role_seen.insert(label, spot.place.clone());
         }
         let matches =
             expected.is_some_and(|e| compact_upper(e) == compact_upper(&m.finess_juridique));
         if !matches {
-            let message = format!(
-                "{who} : rôle « {label} » alors que son FINESS juridique \"{}\" n'est pas celui \
-                 déclaré pour le {label} (\"{}\")",
+            let detail = format!(
+                "rôle « {label} », mais son FINESS juridique « {} » n'est pas celui déclaré pour \
+                 le {label} (« {} »)",
                 m.finess_juridique,
                 expected.unwrap_or("")
             );
-            self.err(RoleMismatch, &path, label, message);
+            let input = Some("finess_juridique");
+            self.err(spot, fact(RoleMismatch, "role", input, label, detail));
         }
+    }
+}
+
+fn fact<'a>(
+    code: FindingCode,
+    sub: &'a str,
+    input: Option<&'a str>,
+    value: &'a str,
+    detail: String,
+) -> Fact<'a> {
+    Fact {
+        code,
+        sub,
+        input,
+        value,
+        detail,
     }
 }
 

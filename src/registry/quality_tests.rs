@@ -96,13 +96,32 @@ fn real_file_has_exactly_the_checkable_inconsistencies() {
     );
     assert_eq!(
         r.findings[6].message,
-        "« ADOMLYS SPASAD SAAD » (ADOMLYS) : SIRET \"92376482300012\" partagé avec \
-         l'établissement « ADOMLYS SPASAD SSIAD » (members[8].establishments[0])"
+        "ADOMLYS — établissement « ADOMLYS SPASAD SAAD » : le SIRET « 92376482300012 » est \
+         aussi celui de « ADOMLYS — établissement « ADOMLYS SPASAD SSIAD » »"
+    );
+    let f = &r.findings[0];
+    assert_eq!(
+        f.message,
+        "ASSOCIATION SOINS SANTE DE TEMPLEUVE-EN-PEVELE — établissement « SERVICE D'AIDE A \
+         DOMICILE DE TEMPLEUVE » : la capacité « 59 bénéficiaires » n'est pas un nombre de places"
+    );
+    // Where to correct it: the member, its establishment and the input, no path needed.
+    assert_eq!(
+        (f.member, f.establishment, f.input.as_deref()),
+        (Some(2), Some(1), Some("capacity"))
     );
     assert_eq!(
-        r.findings[0].message,
-        "« SERVICE D'AIDE A DOMICILE DE TEMPLEUVE » (ASSOCIATION SOINS SANTE DE \
-         TEMPLEUVE-EN-PEVELE) : capacité non numérique « 59 bénéficiaires »"
+        f.place,
+        "ASSOCIATION SOINS SANTE DE TEMPLEUVE-EN-PEVELE — établissement « SERVICE D'AIDE A \
+         DOMICILE DE TEMPLEUVE »"
+    );
+    assert_eq!(
+        f.detail,
+        "la capacité « 59 bénéficiaires » n'est pas un nombre de places"
+    );
+    assert_eq!(
+        r.findings[5].detail, "la capacité est vide",
+        "an empty capacity"
     );
 }
 
@@ -113,8 +132,8 @@ fn render_text_one_line_per_finding_and_summary() {
     assert_eq!(lines.len(), 8);
     assert_eq!(
         lines[5],
-        "[avertissement] members[8].establishments[1].capacity — « ADOMLYS SPASAD SAAD » \
-         (ADOMLYS) : capacité non renseignée"
+        "[avertissement] ADOMLYS — établissement « ADOMLYS SPASAD SAAD » : la capacité est vide \
+         (members[8].establishments[1].capacity)"
     );
     assert_eq!(lines[7], "Bilan : 0 erreur, 7 avertissements.");
     assert_eq!(
@@ -143,10 +162,11 @@ fn engagement_letter_finess_is_an_error() {
         .find(|f| f.code == InvalidIdentifier)
         .unwrap();
     assert_eq!(
-        f.message,
-        "« SERVICE D'AIDE A DOMICILE DE TEMPLEUVE » (ASSOCIATION SOINS SANTE DE \
-         TEMPLEUVE-EN-PEVELE) : FINESS géographique \"595005821\" : la clé de contrôle est invalide"
+        f.detail,
+        "FINESS géographique « 595005821 » : la clé de contrôle (dernier chiffre) ne correspond \
+         pas : un chiffre est probablement mal recopié"
     );
+    assert_eq!(f.input.as_deref(), Some("finess"));
     // INEA's letter: FINESS géographique "59".
     let mut g = real();
     g.members[3].establishments[0].finess = "59".into();
@@ -167,6 +187,27 @@ fn engagement_letter_finess_is_an_error() {
                 "59"
             ),
         ]
+    );
+    let r = check(&g);
+    let ids: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.code == InvalidIdentifier)
+        .collect();
+    let f = ids[0];
+    assert_eq!(
+        f.message,
+        "ASSOCIATION INEA : FINESS juridique « 59005785X » : le caractère « X » (position 9) n'est pas un \
+         chiffre"
+    );
+    assert_eq!(
+        (f.member, f.establishment, f.input.as_deref()),
+        (Some(3), None, Some("finess_juridique"))
+    );
+    assert!(
+        ids[1]
+            .detail
+            .contains("9 chiffres attendus, avec la clé de contrôle (2 saisis)")
     );
 }
 
@@ -194,9 +235,9 @@ fn finess_used_twice_is_an_error() {
     );
     let r = check(&g);
     assert!(r.findings.iter().any(|f| f.message
-        == "« SSIAD MARQUISE » (INSTANCE LOCALE DE COORDINATION (SSIAD DE MARQUISE)) : \
-            FINESS \"620116590\" déjà utilisé par membre « CCAS DE BOHAIN EN VERMANDOIS » \
-            (members[4].finess_juridique)"));
+        == "INSTANCE LOCALE DE COORDINATION (SSIAD DE MARQUISE) — établissement « SSIAD \
+            MARQUISE » : FINESS géographique « 620116590 » : déjà celui de « CCAS DE BOHAIN EN \
+            VERMANDOIS »"));
 }
 
 #[test]
@@ -262,7 +303,8 @@ fn coordonnateur_and_porteur_must_match_members_and_roles() {
     let r = check(&g);
     assert_eq!(
         r.findings[0].message,
-        "FINESS juridique du coordonnateur \"590799995\" : ne correspond à aucun membre du groupement"
+        "Groupement : FINESS juridique du coordonnateur « 590799995 » : ne correspond à aucun \
+         membre du groupement"
     );
 
     let mut g = real();
@@ -324,9 +366,10 @@ fn siret_checks() {
     let f = r.findings.iter().find(|f| f.code == SirenMismatch).unwrap();
     assert_eq!(
         f.message,
-        "« SSIAD SANTELYS HENIN BEAUMONT » (SANTELYS) : le SIREN 732829320 du SIRET \
-         \"732 829 320 00074\" diffère du SIREN 775624711 des autres SIRET du membre « SANTELYS »"
+        "SANTELYS — établissement « SSIAD SANTELYS HENIN BEAUMONT » : le SIRET « 732 829 320 \
+         00074 » a le SIREN 732829320, alors que les autres SIRET du membre ont le SIREN 775624711"
     );
+    assert_eq!(f.input.as_deref(), Some("siret"));
 }
 
 #[test]
@@ -371,6 +414,15 @@ fn empty_names_kinds_and_addresses() {
         ]
     );
     let r = check(&g);
+    let messages: Vec<&str> = r.findings.iter().map(|f| f.message.as_str()).collect();
+    for expected in [
+        "Groupement : le nom du groupement est vide",
+        "Membre n° 1 (sans nom) : le nom du membre est vide",
+        "Membre n° 1 (sans nom) — établissement n° 1 (sans nom) : le nom de l'établissement est vide",
+        "CCAS DE RONCHIN : le type de membre est vide",
+    ] {
+        assert!(messages.contains(&expected), "{expected}: {messages:#?}");
+    }
     assert_eq!((r.error_count(), r.warning_count()), (3, 13));
     assert!(
         r.render_text()
@@ -388,4 +440,7 @@ fn report_serializes_in_snake_case() {
         v["findings"][6]["field"],
         "members[8].establishments[1].siret[0]"
     );
+    assert_eq!(v["findings"][6]["member"], 8);
+    assert_eq!(v["findings"][6]["establishment"], 1);
+    assert_eq!(v["findings"][6]["input"], "siret");
 }

@@ -150,7 +150,8 @@ pub fn to_file(
         "porteur_finess_juridique": extra.get("porteur_finess_juridique"),
         "members": members.iter().map(|m| serde_json::json!({
             "name": m.member.name,
-            "kind": m.member.kind,
+            // An empty kind is a missing one, not an unknown one.
+            "kind": Some(&m.member.kind).filter(|k| !k.is_empty()),
             "finess_juridique": m.member.finess_juridique,
             "address": m.member.address,
             "representative": {"name": m.member.representative_name, "title": m.member.representative_title},
@@ -158,7 +159,7 @@ pub fn to_file(
             "has_own_cao": m.member.has_own_cao,
             "role": m.member.role,
             "establishments": m.establishments.iter().map(|e| serde_json::json!({
-                "name": e.name, "kind": e.kind, "finess": e.finess,
+                "name": e.name, "kind": Some(&e.kind).filter(|k| !k.is_empty()), "finess": e.finess,
                 "capacity": e.capacity.clone().unwrap_or_default(), "siret": sirets(e),
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),

@@ -66,6 +66,7 @@ fn entries() -> Vec<RouteEntry> {
     all.extend(crate::auth::account_handlers::routes());
     all.extend(crate::auth::second_factor_handlers::routes());
     all.extend(crate::registry::handlers::routes());
+    all.extend(crate::registry::edit_handlers::routes());
     all.extend(crate::consultations::handlers::routes());
     all.extend(crate::consultations::needs_handlers::routes());
     all.extend(crate::transitions::handlers::routes());

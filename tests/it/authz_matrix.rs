@@ -51,6 +51,8 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         ("POST", "/logout") | ("GET", "/") => LOGGED,
         ("GET", "/g/{gid}" | "/g/{gid}/members/{mid}" | "/g/{gid}/a-faire") => LOGGED,
         ("GET", "/api/v1/groupements/{gid}/delais/{calcul}") => LOGGED,
+        // The coordonnateur corrects a member's details (the page is read-only for the others).
+        ("POST", "/g/{gid}/members/{mid}") => COORD,
         ("GET", "/g/{gid}/users" | "/g/{gid}/journal") | ("POST", "/g/{gid}/users") => COORD,
         ("POST", "/api/v1/groupements/{gid}/users") => COORD,
         // Deactivation by the coordonnateur; one's own account page for everyone logged in.
@@ -457,6 +459,12 @@ async fn a_user_never_reaches_another_groupement() {
         c.get(&format!("/g/{gid}/members/{mid2}")).await.status(),
         404
     );
+    // Nor can its details be corrected, through either path.
+    let fields = [("name", "Pris"), ("finess_juridique", RONCHIN)];
+    let other = format!("/g/{g2}/members/{mid2}");
+    assert_eq!(c.post_form(&other, &fields).await.status(), 403);
+    let through_own = format!("/g/{gid}/members/{mid2}");
+    assert_eq!(c.post_form(&through_own, &fields).await.status(), 404);
     let list: serde_json::Value = c
         .get("/api/v1/groupements")
         .await

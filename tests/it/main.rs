@@ -34,5 +34,6 @@ mod offers;
 mod pieces;
 mod postgres;
 mod reference_doc;
+mod registry_edit;
 mod registry_import;
 mod visas;
