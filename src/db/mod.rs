@@ -2,6 +2,7 @@
 //! PostgreSQL when the URL says so; migrations applied at start.
 
 pub mod entities;
+pub mod stored;
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};

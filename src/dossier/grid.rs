@@ -7,7 +7,6 @@ use crate::error::AppError;
 use crate::scoring::{Criterion, CriterionKind, PriceFormula, SubCriterion};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
-use std::str::FromStr;
 
 /// The stored rows of a consultation's criteria, in position order.
 ///
@@ -25,9 +24,13 @@ pub async fn rows<C: ConnectionTrait>(
         .await?)
 }
 
-pub fn dec(s: Option<&str>) -> Decimal {
-    s.and_then(|v| Decimal::from_str(v).ok())
-        .unwrap_or_default()
+/// A stored weight or scale of criterion `code`, read back or refused (an altered row never
+/// becomes 0).
+fn stored(code: &str, what: &str, raw: Option<&str>) -> Result<Decimal, AppError> {
+    Ok(
+        crate::db::stored::optional_decimal(&format!("{what} du critère « {code} »"), raw)?
+            .unwrap_or_default(),
+    )
 }
 
 pub fn formula_code(f: PriceFormula) -> &'static str {
@@ -54,45 +57,53 @@ pub fn parse_formula(s: &str) -> Result<PriceFormula, String> {
         })
 }
 
-fn subs_of(all: &[offer_criterion::Model], parent: i32) -> Vec<SubCriterion> {
+fn subs_of(all: &[offer_criterion::Model], parent: i32) -> Result<Vec<SubCriterion>, AppError> {
     all.iter()
         .filter(|r| r.parent_id == Some(parent))
-        .map(|r| SubCriterion {
-            id: r.code.clone(),
-            label: r.label.clone(),
-            weight: dec(Some(&r.weight)),
-            environmental: r.environmental,
-            sub_criteria: subs_of(all, r.id),
+        .map(|r| {
+            Ok(SubCriterion {
+                id: r.code.clone(),
+                label: r.label.clone(),
+                weight: stored(&r.code, "pondération", Some(&r.weight))?,
+                environmental: r.environmental,
+                sub_criteria: subs_of(all, r.id)?,
+            })
         })
         .collect()
 }
 
 /// The engine's tree from the stored rows.
-#[must_use]
-pub fn tree(all: &[offer_criterion::Model]) -> Vec<Criterion> {
+///
+/// # Errors
+/// `Internal` when a stored weight, scale or price formula does not read back.
+pub fn tree(all: &[offer_criterion::Model]) -> Result<Vec<Criterion>, AppError> {
     all.iter()
         .filter(|r| r.parent_id.is_none())
         .map(|r| {
             let kind = match r.kind.as_deref() {
                 Some("price") => CriterionKind::Price {
-                    formula: r
-                        .formula
-                        .as_deref()
-                        .and_then(|f| parse_formula(f).ok())
-                        .unwrap_or(PriceFormula::Proportional),
+                    formula: match r.formula.as_deref() {
+                        None => PriceFormula::Proportional,
+                        Some(f) => parse_formula(f).map_err(|e| {
+                            AppError::Internal(anyhow::anyhow!(
+                                "valeur illisible en base (critère « {} ») : {e}",
+                                r.code
+                            ))
+                        })?,
+                    },
                 },
                 _ => CriterionKind::Evaluated {
-                    scale: dec(r.scale.as_deref()),
+                    scale: stored(&r.code, "barème", r.scale.as_deref())?,
                 },
             };
-            Criterion {
+            Ok(Criterion {
                 id: r.code.clone(),
                 label: r.label.clone(),
-                weight: dec(Some(&r.weight)),
+                weight: stored(&r.code, "pondération", Some(&r.weight))?,
                 kind,
                 environmental: r.environmental,
-                sub_criteria: subs_of(all, r.id),
-            }
+                sub_criteria: subs_of(all, r.id)?,
+            })
         })
         .collect()
 }

@@ -78,7 +78,7 @@ pub async fn load<C: ConnectionTrait>(
         })
         .collect();
     let data = dce_data::dce_data(db, cid).await?;
-    let criteria = grid::tree(&grid::rows(db, cid).await?);
+    let criteria = grid::tree(&grid::rows(db, cid).await?)?;
     let oab_method = analysis::oab_method(&analysis::settings(db, cid).await?);
     let price_lines = price_lines::load(db, cid).await?;
     Ok(Dossier {

@@ -15,6 +15,7 @@ use crate::db::entities::{
     consensus_note, consultation, evaluator_note, evaluator_sheet, lot, offer_analysis,
     offer_criterion, pli,
 };
+use crate::db::stored;
 use crate::error::AppError;
 use crate::scoring::{
     self, ConsensusNote, Criterion, Note, OabFlag, Offer, OfferStatus, RobustnessReport,
@@ -23,7 +24,6 @@ use crate::scoring::{
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
 use std::collections::{HashMap, HashSet};
-use std::str::FromStr;
 
 /// Everything stored about the offers of a consultation.
 pub struct Snapshot {
@@ -39,6 +39,11 @@ pub struct Snapshot {
     /// Display names of the evaluators, made unique.
     pub names: HashMap<i32, String>,
     pub gate: Gate,
+    /// The stored decimals read once at load, by row id: prices HT of the plis, notes and
+    /// consensus notes. A value that does not read back stops the load (`db::stored`).
+    pub prices: HashMap<i32, Decimal>,
+    pub note_values: HashMap<i32, Decimal>,
+    pub consensus_values: HashMap<i32, Decimal>,
 }
 
 /// Loads the snapshot of a consultation of the groupement.
@@ -48,18 +53,51 @@ pub struct Snapshot {
 pub async fn load<C: ConnectionTrait>(db: &C, gid: i32, cid: i32) -> Result<Snapshot, AppError> {
     let c = consultations::get(db, gid, cid).await?;
     let rows = criteria::rows(db, cid).await?;
-    let tree = criteria::tree(&rows);
+    let tree = criteria::tree(&rows)?;
     let settings = admissibility::settings(db, cid).await?;
     let sheets = evaluation::sheets(db, cid).await?;
     let ids: Vec<i32> = sheets.iter().map(|s| s.evaluator_id).collect();
     let raw = evaluation::names(db, &ids).await?;
     let needs_notes = !criteria::evaluated_leaves(&tree).is_empty();
     let gate = evaluation::gate(&sheets, settings.ranking_forced_at.is_some(), needs_notes);
+    let plis = super::register::list(db, cid).await?;
+    let notes = evaluation::notes(db, cid, None).await?;
+    let consensus = evaluation::consensus(db, cid).await?;
+    let mut prices = HashMap::new();
+    for p in &plis {
+        if let Some(raw) = p.price_ht.as_deref() {
+            prices.insert(
+                p.id,
+                stored::decimal(&format!("prix HT du pli n° {}", p.id), raw)?,
+            );
+        }
+    }
+    let note_values = notes
+        .iter()
+        .map(|n| {
+            Ok((
+                n.id,
+                stored::decimal(&format!("note n° {}", n.id), &n.note)?,
+            ))
+        })
+        .collect::<Result<_, AppError>>()?;
+    let consensus_values = consensus
+        .iter()
+        .map(|n| {
+            Ok((
+                n.id,
+                stored::decimal(&format!("note de consensus n° {}", n.id), &n.note)?,
+            ))
+        })
+        .collect::<Result<_, AppError>>()?;
     Ok(Snapshot {
         lots: super::register::lots(db, cid).await?,
-        plis: super::register::list(db, cid).await?,
-        notes: evaluation::notes(db, cid, None).await?,
-        consensus: evaluation::consensus(db, cid).await?,
+        plis,
+        notes,
+        consensus,
+        prices,
+        note_values,
+        consensus_values,
         names: unique_names(&ids, &raw),
         c,
         rows,
@@ -91,10 +129,6 @@ fn unique_names(ids: &[i32], raw: &HashMap<i32, String>) -> HashMap<i32, String>
             (*id, label)
         })
         .collect()
-}
-
-fn dec(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap_or_default()
 }
 
 /// The offers of one lot (or of the whole consultation when it has no lot).
@@ -176,7 +210,8 @@ pub fn cases(s: &Snapshot) -> Vec<LotCase> {
                 offers.push(Offer {
                     id,
                     bidder: p.bidder_name.clone(),
-                    price: p.price_ht.as_deref().map(dec).unwrap_or_default(),
+                    // Read at load; a pli without a price is never admissible.
+                    price: s.prices.get(&p.id).copied().unwrap_or_default(),
                     status,
                 });
             }
@@ -194,7 +229,7 @@ pub fn cases(s: &Snapshot) -> Vec<LotCase> {
                         evaluator: s.names.get(&n.evaluator_id)?.clone(),
                         offer: (*by_pli.get(&n.pli_id)?).to_owned(),
                         criterion: (*code.get(&n.criterion_id)?).to_owned(),
-                        value: dec(&n.note),
+                        value: *s.note_values.get(&n.id)?,
                     })
                 })
                 .collect();
@@ -205,7 +240,7 @@ pub fn cases(s: &Snapshot) -> Vec<LotCase> {
                     Some(ConsensusNote {
                         offer: (*by_pli.get(&n.pli_id)?).to_owned(),
                         criterion: (*code.get(&n.criterion_id)?).to_owned(),
-                        value: dec(&n.note),
+                        value: *s.consensus_values.get(&n.id)?,
                         reason: n.reason.clone(),
                     })
                 })

@@ -11,7 +11,7 @@
 use crate::audit::{self, Actor};
 use crate::consultations::lifecycle::Status;
 use crate::db::entities::{consensus_note, evaluator_note, offer_criterion};
-pub use crate::dossier::grid::{dec, formula_code, parse_formula, rows, tree};
+pub use crate::dossier::grid::{formula_code, parse_formula, rows, tree};
 use crate::error::AppError;
 use crate::scoring::{self, Criterion, CriterionKind, ScoringCase, SubCriterion};
 use chrono::{DateTime, Utc};
@@ -140,7 +140,7 @@ pub async fn replace(
                 .into(),
         ));
     }
-    let before = tree(&rows(&tx, cid).await?);
+    let before = tree(&rows(&tx, cid).await?)?;
     // Children first: the parent foreign key would refuse the reverse order on some backends.
     let old = rows(&tx, cid).await?;
     let mut order: Vec<(usize, i32)> = old.iter().map(|r| (depth(&old, r), r.id)).collect();

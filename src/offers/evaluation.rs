@@ -163,7 +163,7 @@ pub struct Grid {
 /// `Conflict` when the criteria are not valid; database errors.
 pub async fn grid<C: ConnectionTrait>(db: &C, cid: i32) -> Result<Grid, AppError> {
     let rows = criteria::rows(db, cid).await?;
-    let tree = criteria::tree(&rows);
+    let tree = criteria::tree(&rows)?;
     if let Err(errs) = criteria::validate(&tree) {
         return Err(AppError::Conflict(format!(
             "La grille des critères n'est pas valide, les offres ne peuvent pas être notées : {}",
@@ -424,7 +424,7 @@ pub async fn submit(
 /// Database errors.
 pub async fn gate_of<C: ConnectionTrait>(db: &C, cid: i32) -> Result<Gate, AppError> {
     let s = admissibility::settings(db, cid).await?;
-    let tree = criteria::tree(&criteria::rows(db, cid).await?);
+    let tree = criteria::tree(&criteria::rows(db, cid).await?)?;
     let needs = !criteria::evaluated_leaves(&tree).is_empty();
     Ok(gate(
         &sheets(db, cid).await?,

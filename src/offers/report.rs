@@ -17,7 +17,6 @@ use chrono_tz::Europe::Paris;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::str::FromStr;
 use std::sync::OnceLock;
 
 /// What the report needs besides the snapshot.
@@ -38,10 +37,6 @@ fn pts(d: Decimal) -> String {
 
 fn fr(d: Decimal) -> String {
     d.normalize().to_string().replace('.', ",")
-}
-
-fn dec(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap_or_default()
 }
 
 fn paris(at: DateTime<Utc>) -> String {
@@ -197,7 +192,7 @@ fn justification(
             let detail = match consensus {
                 Some(c) => format!(
                     "note de consensus {}/{} : {}",
-                    fr(dec(&c.note)),
+                    fr(i.s.consensus_values.get(&c.id).copied().unwrap_or_default()),
                     fr(scale),
                     c.reason
                 ),
@@ -213,7 +208,7 @@ fn justification(
                             format!(
                                 "{} {}/{} : {}",
                                 i.s.names.get(&n.evaluator_id).cloned().unwrap_or_default(),
-                                fr(dec(&n.note)),
+                                fr(i.s.note_values.get(&n.id).copied().unwrap_or_default()),
                                 fr(scale),
                                 n.justification
                             )

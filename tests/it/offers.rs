@@ -653,3 +653,37 @@ async fn each_price_formula_through_http_with_a_tie_sharing_the_first_rank() {
         );
     }
 }
+
+/// A price altered in the database (not through Coordo) is never read as 0 €, which would
+/// rank it first: the ranking stops and says which pli and which value.
+#[tokio::test]
+async fn an_altered_price_stops_the_ranking_instead_of_counting_as_zero() {
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let app = TestApp::spawn().await;
+    let (coord, gid, cid) = three_priced_offers(&app, "proportional").await;
+    let list = plis(&coord, gid, cid).await;
+    let gamma: i32 = pli_id(&list, "GAMMA").parse().expect("id");
+    let row = coordo::db::entities::pli::Entity::find_by_id(gamma)
+        .one(&app.state.db)
+        .await
+        .expect("db")
+        .expect("pli");
+    let mut a: coordo::db::entities::pli::ActiveModel = row.into();
+    a.price_ht = Set(Some("15O000".into()));
+    a.update(&app.state.db).await.expect("alter");
+    let r = coord.get(&format!("{}/classement", api(gid, cid))).await;
+    assert_eq!(r.status(), 500);
+    let v: Value = r.json().await.expect("json");
+    assert!(!v.to_string().contains("classement"), "{v}");
+    let page = coord.get(&format!("{}/classement", offres(gid, cid))).await;
+    assert_eq!(page.status(), 500);
+    // The loader names the row and the value (for the log), and shows people only « Erreur
+    // interne ».
+    let Err(coordo::error::AppError::Internal(e)) =
+        coordo::offers::analysis::load(&app.state.db, gid, cid).await
+    else {
+        panic!("the altered price must stop the load");
+    };
+    assert!(e.to_string().contains(&format!("pli n° {gamma}")), "{e}");
+    assert!(e.to_string().contains("15O000"), "{e}");
+}
