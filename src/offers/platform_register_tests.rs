@@ -181,7 +181,11 @@ fn an_already_imported_deposit_is_skipped_or_refused_if_changed() {
         entered_at: None,
         platform_receipt: d.platform_receipt.clone(),
     };
-    let again = parse(&table, &propose(&table[0]), &ctx(&lots, &[stored.clone()]));
+    let again = parse(
+        &table,
+        &propose(&table[0]),
+        &ctx(&lots, std::slice::from_ref(&stored)),
+    );
     assert_eq!(again.errors, Vec::<String>::new());
     assert_eq!(again.rows[0].already, Some(5));
     let changed = vec![
