@@ -29,6 +29,7 @@ pub mod registry;
 pub mod scoring;
 pub mod startup;
 pub mod state;
+pub mod table_file;
 pub mod todo;
 pub mod transitions;
 pub mod visas;

@@ -62,26 +62,7 @@ pub type Lot = (i32, i32);
 /// An active member: id, name, FINESS juridique.
 pub type Member = (i32, String, String);
 
-/// The comparable form of a header: lower case, no accent, single spaces.
-fn header_key(h: &str) -> String {
-    let plain: String = h
-        .trim()
-        .trim_start_matches('\u{feff}')
-        .to_lowercase()
-        .chars()
-        .map(|c| match c {
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'à' | 'â' => 'a',
-            'î' | 'ï' => 'i',
-            'ô' => 'o',
-            'ù' | 'û' | 'ü' => 'u',
-            'ç' => 'c',
-            'º' | '°' => 'o',
-            c => c,
-        })
-        .collect();
-    plain.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+use crate::table_file::header_key;
 
 /// A FINESS as compared: no spaces, upper case, the leading zero a spreadsheet drops restored.
 fn finess_key(raw: &str) -> String {

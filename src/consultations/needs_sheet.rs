@@ -6,11 +6,9 @@
 
 use super::needs_grid::FIELDS;
 use super::needs_import::{TemplateRow, headers};
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use rust_decimal::Decimal;
-use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Color, Format, FormatBorder, ProtectionOptions, Workbook, XlsxError};
-use std::io::Cursor;
 use std::str::FromStr;
 
 /// Name of the sheet of the template.
@@ -142,133 +140,20 @@ pub fn template_csv(rows: &[TemplateRow]) -> Vec<u8> {
 /// The refusal of a file that is neither a workbook nor a CSV file.
 pub const WRONG_TYPE: &str = "Ce fichier n'est ni un classeur Excel (.xlsx) ni un fichier CSV (.csv) : déposez le modèle téléchargé sur cette page, complété.";
 
-/// Reads a filled file into lines of cell texts (numbers with a decimal point).
+/// Reads a filled file into lines of cell texts (numbers with a decimal point), through the
+/// shared reader [`crate::table_file`].
 ///
 /// # Errors
 /// A French refusal: empty file, wrong type, unreadable workbook.
 pub fn read(name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
-    if bytes.is_empty() {
-        return Err(
-            "Le fichier est vide : téléchargez le modèle, complétez-le et déposez-le.".to_owned(),
-        );
-    }
-    let lower = name.to_lowercase();
-    let zip = bytes.starts_with(b"PK\x03\x04");
-    if zip || lower.ends_with(".xlsx") {
-        return read_xlsx(bytes);
-    }
-    if lower.ends_with(".csv") || lower.ends_with(".txt") {
-        if bytes.contains(&0) {
-            return Err(WRONG_TYPE.to_owned());
+    use crate::table_file::ReadError;
+    crate::table_file::read(name, bytes, Some(SHEET)).map_err(|e| match e {
+        ReadError::Empty => {
+            "Le fichier est vide : téléchargez le modèle, complétez-le et déposez-le.".to_owned()
         }
-        return Ok(read_csv(&decode(bytes)));
-    }
-    Err(WRONG_TYPE.to_owned())
-}
-
-fn cell_text(d: &Data) -> String {
-    match d {
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => {
-            Decimal::from_f64(*f).map_or_else(|| f.to_string(), |d| d.normalize().to_string())
-        }
-        Data::String(s) => s.trim().to_owned(),
-        Data::Empty => String::new(),
-        other => other.to_string().trim().to_owned(),
-    }
-}
-
-fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
-    let unreadable = || {
-        "Ce classeur Excel (.xlsx) est illisible : enregistrez-le de nouveau au format .xlsx, ou déposez un fichier .csv.".to_owned()
-    };
-    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| unreadable())?;
-    let range = match wb.worksheet_range(SHEET) {
-        Ok(r) => r,
-        Err(_) => wb
-            .worksheet_range_at(0)
-            .ok_or_else(unreadable)?
-            .map_err(|_| unreadable())?,
-    };
-    let Some((last_row, last_col)) = range.end() else {
-        return Ok(Vec::new());
-    };
-    Ok((0..=last_row)
-        .map(|r| {
-            (0..=last_col)
-                .map(|c| range.get_value((r, c)).map(cell_text).unwrap_or_default())
-                .collect()
-        })
-        .collect())
-}
-
-/// Windows-1252 characters of bytes 0x80–0x9F (the rest is Latin-1).
-const CP1252: [char; 32] = [
-    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}',
-    '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
-];
-
-/// The text of a CSV file: UTF-8 (BOM removed), else Windows-1252 (Excel's « CSV » in France).
-fn decode(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_owned(),
-        Err(_) => bytes
-            .iter()
-            .map(|b| match b {
-                0x80..=0x9F => CP1252[usize::from(b - 0x80)],
-                b => char::from(*b),
-            })
-            .collect(),
-    }
-}
-
-/// Splits CSV text into lines of fields: `;` between fields (`,` or a tab when the header line
-/// has no `;`), fields in double quotes may hold separators, quotes doubled and line ends.
-fn read_csv(text: &str) -> Vec<Vec<String>> {
-    let first = text.lines().next().unwrap_or_default();
-    let sep = if first.contains(';') {
-        ';'
-    } else if first.contains('\t') {
-        '\t'
-    } else {
-        ','
-    };
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    field.push('"');
-                    chars.next();
-                }
-                '"' => quoted = false,
-                c => field.push(c),
-            }
-        } else if c == '"' && field.trim().is_empty() {
-            field.clear();
-            quoted = true;
-        } else if c == sep {
-            row.push(std::mem::take(&mut field));
-        } else if c == '\n' || c == '\r' {
-            if c == '\r' && chars.peek() == Some(&'\n') {
-                chars.next();
-            }
-            row.push(std::mem::take(&mut field));
-            rows.push(std::mem::take(&mut row));
-        } else {
-            field.push(c);
-        }
-    }
-    if !field.is_empty() || !row.is_empty() {
-        row.push(field);
-        rows.push(row);
-    }
-    rows
+        ReadError::WrongType => WRONG_TYPE.to_owned(),
+        ReadError::Unreadable => "Ce classeur Excel (.xlsx) est illisible : enregistrez-le de nouveau au format .xlsx, ou déposez un fichier .csv.".to_owned(),
+    })
 }
 
 #[cfg(test)]

@@ -81,7 +81,7 @@ fn a_csv_saved_by_excel_in_windows_1252_is_read() {
 
 #[test]
 fn quoted_fields_keep_separators_quotes_and_line_ends() {
-    let t = read_csv("a;\"b;\"\"c\"\"\nd\";e\r\n;;\n1;2");
+    let t = crate::table_file::read_csv("a;\"b;\"\"c\"\"\nd\";e\r\n;;\n1;2");
     assert_eq!(t[0], vec!["a", "b;\"c\"\nd", "e"]);
     assert_eq!(t[1], vec!["", "", ""]);
     assert_eq!(t[2], vec!["1", "2"]);

@@ -18,6 +18,8 @@ pub mod export;
 pub mod handlers;
 pub mod oab;
 pub mod opening;
+pub mod platform_import;
+pub mod platform_register;
 pub mod register;
 pub mod report;
 pub mod views;

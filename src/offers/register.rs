@@ -112,6 +112,29 @@ pub fn validate(
     lots: &[lot::Model],
     now: DateTime<Utc>,
 ) -> Result<PliDraft, FieldErrors> {
+    check(input, lots, now, true)
+}
+
+/// Checks a pli transcribed from the buyer's platform's deposit register (pure): as
+/// [`validate`], but the address and the contact email may be absent (a platform's register
+/// does not always carry them; a given email is still checked).
+///
+/// # Errors
+/// Field → French messages.
+pub fn validate_transcribed(
+    input: &PliInput,
+    lots: &[lot::Model],
+    now: DateTime<Utc>,
+) -> Result<PliDraft, FieldErrors> {
+    check(input, lots, now, false)
+}
+
+fn check(
+    input: &PliInput,
+    lots: &[lot::Model],
+    now: DateTime<Utc>,
+    contact_required: bool,
+) -> Result<PliDraft, FieldErrors> {
     let mut errs = FieldErrors::new();
     let lot_id = if input.lot_id.trim().is_empty() {
         match lots {
@@ -158,7 +181,7 @@ pub fn validate(
         }
     };
     let address = input.address.trim().to_owned();
-    if address.is_empty() || address.chars().count() > 300 {
+    if (contact_required && address.is_empty()) || address.chars().count() > 300 {
         push(
             &mut errs,
             "address",
@@ -167,7 +190,8 @@ pub fn validate(
     }
     let contact_email = input.contact_email.trim().to_owned();
     let at = contact_email.find('@');
-    if !at.is_some_and(|i| i > 0 && contact_email[i + 1..].contains('.'))
+    let optional = !contact_required && contact_email.is_empty();
+    if !optional && !at.is_some_and(|i| i > 0 && contact_email[i + 1..].contains('.'))
         || contact_email.contains(char::is_whitespace)
         || contact_email.chars().count() > 200
     {
@@ -382,7 +406,27 @@ pub async fn register(
     input: &PliInput,
 ) -> Result<pli::Model, AppError> {
     let tx = audit::begin(db).await?;
-    let c = consultations::get(&tx, gid, cid).await?;
+    let (_, deadline) = open_for_registration(&tx, gid, cid).await?;
+    let d = validate(input, &lots(&tx, cid).await?, now).map_err(AppError::Validation)?;
+    let row = insert(&tx, now, actor, (gid, cid), deadline, &d, None).await?;
+    tx.commit().await?;
+    Ok(pli::Entity::find_by_id(row.id)
+        .one(db)
+        .await?
+        .unwrap_or(row))
+}
+
+/// The consultation where plis are being registered, and its offers deadline: published
+/// ([`registration_allowed`]) and with a deadline (it decides whether a pli is late).
+///
+/// # Errors
+/// `NotFound`; `Conflict`; database errors.
+pub(crate) async fn open_for_registration<C: ConnectionTrait>(
+    tx: &C,
+    gid: i32,
+    cid: i32,
+) -> Result<(consultation::Model, DateTime<Utc>), AppError> {
+    let c = consultations::get(tx, gid, cid).await?;
     let status = crate::consultations::lifecycle::Status::from_code(&c.status)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     registration_allowed(status).map_err(AppError::Conflict)?;
@@ -391,7 +435,24 @@ pub async fn register(
             "Fixez d'abord la date limite de remise des offres : elle décide si un pli est hors délai.".into(),
         ));
     };
-    let d = validate(input, &lots(&tx, cid).await?, now).map_err(AppError::Validation)?;
+    Ok((c, deadline))
+}
+
+/// Writes a checked pli in the transaction of its registration: late flag against the
+/// deadline, the replaced flags of all the plis recomputed (R2151-6), one journal entry (the
+/// identity only by its SHA-256); `provenance` is added to the entry (the file of an import).
+///
+/// # Errors
+/// Database errors.
+pub(crate) async fn insert<C: ConnectionTrait>(
+    tx: &C,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    (gid, cid): (i32, i32),
+    deadline: DateTime<Utc>,
+    d: &PliDraft,
+    provenance: Option<serde_json::Value>,
+) -> Result<pli::Model, AppError> {
     let hors_delai = d.received_at > deadline;
     let row = pli::ActiveModel {
         consultation_id: Set(cid),
@@ -420,9 +481,9 @@ pub async fn register(
         platform_receipt: Set(d.platform_receipt.clone()),
         ..Default::default()
     }
-    .insert(&tx)
+    .insert(tx)
     .await?;
-    let before = stored(&tx, cid).await?;
+    let before = stored(tx, cid).await?;
     let after = refresh(Some(deadline), before.clone());
     let mut changed = Vec::new();
     for (old, new) in before.into_iter().zip(after) {
@@ -435,28 +496,33 @@ pub async fn register(
             a.superseded = Set(new.superseded);
             a.hors_delai = Set(new.hors_delai);
             a.updated_at = Set(now);
-            a.update(&tx).await?;
+            a.update(tx).await?;
         }
     }
-    audit::record(&tx, now, actor, audit::Event {
+    audit::record(tx, now, actor, audit::Event {
         groupement_id: Some(gid),
         action: "offres.pli_enregistre",
         entity: "pli",
         entity_id: row.id.to_string(),
         // Sealed plis stay anonymous, in the journal too: the identity only by its SHA-256.
         summary: serde_json::json!({
-            "consultation": cid, "lot": d.lot_id, "empreinte_identite_sha256": identity_digest(&d),
+            "consultation": cid, "lot": d.lot_id, "empreinte_identite_sha256": identity_digest(d),
             "recu_le": d.received_at.to_rfc3339(), "saisi_le": now.to_rfc3339(),
             "accuse_reception_plateforme": d.platform_receipt, "canal": d.channel,
             "hors_delai": hors_delai, "autres_plis_modifies": changed,
-        }),
+        })
+        .as_object()
+        .cloned()
+        .map(|mut o| {
+            if let Some(p) = provenance {
+                o.insert("import_registre_plateforme".into(), p);
+            }
+            serde_json::Value::Object(o)
+        })
+        .unwrap_or_default(),
     })
     .await?;
-    tx.commit().await?;
-    Ok(pli::Entity::find_by_id(row.id)
-        .one(db)
-        .await?
-        .unwrap_or(row))
+    Ok(row)
 }
 
 /// Opens a write transaction on an opened pli of the consultation: deadline passed, pli neither

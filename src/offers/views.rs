@@ -25,6 +25,8 @@ pub struct PliLine {
     pub email: String,
     pub received: String,
     pub channel: &'static str,
+    /// « registre de la plateforme, dépôt n° … » for a pli transcribed from the platform.
+    pub provenance: String,
     pub price: String,
     pub late: bool,
     pub superseded: bool,
@@ -65,6 +67,21 @@ pub struct RegisterView {
     pub completion_deadline: String,
     pub pending: Vec<String>,
     pub can_edit: bool,
+}
+
+/// Where the reception time of a pli comes from: the platform's register, with its deposit
+/// number and the time of the transcription.
+fn provenance(p: &pli::Model) -> String {
+    p.platform_receipt
+        .as_deref()
+        .map(|r| {
+            let entered = p
+                .entered_at
+                .map(|t| format!(", transcrit le {}", register::paris_label(t)))
+                .unwrap_or_default();
+            format!("registre de la plateforme, dépôt n° {r}{entered}")
+        })
+        .unwrap_or_default()
 }
 
 fn lot_label(s: &Snapshot, p: &pli::Model) -> String {
@@ -110,6 +127,7 @@ pub fn register(s: &Snapshot, now: DateTime<Utc>, can_edit: bool) -> RegisterVie
                 email: p.contact_email.clone(),
                 received: register::paris_label(p.received_at),
                 channel: register::channel_label(&p.channel),
+                provenance: provenance(p),
                 price: p
                     .price_ht
                     .as_deref()
@@ -162,7 +180,13 @@ pub fn register(s: &Snapshot, now: DateTime<Utc>, can_edit: bool) -> RegisterVie
         receptions: s
             .plis
             .iter()
-            .map(|p| register::paris_label(p.received_at))
+            .map(|p| {
+                let at = register::paris_label(p.received_at);
+                match p.platform_receipt {
+                    Some(_) => format!("{at} ({})", provenance(p)),
+                    None => at,
+                }
+            })
             .collect(),
         lots: s
             .lots

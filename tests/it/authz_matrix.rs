@@ -229,6 +229,8 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         (
             "POST",
             "/g/{gid}/consultations/{cid}/offres/plis"
+            | "/g/{gid}/consultations/{cid}/offres/registre-plateforme"
+            | "/g/{gid}/consultations/{cid}/offres/registre-plateforme/import"
             | "/g/{gid}/consultations/{cid}/offres/plis/{id}/prix"
             | "/g/{gid}/consultations/{cid}/offres/plis/{id}/rectification"
             | "/g/{gid}/consultations/{cid}/offres/plis/{id}/candidature"

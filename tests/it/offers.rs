@@ -3,6 +3,7 @@
 //! the ranking, the rapport d'analyse and the CSV are in `src/scoring/`.
 
 mod admissibility;
+mod platform_register;
 mod scoring;
 
 use crate::support::*;

@@ -6,6 +6,7 @@ mod api;
 mod dqe_pages;
 mod files;
 mod pages;
+mod platform_pages;
 mod scoring_pages;
 
 use crate::auth::Role;
@@ -39,6 +40,18 @@ pub fn routes() -> Vec<RouteEntry> {
             "/g/{gid}/consultations/{cid}/offres/plis",
             COORD,
             post(pages::add_pli),
+        ),
+        page(
+            Method::POST,
+            "/g/{gid}/consultations/{cid}/offres/registre-plateforme",
+            COORD,
+            post(platform_pages::upload),
+        ),
+        page(
+            Method::POST,
+            "/g/{gid}/consultations/{cid}/offres/registre-plateforme/import",
+            COORD,
+            post(platform_pages::confirm),
         ),
         page(
             Method::POST,
