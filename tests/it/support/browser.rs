@@ -149,11 +149,11 @@ impl Browser {
                 .await
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned));
-            if ready.as_deref() == Some("complete") {
-                if let Ok(url) = self.client.current_url().await {
-                    kind = page_kind(url.path());
-                    break;
-                }
+            if ready.as_deref() == Some("complete")
+                && let Ok(url) = self.client.current_url().await
+            {
+                kind = page_kind(url.path());
+                break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -322,13 +322,13 @@ impl Drop for Browser {
         let found = std::mem::take(&mut *self.violations.lock().unwrap_or_else(|e| e.into_inner()));
         // The group's id is chromedriver's pid (`process_group(0)`). Never 0 or 1: those would
         // name this process's own group or every process.
-        if let Ok(pgid) = i32::try_from(self.driver.id()) {
-            if pgid > 1 {
-                let _ = nix::sys::signal::killpg(
-                    nix::unistd::Pid::from_raw(pgid),
-                    nix::sys::signal::Signal::SIGKILL,
-                );
-            }
+        if let Ok(pgid) = i32::try_from(self.driver.id())
+            && pgid > 1
+        {
+            let _ = nix::sys::signal::killpg(
+                nix::unistd::Pid::from_raw(pgid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
