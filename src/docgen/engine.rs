@@ -185,7 +185,7 @@ impl DocEngine {
             self.check_source_size(name, source)?;
             let partial = clause_partial_name(name);
             hb.register_partial(&partial, source)
-                .map_err(|e| TemplateError::from_compile(&partial, &e))?;
+                .map_err(|e| TemplateError::from_compile_in(&partial, Some(source), &e))?;
         }
         Ok(Cow::Owned(hb))
     }
@@ -208,8 +208,9 @@ impl DocEngine {
             _ => Cow::Borrowed(ctx),
         };
         let hb = self.registry(clause_overrides)?;
-        hb.render(kind.as_str(), prepared.as_ref())
-            .map_err(|e| TemplateError::from_render(kind.as_str(), &e).into())
+        hb.render(kind.as_str(), prepared.as_ref()).map_err(|e| {
+            TemplateError::from_render_in(kind.as_str(), None, Some(prepared.as_ref()), &e).into()
+        })
     }
 
     /// Renders the Markdown then the DOCX (title page or letterhead, header, footer), with the
@@ -273,9 +274,9 @@ impl DocEngine {
         self.check_context(ctx)?;
         let mut hb = self.hb.clone();
         hb.register_template_string(name, source)
-            .map_err(|e| TemplateError::from_compile(name, &e))?;
+            .map_err(|e| TemplateError::from_compile_in(name, Some(source), &e))?;
         hb.render(name, ctx)
-            .map_err(|e| TemplateError::from_render(name, &e).into())
+            .map_err(|e| TemplateError::from_render_in(name, Some(source), Some(ctx), &e).into())
     }
 
     /// HTML preview of rendered Markdown (raw HTML escaped); see [`html::markdown_to_html`].

@@ -1,7 +1,9 @@
 //! Errors of the document engine, with French messages naming the template, line and field.
 
+use super::explain;
 use handlebars::{RenderError, RenderErrorReason, TemplateErrorReason};
 use serde::Serialize;
+use serde_json::Value;
 
 /// An error in a template (syntax, unknown variable, helper misuse), located by line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
@@ -31,8 +33,38 @@ impl TemplateError {
         }
     }
 
-    /// From a syntax error found when compiling `template`.
+    /// « Ligne 3, colonne 12 : … »: the message located in its own template, for the clause
+    /// editor (the template name is the page's).
+    pub fn located(&self) -> String {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("Ligne {l}, colonne {c} : {}", self.message),
+            (Some(l), None) => format!("Ligne {l} : {}", self.message),
+            _ => capitalise(&self.message),
+        }
+    }
+
+    /// From a syntax error found when compiling `template` (source unknown: the position is
+    /// handlebars').
     pub fn from_compile(template: &str, e: &handlebars::TemplateError) -> Self {
+        Self::from_compile_in(template, None, e)
+    }
+
+    /// From a syntax error found when compiling `source` as `template`: the source is scanned
+    /// for the usual mistakes to locate them where they are made (see [`explain`]).
+    pub fn from_compile_in(
+        template: &str,
+        source: Option<&str>,
+        e: &handlebars::TemplateError,
+    ) -> Self {
+        tracing::info!(template, error = %e, "template compile error");
+        if let Some(found) = source.and_then(explain::diagnose_syntax) {
+            return TemplateError {
+                template: template.to_owned(),
+                line: Some(found.line),
+                column: Some(found.column),
+                message: found.message,
+            };
+        }
         let (line, column) = e.pos().map_or((None, None), |(l, c)| (Some(l), Some(c)));
         TemplateError {
             template: template.to_owned(),
@@ -44,9 +76,21 @@ impl TemplateError {
 
     /// From an error raised while rendering `template` (or one of its clauses).
     pub fn from_render(template: &str, e: &RenderError) -> Self {
+        Self::from_render_in(template, None, None, e)
+    }
+
+    /// As [`Self::from_render`], with the source (to locate syntax errors) and the context
+    /// (to list the variables available next to an unknown one) when known.
+    pub fn from_render_in(
+        template: &str,
+        source: Option<&str>,
+        ctx: Option<&Value>,
+        e: &RenderError,
+    ) -> Self {
         if let RenderErrorReason::TemplateError(te) = e.reason() {
-            return Self::from_compile(template, te);
+            return Self::from_compile_in(template, source, te);
         }
+        tracing::info!(template, error = %e, "template render error");
         TemplateError {
             template: e
                 .template_name
@@ -55,42 +99,45 @@ impl TemplateError {
                 .unwrap_or_else(|| template.to_owned()),
             line: e.line_no,
             column: e.column_no,
-            message: render_reason_fr(e.reason()),
+            message: render_reason_fr(e.reason(), ctx),
         }
     }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or_else(String::new, |f| {
+        f.to_uppercase().chain(c).collect::<String>()
+    })
 }
 
 fn compile_reason_fr(reason: &TemplateErrorReason) -> String {
     match reason {
         TemplateErrorReason::MismatchingClosedHelper(open, close) => {
-            format!("le bloc « {{{{#{open}}}}} » est fermé par « {{{{/{close}}}}} »")
+            format!("le bloc « {{{{#{open}}}}} » est fermé par « {{{{/{close}}}}} » au lieu de « {{{{/{open}}}}} »")
         }
         TemplateErrorReason::MismatchingClosedDecorator(open, close) => {
             format!("le décorateur « {open} » est fermé par « {close} »")
-        }
-        TemplateErrorReason::InvalidSyntax(detail) => {
-            format!("syntaxe Handlebars invalide ({})", detail.trim())
         }
         TemplateErrorReason::InvalidParam(p) => format!("paramètre invalide « {p} »"),
         TemplateErrorReason::NestedSubexpression => {
             "sous-expressions imbriquées non prises en charge".to_owned()
         }
-        other => format!("erreur de syntaxe : {other}"),
+        // The parser's own words (« expected escape, expression… ») stay in the log.
+        _ => "syntaxe incorrecte — vérifiez les accolades « {{ }} », les blocs « {{#…}} … {{/…}} » et les guillemets".to_owned(),
     }
 }
 
-fn render_reason_fr(reason: &RenderErrorReason) -> String {
+fn render_reason_fr(reason: &RenderErrorReason, ctx: Option<&Value>) -> String {
     match reason {
-        RenderErrorReason::MissingVariable(Some(path)) => {
-            format!("variable inconnue « {path} » (absente du contexte)")
-        }
-        RenderErrorReason::MissingVariable(None) => {
-            "variable inconnue (absente du contexte)".to_owned()
-        }
+        RenderErrorReason::MissingVariable(path) => explain::missing_variable(path.as_deref(), ctx),
         RenderErrorReason::PartialNotFound(name) | RenderErrorReason::TemplateNotFound(name) => {
             format!("clause ou modèle inconnu « {name} »")
         }
-        RenderErrorReason::HelperNotFound(name) => format!("fonction inconnue « {name} »"),
+        RenderErrorReason::PartialBlockNotFound => "bloc de clause introuvable".to_owned(),
+        RenderErrorReason::HelperNotFound(name) | RenderErrorReason::DecoratorNotFound(name) => {
+            explain::unknown_function(name)
+        }
         RenderErrorReason::ParamNotFoundForIndex(helper, index) => {
             format!(
                 "la fonction « {helper} » attend un paramètre n° {}",
@@ -99,6 +146,10 @@ fn render_reason_fr(reason: &RenderErrorReason) -> String {
         }
         RenderErrorReason::ParamNotFoundForName(helper, name) => {
             format!("la fonction « {helper} » attend le paramètre « {name} »")
+        }
+        RenderErrorReason::ParamTypeMismatchForName(helper, name, expected)
+        | RenderErrorReason::HashTypeMismatchForName(helper, name, expected) => {
+            format!("la fonction « {helper} » attend pour « {name} » une valeur de type {expected}")
         }
         RenderErrorReason::InvalidParamType(expected) => {
             format!("type de paramètre invalide ({expected} attendu)")
@@ -111,8 +162,10 @@ fn render_reason_fr(reason: &RenderErrorReason) -> String {
             "un modèle ne peut pas s'inclure lui-même".to_owned()
         }
         RenderErrorReason::BlockContentRequired => "ce bloc doit avoir un contenu".to_owned(),
+        // The helpers of this crate word their errors in French.
         RenderErrorReason::Other(message) => message.clone(),
-        other => format!("erreur de rendu : {other}"),
+        // Anything else is the engine's own failure, its English in the log only.
+        _ => "erreur interne lors de la mise en forme de la clause".to_owned(),
     }
 }
 
@@ -186,5 +239,80 @@ mod tests {
         let e = TemplateError::from_compile("clauses/penalites", &err);
         assert_eq!(e.template, "clauses/penalites");
         assert!(e.line.is_some(), "{e:?}");
+    }
+
+    fn compile_error(src: &str) -> TemplateError {
+        let err = handlebars::Template::compile(src).unwrap_err();
+        TemplateError::from_compile_in("clauses/penalites", Some(src), &err)
+    }
+
+    fn render_error(src: &str, ctx: &Value) -> TemplateError {
+        let mut hb = handlebars::Handlebars::new();
+        hb.set_strict_mode(true);
+        super::super::helpers::register(&mut hb);
+        let err = hb.render_template(src, ctx).unwrap_err();
+        TemplateError::from_render_in("clauses/penalites", Some(src), Some(ctx), &err)
+    }
+
+    /// No English from handlebars reaches the message.
+    fn assert_french(e: &TemplateError) {
+        for english in [
+            "expected",
+            "invalid ",
+            "Failed",
+            "helper",
+            "not found",
+            "Error",
+        ] {
+            assert!(!e.message.contains(english), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn broken_clauses_are_explained_in_french_with_their_line() {
+        let e = compile_error("Un\nDeux\nLe délai : {{ccap.payment_days jours.");
+        assert_eq!(
+            e.located(),
+            "Ligne 3, colonne 12 : accolades non fermées — chaque « {{ » doit être fermé par « }} »"
+        );
+        assert_french(&e);
+
+        let e = compile_error("Un\nDeux {{#if ccap.retention}}\nTrois");
+        assert_eq!(
+            e.located(),
+            "Ligne 2, colonne 6 : bloc « {{#if}} » ouvert ici et jamais fermé par « {{/if}} »"
+        );
+        assert_french(&e);
+
+        let e = compile_error("{{#each ccap.penalties}}\n{{event}}\n{{/if}}");
+        assert_eq!(e.line, Some(3), "{e:?}");
+        assert_french(&e);
+
+        let e = compile_error("Texte {{ ! }} {{a b=}}");
+        assert_french(&e);
+        assert!(e.line.is_some(), "{e:?}");
+    }
+
+    #[test]
+    fn render_errors_are_explained_in_french_with_their_line() {
+        let ctx = serde_json::json!({"lot": {"number": 1, "title": "DUI"}});
+        let e = render_error("Un\n\n\n\nMontant : {{lot.montant}}", &ctx);
+        assert_eq!(
+            e.located(),
+            "Ligne 5, colonne 11 : variable inconnue « lot.montant » — variables disponibles : lot.number, lot.title"
+        );
+        assert_french(&e);
+
+        let e = render_error("Un\n{{montant_en_lettres lot.number}}", &ctx);
+        assert_eq!(e.line, Some(2), "{e:?}");
+        assert!(e.message.contains("montant_en_lettres"), "{e:?}");
+        assert_french(&e);
+
+        let e = render_error("{{#bloc_inconnu lot.number}}x{{/bloc_inconnu}}", &ctx);
+        assert!(
+            e.message.contains("fonction inconnue « bloc_inconnu »"),
+            "{e:?}"
+        );
+        assert_french(&e);
     }
 }

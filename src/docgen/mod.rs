@@ -19,6 +19,7 @@ pub mod dqe;
 pub mod dqe_read;
 pub mod engine;
 pub mod error;
+pub mod explain;
 pub mod format;
 pub mod helpers;
 pub mod html;
@@ -40,4 +41,6 @@ pub use html::markdown_to_html;
 pub use kind::{DocKind, UnknownKind};
 pub use noti3::check_noti3_mentions;
 pub use reference::ReferenceDoc;
-pub use templates::{clause_names, default_clause, example_context};
+pub use templates::{
+    ClauseInfo, clause_catalogue, clause_info, clause_names, default_clause, example_context,
+};

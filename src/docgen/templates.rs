@@ -57,39 +57,96 @@ pub fn example_context(kind: DocKind) -> &'static str {
     }
 }
 
-/// Default clauses: (name, source).
-const CLAUSES: [(&str, &str); 9] = [
-    (
-        "confidentialite",
-        doc_file!("clauses/confidentialite.md.hbs"),
-    ),
-    (
-        "derogations_ccag",
-        doc_file!("clauses/derogations_ccag.md.hbs"),
-    ),
-    (
-        "donnees_personnelles",
-        doc_file!("clauses/donnees_personnelles.md.hbs"),
-    ),
-    ("oab", doc_file!("clauses/oab.md.hbs")),
-    ("oab_detection", doc_file!("clauses/oab_detection.md.hbs")),
-    ("paiement", doc_file!("clauses/paiement.md.hbs")),
-    ("penalites", doc_file!("clauses/penalites.md.hbs")),
-    ("reversibilite", doc_file!("clauses/reversibilite.md.hbs")),
-    ("voies_recours", doc_file!("clauses/voies_recours.md.hbs")),
+/// A default clause: its identifier, its French title and what it is for, and its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClauseInfo {
+    /// Identifier (file stem, partial `clauses/<name>`).
+    pub name: &'static str,
+    /// French title shown in the clause library.
+    pub title: &'static str,
+    /// One line on what the clause is for and where it appears.
+    pub description: &'static str,
+    /// Default source (Markdown and Handlebars).
+    pub source: &'static str,
+}
+
+/// The default clauses, in the order they first appear in the documents (RC, then CCAP, as
+/// [`DocKind::ALL`] lists the kinds): the single source of their titles.
+const CLAUSES: [ClauseInfo; 9] = [
+    ClauseInfo {
+        name: "oab",
+        title: "Offres anormalement basses",
+        description: "Demande de justifications et rejet d'une offre anormalement basse (RC, rapport d'analyse).",
+        source: doc_file!("clauses/oab.md.hbs"),
+    },
+    ClauseInfo {
+        name: "oab_detection",
+        title: "Détection des offres anormalement basses",
+        description: "Méthode de calcul du seuil qui déclenche la demande de justifications (RC, rapport d'analyse).",
+        source: doc_file!("clauses/oab_detection.md.hbs"),
+    },
+    ClauseInfo {
+        name: "confidentialite",
+        title: "Confidentialité",
+        description: "Confidentialité des documents et informations échangés (RC, CCAP).",
+        source: doc_file!("clauses/confidentialite.md.hbs"),
+    },
+    ClauseInfo {
+        name: "voies_recours",
+        title: "Voies de recours",
+        description: "Tribunal compétent et recours ouverts aux candidats évincés (RC, NOTI3).",
+        source: doc_file!("clauses/voies_recours.md.hbs"),
+    },
+    ClauseInfo {
+        name: "paiement",
+        title: "Modalités de paiement",
+        description: "Facturation par chaque membre, délai de paiement et retenue de garantie (CCAP).",
+        source: doc_file!("clauses/paiement.md.hbs"),
+    },
+    ClauseInfo {
+        name: "penalites",
+        title: "Pénalités",
+        description: "Tableau des pénalités, plafond et seuil d'exonération (CCAP).",
+        source: doc_file!("clauses/penalites.md.hbs"),
+    },
+    ClauseInfo {
+        name: "donnees_personnelles",
+        title: "Protection des données personnelles",
+        description: "Le titulaire sous-traitant au sens du RGPD, hébergement des données de santé (CCAP, CCTP).",
+        source: doc_file!("clauses/donnees_personnelles.md.hbs"),
+    },
+    ClauseInfo {
+        name: "reversibilite",
+        title: "Réversibilité",
+        description: "Restitution des données en fin de marché et transfert au nouveau titulaire (CCAP, CCTP).",
+        source: doc_file!("clauses/reversibilite.md.hbs"),
+    },
+    ClauseInfo {
+        name: "derogations_ccag",
+        title: "Dérogations au CCAG",
+        description: "Récapitulatif des articles du CCAG auxquels le CCAP déroge (dernier article du CCAP).",
+        source: doc_file!("clauses/derogations_ccag.md.hbs"),
+    },
 ];
 
-/// Names of the overridable clauses (sorted).
+/// The default clauses, in document order.
+pub fn clause_catalogue() -> &'static [ClauseInfo] {
+    &CLAUSES
+}
+
+/// The default clause `name`, with its title.
+pub fn clause_info(name: &str) -> Option<&'static ClauseInfo> {
+    CLAUSES.iter().find(|c| c.name == name)
+}
+
+/// Names of the overridable clauses, in document order.
 pub fn clause_names() -> Vec<&'static str> {
-    CLAUSES.iter().map(|(name, _)| *name).collect()
+    CLAUSES.iter().map(|c| c.name).collect()
 }
 
 /// Default source of the clause `name`.
 pub fn default_clause(name: &str) -> Option<&'static str> {
-    CLAUSES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, src)| *src)
+    clause_info(name).map(|c| c.source)
 }
 
 /// Registry name of a clause partial: `clauses/<name>`.
@@ -102,13 +159,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn clause_table_is_sorted_and_complete() {
-        let names = clause_names();
-        let mut sorted = names.clone();
-        sorted.sort_unstable();
-        assert_eq!(names, sorted);
+    fn every_default_clause_has_a_title_and_a_description() {
+        for c in clause_catalogue() {
+            assert!(!c.title.trim().is_empty(), "{}", c.name);
+            assert!(c.title != c.name, "{}", c.name);
+            assert!(!c.description.trim().is_empty(), "{}", c.name);
+            assert!(!c.source.trim().is_empty(), "{}", c.name);
+        }
+        let mut names = clause_names();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), CLAUSES.len(), "unique names");
         assert!(default_clause("penalites").unwrap().contains("pénalité"));
+        assert_eq!(
+            clause_info("derogations_ccag").unwrap().title,
+            "Dérogations au CCAG"
+        );
         assert!(default_clause("inconnue").is_none());
+    }
+
+    #[test]
+    fn clauses_are_listed_in_the_order_of_the_documents() {
+        let mut seen: Vec<&str> = Vec::new();
+        for kind in DocKind::ALL {
+            for part in template_source(kind).split("{{> clauses/").skip(1) {
+                let name = part.split("}}").next().unwrap_or_default().trim();
+                if !seen.contains(&name) {
+                    seen.push(name);
+                }
+            }
+        }
+        let unused: Vec<_> = clause_names()
+            .into_iter()
+            .filter(|n| !seen.contains(n))
+            .collect();
+        assert!(unused.is_empty(), "clauses used by no document: {unused:?}");
+        assert_eq!(clause_names(), seen);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! consultation (`/g/{gid}/consultations/{cid}/clauses`): one set of handlers, the scope read
 //! from the path.
 
+use super::clause_vars;
 use super::clauses::{self, Clause, Origin};
 use super::handlers::{cid_of, messages};
 use crate::auth::{CurrentUser, Role};
@@ -78,9 +79,16 @@ impl Scope {
     }
 }
 
+/// The French title of a clause (its identifier if unknown, the handler then answers 404).
+fn title_of(name: &str) -> &str {
+    crate::docgen::clause_info(name).map_or(name, |c| c.title)
+}
+
 #[derive(Serialize)]
 struct ListRow {
     name: &'static str,
+    title: &'static str,
+    description: &'static str,
     origin: &'static str,
     modified: bool,
     updated: String,
@@ -131,6 +139,8 @@ async fn list(
         .iter()
         .map(|c| ListRow {
             name: c.name,
+            title: c.title,
+            description: c.description,
             origin: c.effective().1.label(),
             modified: c.effective().1 != Origin::Default,
             updated: updated(c, s.cid),
@@ -154,6 +164,8 @@ struct EditView {
     scope_label: String,
     consultation_id: Option<i32>,
     name: String,
+    title: &'static str,
+    description: &'static str,
     origin: &'static str,
     default_source: &'static str,
     groupement_source: Option<String>,
@@ -161,6 +173,9 @@ struct EditView {
     has_own: bool,
     updated: String,
     preview_html: Option<String>,
+    /// Why there is no preview (the text in force does not render against this context).
+    preview_error: Option<String>,
+    variables: Vec<clause_vars::Variable>,
     max_bytes: usize,
 }
 
@@ -194,11 +209,24 @@ async fn render_edit(
     let (errors, status) = error.map_or((vec![], StatusCode::OK), |e| (messages(&e), e.status()));
     let label = scope_label(st, s).await?;
     let c = clauses::clause(&st.db, s.gid, s.cid, &s.name).await?;
+    let source = source.unwrap_or_else(|| c.effective().0.to_owned());
+    let ctx = clauses::check_context(&st.db, s.gid, s.cid, st.clock.now()).await?;
+    // The preview is shown on every load; after a failed save the error says it all.
+    let (preview_html, preview_error) = match (preview_html, errors.is_empty()) {
+        (Some(html), _) => (Some(html), None),
+        (None, false) => (None, None),
+        (None, true) => match clauses::preview(&st.engine, &s.name, &source, &ctx) {
+            Ok(html) => (Some(html), None),
+            Err(e) => (None, messages(&e).into_iter().next()),
+        },
+    };
     let view = EditView {
         base: s.base(),
         scope_label: label,
         consultation_id: s.cid,
         name: c.name.to_owned(),
+        title: c.title,
+        description: c.description,
         origin: c.effective().1.label(),
         default_source: c.default_source,
         groupement_source: if s.cid.is_some() {
@@ -206,15 +234,17 @@ async fn render_edit(
         } else {
             None
         },
-        source: source.unwrap_or_else(|| c.effective().0.to_owned()),
+        source,
         has_own: c.own(s.cid).is_some(),
         updated: updated(&c, s.cid),
         preview_html,
+        preview_error,
+        variables: clause_vars::available(&ctx),
         max_bytes: st.engine.limits().max_clause_bytes,
     };
     let csrf = security::csrf_token(session).await?;
     let flash = security::take_flash(session).await?;
-    let page = Page::new(format!("Clause « {} »", c.name), Some(user), csrf, view)
+    let page = Page::new(format!("Clause « {} »", c.title), Some(user), csrf, view)
         .flash(flash)
         .errors(errors);
     Ok((status, st.templates.page("pieces/clause", &page)?).into_response())
@@ -283,10 +313,11 @@ async fn save(
     .await;
     match r {
         Ok(changed) => {
+            let title = title_of(&s.name);
             let msg = if changed {
-                format!("Clause « {} » enregistrée.", s.name)
+                format!("Clause « {title} » enregistrée.")
             } else {
-                format!("Clause « {} » inchangée.", s.name)
+                format!("Clause « {title} » inchangée.")
             };
             security::set_flash(&session, msg).await?;
             Ok(Redirect::to(&format!("{}/{}", s.base(), s.name)).into_response())
@@ -311,10 +342,11 @@ async fn reset(
 ) -> AppResult<Response> {
     let s = Scope::from_path(&p)?;
     let had = clauses::reset(&st.db, st.clock.now(), &user.actor(), s.gid, s.cid, &s.name).await?;
+    let title = title_of(&s.name);
     let msg = if had {
-        format!("Clause « {} » rétablie.", s.name)
+        format!("Clause « {title} » rétablie.")
     } else {
-        format!("La clause « {} » n'était pas modifiée à ce niveau.", s.name)
+        format!("La clause « {title} » n'était pas modifiée à ce niveau.")
     };
     security::set_flash(&session, msg).await?;
     Ok(Redirect::to(&format!("{}/{}", s.base(), s.name)).into_response())

@@ -7,7 +7,9 @@ use super::context;
 use crate::audit::{self, Actor};
 use crate::consultations::service as consultations;
 use crate::db::entities::clause_override;
-use crate::docgen::{DocEngine, DocError, DocKind, clause_names, default_clause, example_context};
+use crate::docgen::{
+    ClauseInfo, DocEngine, DocError, DocKind, clause_catalogue, default_clause, example_context,
+};
 use crate::error::{AppError, FieldErrors};
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -41,6 +43,10 @@ impl Origin {
 #[derive(Clone, Debug)]
 pub struct Clause {
     pub name: &'static str,
+    /// French title (« Dérogations au CCAG »).
+    pub title: &'static str,
+    /// What the clause is for, in one line.
+    pub description: &'static str,
     pub default_source: &'static str,
     pub groupement: Option<clause_override::Model>,
     pub consultation: Option<clause_override::Model>,
@@ -82,7 +88,7 @@ fn scope_filter(gid: i32, cid: Option<i32>) -> Condition {
     }
 }
 
-/// The library for a groupement (`cid` = None) or a consultation.
+/// The library for a groupement (`cid` = None) or a consultation, in document order.
 ///
 /// # Errors
 /// Database errors.
@@ -95,20 +101,29 @@ pub async fn library<C: ConnectionTrait>(
         .filter(scope_filter(gid, cid))
         .all(db)
         .await?;
-    Ok(clause_names()
-        .into_iter()
-        .map(|name| Clause {
-            name,
-            default_source: default_clause(name).unwrap_or_default(),
-            groupement: rows
-                .iter()
-                .find(|r| r.name == name && r.consultation_id.is_none())
-                .cloned(),
-            consultation: rows
-                .iter()
-                .find(|r| r.name == name && r.consultation_id.is_some())
-                .cloned(),
-        })
+    Ok(clause_catalogue()
+        .iter()
+        .map(
+            |&ClauseInfo {
+                 name,
+                 title,
+                 description,
+                 source,
+             }| Clause {
+                name,
+                title,
+                description,
+                default_source: source,
+                groupement: rows
+                    .iter()
+                    .find(|r| r.name == name && r.consultation_id.is_none())
+                    .cloned(),
+                consultation: rows
+                    .iter()
+                    .find(|r| r.name == name && r.consultation_id.is_some())
+                    .cloned(),
+            },
+        )
         .collect())
 }
 
@@ -194,9 +209,13 @@ fn partial_name(name: &str) -> String {
     format!("clauses/{name}")
 }
 
+/// The error shown under the clause text: « Ligne 3, colonne 12 : … », in French.
 fn clause_error(e: &DocError) -> AppError {
+    let message = e
+        .as_template_error()
+        .map_or_else(|| e.to_string(), crate::docgen::TemplateError::located);
     let mut errs = FieldErrors::new();
-    errs.insert("source".into(), vec![e.to_string()]);
+    errs.insert("source".into(), vec![message]);
     AppError::Validation(errs)
 }
 
@@ -355,7 +374,7 @@ mod tests {
     fn every_default_clause_checks_against_the_merged_examples() {
         let engine = DocEngine::new().expect("engine");
         let ctx = example_dce_context();
-        for name in clause_names() {
+        for name in crate::docgen::clause_names() {
             let src = default_clause(name).expect("clause");
             engine
                 .check_named_template(&partial_name(name), src, &ctx)
@@ -377,8 +396,10 @@ mod tests {
             panic!("validation attendue");
         };
         let msg = &errs["source"][0];
-        assert!(msg.contains("ligne 2"), "{msg}");
-        assert!(msg.contains("clauses/penalites"), "{msg}");
+        assert!(
+            msg.starts_with("Ligne 2, colonne 9 : variable inconnue « ccap.inconnu » — variables disponibles : ccap."),
+            "{msg}"
+        );
     }
 
     #[test]

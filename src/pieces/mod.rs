@@ -7,6 +7,7 @@
 pub mod award;
 pub mod ccag;
 pub mod clause_handlers;
+pub mod clause_vars;
 pub mod clauses;
 pub mod context;
 pub mod diff;

@@ -16,6 +16,7 @@ mod bad_input_corpus;
 mod browser;
 mod caches;
 mod cao;
+mod clauses;
 mod cli;
 mod competition;
 mod consultations;

@@ -510,7 +510,7 @@ async fn clause_errors_are_located_by_line_oversize_is_refused_and_nothing_is_sa
     assert_eq!(r.status(), 422);
     let html = r.text().await.expect("html");
     assert!(
-        html.contains("clauses/penalites") && html.contains("ligne"),
+        html.contains("Ligne 2, colonne 9 : bloc « {{#if}} » ouvert ici et jamais fermé"),
         "{html}"
     );
     let cons = format!("/g/{gid}/consultations/{cid}/clauses/voies_recours");
@@ -523,7 +523,7 @@ async fn clause_errors_are_located_by_line_oversize_is_refused_and_nothing_is_sa
     assert_eq!(r.status(), 422);
     let html = r.text().await.expect("html");
     assert!(
-        html.contains("ligne 2") && html.contains("court.inexistant"),
+        html.contains("Ligne 2") && html.contains("variable inconnue « court.inexistant »"),
         "{html}"
     );
     let big = "a".repeat(150 * 1024);
