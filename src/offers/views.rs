@@ -182,9 +182,15 @@ pub fn register(s: &Snapshot, now: DateTime<Utc>, can_edit: bool) -> RegisterVie
             .iter()
             .map(|p| {
                 let at = register::paris_label(p.received_at);
-                match p.platform_receipt {
-                    Some(_) => format!("{at} ({})", provenance(p)),
-                    None => at,
+                // While sealed, only instants: the deposit number stays with the opened
+                // register (a platform may build it from the bidder's name).
+                match (p.platform_receipt.as_ref(), p.entered_at) {
+                    (Some(_), Some(t)) => format!(
+                        "{at} (registre de la plateforme, transcrit le {})",
+                        register::paris_label(t)
+                    ),
+                    (Some(_), None) => format!("{at} (registre de la plateforme)"),
+                    (None, _) => at,
                 }
             })
             .collect(),

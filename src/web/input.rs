@@ -257,7 +257,7 @@ async fn refuse(state: &AppState, req: Request, api: bool, errs: FieldErrors) ->
     err.into_response()
 }
 
-/// Puts a pending input error at the top of the page's `<main>`.
+/// Puts a pending input error at the top of the page's `<main>` (the layout's carries an id).
 async fn show_pending_error(session: &Session, resp: Response) -> Response {
     let html = resp
         .headers()
@@ -292,8 +292,12 @@ async fn show_pending_error(session: &Session, resp: Response) -> Response {
     let block = format!(
         "<div class=\"errors\" role=\"alert\"><p>Le formulaire n'a pas été enregistré :</p><ul>{items}</ul></div>"
     );
-    let out = match page.find("<main>") {
-        Some(i) => format!("{}{block}{}", &page[..i + 6], &page[i + 6..]),
+    // Just after the opening tag of `<main …>`, whatever its attributes.
+    let out = match page
+        .find("<main")
+        .and_then(|i| page[i..].find('>').map(|j| i + j + 1))
+    {
+        Some(end) => format!("{}{block}{}", &page[..end], &page[end..]),
         None => page.into_owned(),
     };
     parts.headers.remove(header::CONTENT_LENGTH);

@@ -243,7 +243,11 @@ async fn nobody_sees_or_prices_a_pli_before_the_deadline_and_referents_never_do(
     );
     assert!(
         !page.contains("ALPHA") && !page.contains(S_ALPHA),
-        "no content before the deadline"
+        "no content before the deadline: {}",
+        page.find("ALPHA")
+            .or_else(|| page.find(S_ALPHA))
+            .map(|i| &page[i.saturating_sub(300)..(i + 100).min(page.len())])
+            .unwrap_or_default()
     );
 
     let r = coord.get(&api(gid, cid)).await;

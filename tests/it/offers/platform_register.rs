@@ -131,6 +131,8 @@ async fn a_platform_register_becomes_plis_with_the_platforms_time_and_receipt() 
         .text()
         .await
         .expect("page");
+    // Opened: the provenance with the deposit number (while sealed, the deposit number is not
+    // shown: `offers::nobody_sees_or_prices_a_pli_before_the_deadline…`).
     assert!(
         page.contains("registre de la plateforme, dépôt n° PLACE-0001"),
         "{page}"
