@@ -30,6 +30,7 @@ pub mod scoring;
 pub mod startup;
 pub mod state;
 pub mod table_file;
+pub mod techniques;
 pub mod todo;
 pub mod transitions;
 pub mod visas;

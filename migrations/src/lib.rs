@@ -20,6 +20,7 @@ mod m20261205_700001_password_change;
 mod m20261205_800001_totp;
 mod m20261205_900001_reference_document;
 mod m20261205_950001_pli_dqe;
+mod m20261206_100001_technique;
 mod util;
 
 /// The ordered list of migrations applied at start.
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_800001_totp::Migration),
             Box::new(m20261205_900001_reference_document::Migration),
             Box::new(m20261205_950001_pli_dqe::Migration),
+            Box::new(m20261206_100001_technique::Migration),
         ]
     }
 }

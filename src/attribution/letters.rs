@@ -64,6 +64,8 @@ pub struct StandstillDates {
     pub sent_on: NaiveDate,
     pub ends_on: NaiveDate,
     pub signature_from: NaiveDate,
+    /// Why no standstill runs (R2182-2), when none does: the letter says so instead.
+    pub exempt: Option<&'static str>,
 }
 
 fn marks_json(marks: &[Mark]) -> Value {
@@ -195,6 +197,7 @@ pub fn noti3(
         "sent_on": standstill.sent_on.to_string(),
         "ends_on": standstill.ends_on.to_string(),
         "signature_from": standstill.signature_from.to_string(),
+        "exempt": standstill.exempt,
     });
     ctx
 }
@@ -345,7 +348,7 @@ pub fn noti3_email(
     email(
         m,
         "noti3",
-        json!({"signature_from": french_date(standstill.signature_from), "days": standstill.days}),
+        json!({"signature_from": french_date(standstill.signature_from), "days": standstill.days, "exempt": standstill.exempt}),
     )
 }
 

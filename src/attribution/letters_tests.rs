@@ -56,6 +56,7 @@ fn noti3_context_carries_marks_rank_winner_and_standstill() {
         sent_on: NaiveDate::from_ymd_opt(2027, 2, 18).expect("d"),
         ends_on: NaiveDate::from_ymd_opt(2027, 2, 28).expect("d"),
         signature_from: NaiveDate::from_ymd_opt(2027, 3, 1).expect("d"),
+        exempt: None,
     };
     let ctx = noti3(&base(), &lot, &party(), &r, &w, &s, now());
     assert_eq!(ctx["rejection"]["marks"][0]["score"], "23.74");
@@ -186,6 +187,7 @@ fn only_a_ranked_offer_may_ask_for_the_advantages_of_the_chosen_offer() {
         sent_on: NaiveDate::from_ymd_opt(2027, 2, 18).expect("d"),
         ends_on: NaiveDate::from_ymd_opt(2027, 3, 5).expect("d"),
         signature_from: NaiveDate::from_ymd_opt(2027, 3, 6).expect("d"),
+        exempt: None,
     };
     let irregular = Rejection {
         stage: "offre",

@@ -12,6 +12,7 @@ use super::store::{self, NewLetter};
 use crate::audit::{self, Actor};
 use crate::auth::{CurrentUser, Role};
 use crate::consultations::lifecycle::{Status, TransitionContext};
+use crate::consultations::rules::technique_choice::standstill_exemption;
 use crate::consultations::service as consultation_service;
 use crate::db::entities::{attribution, consultation, member_validation};
 use crate::docgen::{DocKind, check_noti3_mentions};
@@ -41,7 +42,7 @@ pub async fn signature_allowed<C: sea_orm::ConnectionTrait>(
         None => None,
     };
     Ok(rules::signature_gate(
-        !single,
+        standstill_exemption(d.c.technique, single).is_none(),
         sent.is_some(),
         sd.map(|s| s.signature_from),
         sd.map(|s| s.ends_on),
@@ -86,7 +87,14 @@ pub async fn send_rejections(
     let rs = rankings(&st.db, gid, cid).await?;
     let all = store::attributions(&st.db, cid).await?;
     let base = docs::base(&st.db, gid, cid, now).await?;
-    let sd = rules::standstill(today, electronic, d.reference_date).map_err(AppError::Conflict)?;
+    let single = store::calendar_facts(&st.db, cid).await?.1;
+    let exemption = standstill_exemption(d.c.technique, single);
+    let sd = match exemption {
+        Some(why) => rules::no_standstill(today, electronic, why),
+        None => {
+            rules::standstill(today, electronic, d.reference_date).map_err(AppError::Conflict)?
+        }
+    };
     let mut out: Vec<Prepared> = Vec::new();
     for lr in rs.iter().filter(|r| !r.plis.is_empty()) {
         let cur = store::current(&all, lr.lot_id()).ok_or_else(|| {
@@ -195,7 +203,7 @@ pub async fn send_rejections(
             });
         }
     }
-    let applies = !store::calendar_facts(&st.db, cid).await?.1;
+    let applies = exemption.is_none();
     let count = out.len();
     let (tx, c) = store::begin_unchanged(&st.db, &d.c).await?;
     for p in out {

@@ -4,6 +4,7 @@
 
 use super::{rules::AttributionStatus, store};
 use crate::consultations::rules::procedure::ProcedureKind;
+use crate::consultations::rules::technique::Technique as TechniqueAchat;
 use crate::consultations::service as consultation_service;
 use crate::db::entities::{establishment, member, offer_criterion};
 use crate::error::AppError;
@@ -16,7 +17,6 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Paris;
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
-use std::str::FromStr;
 
 /// OCID prefix until the groupement registers its own with the Open Contracting Partnership.
 pub const DEFAULT_OCID_PREFIX: &str = "ocds-coordo";
@@ -101,8 +101,11 @@ pub async fn facts<C: ConnectionTrait>(
         .one(db)
         .await?
         .is_some();
-    let form = data.contract_form.to_lowercase();
+    let (techniques, modalites) = decp_technique(&d.c);
     let procedure = match d.procedure {
+        // A marché spécifique is passed under the SAD, set up as an appel d'offres restreint
+        // (R2162-38).
+        Some(_) if d.c.technique == TechniqueAchat::Sad => Procedure::Aor,
         Some(ProcedureKind::AppelOffresOuvert) => Procedure::Aoo,
         Some(ProcedureKind::ProcedureAdaptee) => Procedure::Mapa,
         Some(ProcedureKind::SansPubliciteNiMiseEnConcurrence) => Procedure::SansPublicite,
@@ -131,7 +134,10 @@ pub async fn facts<C: ConnectionTrait>(
             .find(|p| p.id == a.pli_id)
             .ok_or(AppError::NotFound)?;
         let lot = d.lots.iter().find(|l| Some(l.lot.id) == a.lot_id);
-        let amount = Decimal::from_str(&a.amount_ht).unwrap_or_default();
+        let amount = crate::db::stored::decimal(
+            &format!("montant HT de l'attribution n° {}", a.id),
+            &a.amount_ht,
+        )?;
         let maximum = lot.map_or(amount, |l| l.total_ht.max(amount));
         out.push(ContractFacts {
             consultation_reference: d.c.reference.clone(),
@@ -142,16 +148,8 @@ pub async fn facts<C: ConnectionTrait>(
             type_marche: TypeMarche::Marche,
             nature,
             procedure,
-            techniques: if form.contains("accord-cadre") {
-                vec![Technique::AccordCadre]
-            } else {
-                Vec::new()
-            },
-            modalites_execution: if form.contains("bons de commande") {
-                vec![ModaliteExecution::BonsDeCommande]
-            } else {
-                Vec::new()
-            },
+            techniques: techniques.clone(),
+            modalites_execution: modalites.clone(),
             id_accord_cadre: None,
             cpv: d.c.cpv.clone(),
             lieu_execution: lieu_execution.clone(),
@@ -242,4 +240,26 @@ pub async fn ocds<C: ConnectionTrait>(
         "publisher": {"name": "Coordo"},
         "releases": releases,
     }))
+}
+
+/// DECP `techniques` and `modalitesExecution` of the consultation's technique d'achat
+/// (arrêté du 22 décembre 2022, schema 2.0): « Sans objet » is an empty list.
+fn decp_technique(
+    c: &crate::db::entities::consultation::Model,
+) -> (Vec<Technique>, Vec<ModaliteExecution>) {
+    match c.technique {
+        TechniqueAchat::Aucune => (Vec::new(), Vec::new()),
+        TechniqueAchat::Sad => (vec![Technique::SystemeAcquisitionDynamique], Vec::new()),
+        TechniqueAchat::AccordCadre => {
+            let (bons, subsequents) = c.execution.map_or((false, false), |e| e.modes());
+            let mut m = Vec::new();
+            if bons {
+                m.push(ModaliteExecution::BonsDeCommande);
+            }
+            if subsequents {
+                m.push(ModaliteExecution::MarchesSubsequents);
+            }
+            (vec![Technique::AccordCadre], m)
+        }
+    }
 }

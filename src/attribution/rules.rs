@@ -246,7 +246,26 @@ pub fn standstill(
         sent_on,
         ends_on: crate::calendar::add_calendar_days(sent_on, i64::from(days) - 1),
         signature_from: crate::calendar::add_calendar_days(sent_on, i64::from(days)),
+        exempt: None,
     })
+}
+
+/// The letters' dates when no standstill runs (R2182-2, `why`): the marché may be signed from
+/// the day the letters are sent.
+#[must_use]
+pub fn no_standstill(
+    sent_on: NaiveDate,
+    electronic: bool,
+    why: &'static str,
+) -> super::letters::StandstillDates {
+    super::letters::StandstillDates {
+        electronic,
+        days: 0,
+        sent_on,
+        ends_on: sent_on,
+        signature_from: sent_on,
+        exempt: Some(why),
+    }
 }
 
 /// SHA-256 (hex) of an acknowledgement token: only the hash is stored, so the database alone

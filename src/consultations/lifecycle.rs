@@ -182,6 +182,8 @@ pub struct TransitionContext {
     pub award_criteria_problems: Vec<String>,
     /// The current version of the RC announces the grid in force (R2152-11).
     pub rc_announces_the_grid: bool,
+    /// What the technique d'achat forbids publishing (`technique_choice::publication_problems`).
+    pub technique_problems: Vec<String>,
 }
 
 /// Minimum length of a motif d'intérêt général.
@@ -246,7 +248,11 @@ fn check(from: Status, to: Status, ctx: &TransitionContext) -> Result<(), String
             "le DCE ne contient aucune pièce : ajoutez au moins le règlement de la consultation et l'acte d'engagement avant de les soumettre au visa des membres (convention art. 5.4).",
         ),
         (PiecesEnVisa, PretePublier) | (PretePublier, Publiee) => {
-            if let Some(problem) = ctx.award_criteria_problems.first() {
+            if let Some(problem) = ctx
+                .award_criteria_problems
+                .first()
+                .or(ctx.technique_problems.first())
+            {
                 return Err(format!("{problem}."));
             }
             require(

@@ -21,6 +21,17 @@ fn all_ok() -> TransitionContext {
         motif: Some("Disparition du besoin après la fusion de deux membres.".to_string()),
         award_criteria_problems: Vec::new(),
         rc_announces_the_grid: true,
+        technique_problems: Vec::new(),
+    }
+}
+
+#[test]
+fn a_technique_problem_stops_the_publication_with_its_article() {
+    let mut ctx = all_ok();
+    ctx.technique_problems = vec!["l'accord-cadre n'a pas de maximum (R2162-4)".into()];
+    for (from, to) in [(PiecesEnVisa, PretePublier), (PretePublier, Publiee)] {
+        let e = refused(from, to, &ctx);
+        assert!(e.contains("R2162-4"), "{e}");
     }
 }
 

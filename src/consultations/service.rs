@@ -47,13 +47,30 @@ pub struct Detail {
     pub reference_date: NaiveDate,
 }
 
-/// Stored form of a decimal.
-fn dec(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap_or_default()
+/// The three stored amounts of a need (HT, options, renewals), read back or refused: an
+/// altered amount stops the computation instead of counting as 0 € (it would lower the
+/// value compared with the thresholds, or an accord-cadre's maximum).
+///
+/// # Errors
+/// `Internal` naming the need and the amount.
+pub fn need_amounts(n: &need::Model) -> Result<(Decimal, Decimal, Decimal), AppError> {
+    let read = |what: &str, raw: &str| {
+        crate::db::stored::decimal(&format!("{what} du besoin n° {}", n.id), raw)
+    };
+    Ok((
+        read("montant HT", &n.amount_ht)?,
+        read("options HT", &n.options_ht)?,
+        read("reconductions HT", &n.renewals_ht)?,
+    ))
 }
 
-fn need_total(n: &need::Model) -> Decimal {
-    dec(&n.amount_ht) + dec(&n.options_ht) + dec(&n.renewals_ht)
+/// A need's total HT, options and renewals included (R2121-1).
+///
+/// # Errors
+/// As [`need_amounts`].
+pub fn need_total(n: &need::Model) -> Result<Decimal, AppError> {
+    let (a, o, r) = need_amounts(n)?;
+    Ok(a + o + r)
 }
 
 /// Parses the stored offers deadline.
@@ -152,7 +169,10 @@ pub async fn detail<C: ConnectionTrait>(
             })
             .collect();
         ns.sort_by_key(|(n, _)| names.get(&n.member_id).map_or(i32::MAX, |x| x.0));
-        let total_ht = ns.iter().map(|(n, _)| need_total(n)).sum();
+        let mut total_ht = Decimal::ZERO;
+        for (n, _) in &ns {
+            total_ht += need_total(n)?;
+        }
         out_lots.push(LotWithNeeds {
             lot: l,
             needs: ns,
@@ -166,18 +186,23 @@ pub async fn detail<C: ConnectionTrait>(
     let proposal = if total_ht <= Decimal::ZERO {
         Err("Saisissez les besoins estimés des membres (par lot) pour obtenir la procédure proposée.".to_owned())
     } else {
+        let mut lots = Vec::new();
+        for l in out_lots.iter().filter(|l| l.total_ht > Decimal::ZERO) {
+            let mut input = LotInput::new(
+                &format!("Lot {} – {}", l.lot.number, l.lot.label),
+                Decimal::ZERO,
+            );
+            for (n, _) in &l.needs {
+                let (a, o, r) = need_amounts(n)?;
+                input.amount_ht += a;
+                input.options_ht += o;
+                input.renewals_ht += r;
+            }
+            lots.push(input);
+        }
         let input = ProcedureInput {
             nature,
-            lots: out_lots
-                .iter()
-                .filter(|l| l.total_ht > Decimal::ZERO)
-                .map(|l| LotInput {
-                    label: format!("Lot {} – {}", l.lot.number, l.lot.label),
-                    amount_ht: l.needs.iter().map(|(n, _)| dec(&n.amount_ht)).sum(),
-                    options_ht: l.needs.iter().map(|(n, _)| dec(&n.options_ht)).sum(),
-                    renewals_ht: l.needs.iter().map(|(n, _)| dec(&n.renewals_ht)).sum(),
-                })
-                .collect(),
+            lots,
             launch_date: reference_date,
             buyer_kind: procedure::BuyerKind::CollectiviteOuEpl,
             electronic_reception: c.electronic,
@@ -198,6 +223,7 @@ pub async fn detail<C: ConnectionTrait>(
             input.electronic_reception = c.electronic;
             input.preinformation = c.preinformation;
             input.urgence = c.urgence;
+            input.technique = c.technique;
             input.questions_deadline = c.questions_deadline;
             input.offers_validity_days = c.offers_validity_days.and_then(|d| u32::try_from(d).ok());
             input.rejection_letters_sent = c.rejection_letters_sent_on;

@@ -137,6 +137,8 @@ pub struct ShowView {
     pub proposal_ok: bool,
     pub proposal_error: String,
     pub procedure_label: String,
+    /// The technique d'achat (L2125-1) in words.
+    pub technique_label: String,
     pub proposed_label: String,
     pub procedure_chosen: bool,
     pub procedure_justification: String,
@@ -267,6 +269,7 @@ pub fn show(d: &Detail, members: Vec<(i32, String)>, today: chrono::NaiveDate) -
         total_ttc: money(ttc(d.total_ht, vat)),
         proposal_ok: p.is_some(),
         proposal_error: d.proposal.as_ref().err().cloned().unwrap_or_default(),
+        technique_label: d.c.technique.label().to_owned(),
         procedure_label: d
             .procedure
             .map(|k| k.label().to_owned())

@@ -62,6 +62,9 @@ pub async fn run(d: &Demo, t: &Tender) -> Result<i32, AppError> {
         )
         .await?;
     }
+    let technique = crate::consultations::rules::technique_choice::validate(&t.technique)
+        .map_err(AppError::Validation)?;
+    crate::techniques::service::set(&st.db, st.clock.now(), &actor, gid, cid, &technique).await?;
     save_dce_data(d, t, cid).await?;
     let grid: Vec<Criterion> = serde_json::from_value(t.grid.clone())
         .map_err(|e| AppError::BadRequest(format!("grille de la démo illisible : {e}")))?;

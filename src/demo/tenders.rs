@@ -3,6 +3,7 @@
 //! e-mail addresses on example.org).
 
 use super::Demo;
+use crate::consultations::rules::technique_choice::TechniqueForm;
 use crate::error::AppError;
 use serde_json::{Value, json};
 
@@ -48,6 +49,8 @@ pub struct Tender {
     pub reasons: &'static str,
     /// A procedure chosen instead of the proposed one, with its justification (R2184-3 1°).
     pub procedure: Option<(&'static str, &'static str)>,
+    /// The technique d'achat (L2125-1), as its page's form takes it.
+    pub technique: TechniqueForm,
 }
 
 impl Tender {
@@ -197,6 +200,7 @@ pub fn amoa(n: u32) -> Tender {
             "appel_offres_ouvert",
             "Le groupement choisit l'appel d'offres ouvert, plus exigeant que la procédure adaptée : la mission d'AMOA prépare le marché du logiciel, au-dessus des seuils, et la même procédure pour les deux marchés garantit aux candidats une publicité et des délais identiques.",
         )),
+        technique: TechniqueForm::default(),
     }
 }
 
@@ -313,6 +317,12 @@ pub fn software(n: u32) -> Tender {
         ],
         reasons: "offre économiquement la plus avantageuse : la meilleure couverture fonctionnelle et la meilleure sobriété numérique des offres régulières, à un prix inférieur à l'estimation",
         procedure: None,
+        technique: TechniqueForm {
+            technique: "accord_cadre".into(),
+            execution: "bons_de_commande".into(),
+            attributaires: "mono".into(),
+            ..TechniqueForm::default()
+        },
     }
 }
 

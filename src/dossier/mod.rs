@@ -13,13 +13,13 @@ pub mod price_lines;
 pub mod rules;
 
 use crate::consultations::service::{self as consultations, Detail};
-use crate::db::entities::groupement;
+use crate::db::entities::{groupement, sad_admis};
 use crate::error::AppError;
 use crate::registry::service::{self as registry, MemberWithEstablishments};
 use crate::scoring::Criterion;
 use chrono::NaiveDate;
 use dce_data::DceData;
-use sea_orm::ConnectionTrait;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 /// What the database holds for one consultation.
 #[derive(Clone, Debug)]
@@ -37,6 +37,8 @@ pub struct Dossier {
     pub oab_method: crate::scoring::OabMethod,
     /// The price lines of the BPU/DQE, by lot (none: one line per lot from the needs).
     pub price_lines: Vec<price_lines::PriceLine>,
+    /// The candidates admitted in the SAD's category, for a marché spécifique (else none).
+    pub admitted: Vec<sad_admis::Model>,
 }
 
 impl Dossier {
@@ -51,6 +53,27 @@ impl Dossier {
     #[must_use]
     pub fn award_criteria_problems(&self) -> Vec<String> {
         rules::award_criteria_problems(self.reference_date(), &self.criteria)
+    }
+
+    /// What the technique d'achat forbids publishing: an accord-cadre without maximum or
+    /// beyond four years unjustified, a marché spécifique without admitted candidates.
+    #[must_use]
+    pub fn technique_problems(&self) -> Vec<String> {
+        let c = &self.detail.c;
+        let choice = crate::consultations::rules::technique_choice::TechniqueChoice {
+            technique: c.technique,
+            execution: c.execution,
+            attributaires: c.attributaires,
+            sad_reference: c.sad_reference.clone(),
+            justification: c.technique_justification.clone(),
+        };
+        crate::consultations::rules::technique_choice::publication_problems(
+            &choice,
+            self.detail.total_ht,
+            self.data.duration_months,
+            self.admitted.len(),
+            self.reference_date(),
+        )
     }
 }
 
@@ -81,7 +104,13 @@ pub async fn load<C: ConnectionTrait>(
     let criteria = grid::tree(&grid::rows(db, cid).await?)?;
     let oab_method = analysis::oab_method(&analysis::settings(db, cid).await?);
     let price_lines = price_lines::load(db, cid).await?;
+    let admitted = sad_admis::Entity::find()
+        .filter(sad_admis::Column::ConsultationId.eq(cid))
+        .order_by_asc(sad_admis::Column::Position)
+        .all(db)
+        .await?;
     Ok(Dossier {
+        admitted,
         groupement,
         members,
         detail,

@@ -438,6 +438,42 @@ pub(crate) async fn open_for_registration<C: ConnectionTrait>(
     Ok((c, deadline))
 }
 
+/// A marché spécifique is open only to the candidates admitted in the SAD's category and
+/// invited to tender (R2162-48 and following): a pli from anyone else is refused.
+///
+/// # Errors
+/// `Validation` on the SIRET; database errors.
+async fn only_admitted_under_a_sad<C: ConnectionTrait>(
+    tx: &C,
+    cid: i32,
+    d: &PliDraft,
+) -> Result<(), AppError> {
+    use crate::consultations::rules::technique::Technique;
+    use crate::db::entities::sad_admis;
+    let c = consultation::Entity::find_by_id(cid)
+        .one(tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if c.technique != Technique::Sad {
+        return Ok(());
+    }
+    let admitted = sad_admis::Entity::find()
+        .filter(sad_admis::Column::ConsultationId.eq(cid))
+        .filter(sad_admis::Column::Siret.eq(d.siret.clone()))
+        .one(tx)
+        .await?;
+    if admitted.is_none() {
+        return Err(AppError::field(
+            "siret",
+            format!(
+                "{} (SIRET {}) n'est pas admis dans la catégorie du système d'acquisition dynamique : seuls les candidats admis, invités à soumissionner, peuvent remettre une offre pour ce marché spécifique (R2162-48 et suivants).",
+                d.bidder_name, d.siret
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Writes a checked pli in the transaction of its registration: late flag against the
 /// deadline, the replaced flags of all the plis recomputed (R2151-6), one journal entry (the
 /// identity only by its SHA-256); `provenance` is added to the entry (the file of an import).
@@ -453,6 +489,7 @@ pub(crate) async fn insert<C: ConnectionTrait>(
     d: &PliDraft,
     provenance: Option<serde_json::Value>,
 ) -> Result<pli::Model, AppError> {
+    only_admitted_under_a_sad(tx, cid, d).await?;
     let hors_delai = d.received_at > deadline;
     let row = pli::ActiveModel {
         consultation_id: Set(cid),

@@ -408,6 +408,11 @@ mod tests {
             rejection_letters_sent_on: None,
             signed_on: None,
             notified_on: None,
+            technique: crate::consultations::rules::technique::Technique::Aucune,
+            execution: None,
+            attributaires: None,
+            sad_reference: None,
+            technique_justification: None,
             created_at: at,
             updated_at: at,
         }

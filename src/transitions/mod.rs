@@ -65,6 +65,7 @@ pub async fn transition(
     let gate = crate::visas::gate::publication_gate(db, cid, today).await?;
     let mut ctx = context(d, now, motif.clone(), has_pieces, gate.is_ok());
     ctx.award_criteria_problems = dossier.award_criteria_problems();
+    ctx.technique_problems = dossier.technique_problems();
     ctx.rc_announces_the_grid = crate::pieces::service::announced_criteria(db, cid)
         .await?
         .is_some_and(|announced| {
@@ -131,6 +132,21 @@ pub async fn transition(
             &reason,
         )
         .await?;
+    }
+    // A marché spécifique is published by inviting every admitted candidate (R2162-48 and
+    // following), in the transaction of the publication.
+    if new == Status::Publiee
+        && d.c.technique == crate::consultations::rules::technique::Technique::Sad
+    {
+        let buyer = dossier
+            .members
+            .iter()
+            .find(|m| m.member.role.as_deref() == Some("coordonnateur"))
+            .map_or_else(
+                || dossier.groupement.name.clone(),
+                |m| m.member.name.clone(),
+            );
+        crate::techniques::service::invite_all(&tx, now, actor, &d.c, &buyer, today).await?;
     }
     audit::record(&tx, now, actor, audit::Event {
         groupement_id: Some(gid),

@@ -80,6 +80,7 @@ fn entries() -> Vec<RouteEntry> {
     all.extend(crate::archive::handlers::routes());
     all.extend(crate::todo::handlers::routes());
     all.extend(crate::delais::handlers::routes());
+    all.extend(crate::techniques::handlers::routes());
     all
 }
 

@@ -184,6 +184,18 @@ async fn complete_tender_as(
     )
     .await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    // The DCE data call it an accord-cadre à bons de commande: the technique says so too.
+    let r = post(
+        c,
+        &format!("/g/{gid}/consultations/{cid}/technique"),
+        &[
+            kv("technique", "accord_cadre"),
+            kv("execution", "bons_de_commande"),
+            kv("attributaires", "mono"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
     // The grid comes before the DCE: the RC announces it (R2152-11).
     let r = crate::offers::set_criteria(c, gid, cid, grid()).await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());

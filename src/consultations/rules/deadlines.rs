@@ -16,6 +16,8 @@
 
 use super::params;
 use super::procedure::{ProcedureKind, aoo_min_offer_days};
+use super::technique::Technique;
+use super::technique_choice;
 use super::{RulesError, format_eur_short};
 use crate::calendar::{
     PARIS, add_calendar_days, french_date, french_datetime, holiday_name, is_working_day,
@@ -73,6 +75,10 @@ pub struct DeadlineInput {
     pub avis_attribution_sent: Option<NaiveDate>,
     #[serde(default)]
     pub decp_published: Option<NaiveDate>,
+    /// Technique d'achat: a marché spécifique of a SAD has its own offer delay (from the
+    /// invitation, R2162-50) and no standstill (R2182-2).
+    #[serde(default)]
+    pub technique: Technique,
 }
 
 impl DeadlineInput {
@@ -101,6 +107,7 @@ impl DeadlineInput {
             notification_date: None,
             avis_attribution_sent: None,
             decp_published: None,
+            technique: Technique::Aucune,
         }
     }
 }
@@ -174,9 +181,14 @@ pub fn compute(input: &DeadlineInput) -> Result<ConsultationCalendar, RulesError
             ),
         ));
     }
-    let delay_start = match input.procedure {
-        ProcedureKind::AppelOffresOuvert => launch,
-        _ => input.publication_date.unwrap_or(launch),
+    // A marché spécifique's delay runs from the sending of the invitation to tender, recorded
+    // as its publication date.
+    let delay_start = match (input.technique, input.procedure) {
+        (Technique::Sad, _)
+        | (_, ProcedureKind::ProcedureAdaptee | ProcedureKind::SansPubliciteNiMiseEnConcurrence) => {
+            input.publication_date.unwrap_or(launch)
+        }
+        (_, ProcedureKind::AppelOffresOuvert) => launch,
     };
 
     let offers_deadline = input
@@ -185,7 +197,13 @@ pub fn compute(input: &DeadlineInput) -> Result<ConsultationCalendar, RulesError
     let offers_date = offers_deadline.map(|dt| dt.with_timezone(&PARIS).date_naive());
 
     // Minimum offer delay (R2161-2, R2161-3) — formalised procedure only.
-    let (min_offer_days, earliest_offers_date) = if formalised {
+    let (min_offer_days, earliest_offers_date) = if let Some((days, reason)) =
+        technique_choice::own_min_offer_days(input.technique)
+    {
+        notes.push(reason);
+        let earliest = roll_forward(add_calendar_days(delay_start, i64::from(days)));
+        (Some(days), Some(earliest))
+    } else if formalised {
         let (days, reason) = aoo_min_offer_days(
             launch,
             input.electronic_reception,
@@ -217,11 +235,16 @@ pub fn compute(input: &DeadlineInput) -> Result<ConsultationCalendar, RulesError
         if let (Some(days), Some(earliest)) = (min_offer_days, earliest_offers_date)
             && date < earliest
         {
+            let (article, from) = if input.technique == Technique::Sad {
+                ("R2162-50", "l'envoi de l'invitation à soumissionner")
+            } else {
+                ("R2161-2, R2161-3", "l'envoi de l'avis")
+            };
             warnings.push(warn(
                 "delai_offres_insuffisant",
-                "R2161-2, R2161-3",
+                article,
                 format!(
-                    "La date limite de réception des offres ({}) ne respecte pas le délai minimal de {days} jours à compter de l'envoi de l'avis le {} : elle ne peut être fixée avant le {} (R2161-2, R2161-3).",
+                    "La date limite de réception des offres ({}) ne respecte pas le délai minimal de {days} jours à compter de {from} le {} : elle ne peut être fixée avant le {} ({article}).",
                     french_datetime(&dt),
                     french_date(delay_start),
                     french_date(earliest)
@@ -275,8 +298,10 @@ pub fn compute(input: &DeadlineInput) -> Result<ConsultationCalendar, RulesError
         _ => None,
     };
 
-    // Standstill (R2182-1), formalised procedures only, not for a single tenderer (R2182-2).
-    let standstill_applies = formalised && !input.single_tenderer;
+    // Standstill (R2182-1), formalised procedures only, not for a single tenderer nor a
+    // marché spécifique of a SAD (R2182-2).
+    let exemption = technique_choice::standstill_exemption(input.technique, input.single_tenderer);
+    let standstill_applies = formalised && exemption.is_none();
     let standstill_days = if standstill_applies {
         let p = if input.rejection_letters_electronic {
             params::STANDSTILL_ELECTRONIC.at(launch)?
@@ -285,11 +310,12 @@ pub fn compute(input: &DeadlineInput) -> Result<ConsultationCalendar, RulesError
         };
         Some(p.value)
     } else {
-        if formalised {
-            notes.push(
-                "Marché attribué au seul soumissionnaire : pas de délai de suspension (R2182-2)."
-                    .to_string(),
-            );
+        if let Some(why) = exemption.filter(|_| formalised || input.technique == Technique::Sad) {
+            let mut why = why.to_owned();
+            if let Some(first) = why.get_mut(0..1) {
+                first.make_ascii_uppercase();
+            }
+            notes.push(format!("{why}."));
         } else if input.procedure == ProcedureKind::ProcedureAdaptee {
             notes.push("Procédure adaptée : pas de délai de suspension obligatoire ; un délai volontaire avant la signature est conseillé (le référé précontractuel reste possible jusqu'à la signature).".to_string());
         }

@@ -311,3 +311,49 @@ fn out_of_range_launch_is_an_error() {
     );
     let _: ProcedureKind = SansPubliciteNiMiseEnConcurrence;
 }
+
+#[test]
+fn a_marche_specifique_counts_ten_days_from_the_invitation_and_has_no_standstill() {
+    use crate::consultations::rules::technique::Technique;
+    // Invitation sent Friday 4 December 2026 (the publication date of the marché spécifique).
+    let mut input = dui(at(2026, 12, 14, 12));
+    input.technique = Technique::Sad;
+    input.publication_date = Some(d(2026, 12, 4));
+    input.rejection_letters_sent = Some(d(2027, 1, 20));
+    let c = compute(&input).expect("valid");
+    assert_eq!(c.delay_start, d(2026, 12, 4));
+    assert_eq!(c.min_offer_days, Some(10));
+    // 4 Dec + 10 days = Monday 14 December: the boundary is allowed…
+    assert_eq!(c.earliest_offers_date, Some(d(2026, 12, 14)));
+    assert!(
+        !codes(&c).contains(&"delai_offres_insuffisant"),
+        "{:?}",
+        c.warnings
+    );
+    assert_eq!(c.standstill_days, None);
+    assert_eq!(c.earliest_signature, None);
+    assert!(
+        c.notes.iter().any(|n| n.contains("R2182-2")),
+        "{:?}",
+        c.notes
+    );
+    // …the day before is not, with the SAD's article.
+    input.offers_deadline = Some(at(2026, 12, 11, 12));
+    let c = compute(&input).expect("valid");
+    let w = c
+        .warnings
+        .iter()
+        .find(|w| w.code == "delai_offres_insuffisant")
+        .expect("too short");
+    assert_eq!(w.article, "R2162-50");
+    assert!(
+        w.message.contains("invitation à soumissionner"),
+        "{}",
+        w.message
+    );
+    // The same dates as an ordinary AOO break the 30 days of R2161-2.
+    input.technique = Technique::Aucune;
+    let c = compute(&input).expect("valid");
+    assert_eq!(c.min_offer_days, Some(30));
+    assert_eq!(c.standstill_days, Some(11));
+}

@@ -14,6 +14,7 @@ pub mod procedure;
 #[cfg(test)]
 mod procedure_tests;
 pub mod technique;
+pub mod technique_choice;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;

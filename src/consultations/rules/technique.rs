@@ -9,7 +9,7 @@
 //!   it lasts four years at most unless its object justifies more (L2125-1 1°); it is executed
 //!   by bons de commande (R2162-13, R2162-14) and/or marchés subséquents (R2162-7 to R2162-12),
 //!   the latter without standstill (R2182-2).
-//! - **SAD** (L2125-1 2°, R2162-37 and following): each marché spécifique invites every
+//! - **SAD** (L2125-1 4°, R2162-37 and following; set up under the rules of the appel d'offres restreint, R2162-38): each marché spécifique invites every
 //!   candidate admitted in its category, with at least ten days to answer from the sending of
 //!   the invitation (R2162-50), and no standstill (R2182-2).
 
@@ -25,12 +25,32 @@ pub const ACCORD_CADRE_MAX_MONTHS: u32 = 48;
 /// Minimum offer delay of a marché spécifique under a SAD, from the invitation (R2162-50).
 pub const SAD_MIN_OFFER_DAYS: u32 = 10;
 
-/// The technique, as the command line spells it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The technique, as the command line spells it and the `consultation.technique` column
+/// stores it.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    Serialize,
+    serde::Deserialize,
+    sea_orm::EnumIter,
+    sea_orm::DeriveActiveEnum,
+)]
 #[serde(rename_all = "snake_case")]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(sea_orm::sea_query::StringLen::None)"
+)]
 pub enum Technique {
+    #[default]
+    #[sea_orm(string_value = "aucune")]
     Aucune,
+    #[sea_orm(string_value = "accord_cadre")]
     AccordCadre,
+    #[sea_orm(string_value = "sad")]
     Sad,
 }
 
@@ -47,6 +67,16 @@ impl Technique {
             other => Err(RulesError::InvalidInput(format!(
                 "Technique d'achat inconnue « {other} » : valeurs possibles « aucune », « accord_cadre » ou « sad » (L2125-1)."
             ))),
+        }
+    }
+
+    /// The stored and command-line code.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Aucune => "aucune",
+            Self::AccordCadre => "accord_cadre",
+            Self::Sad => "sad",
         }
     }
 

@@ -1,3 +1,5 @@
+use crate::consultations::rules::technique::Technique;
+use crate::consultations::rules::technique_choice::{Attributaires, Execution};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -35,6 +37,16 @@ pub struct Model {
     pub rejection_letters_sent_on: Option<Date>,
     pub signed_on: Option<Date>,
     pub notified_on: Option<Date>,
+    /// Technique d'achat (L2125-1): ordinary marché, accord-cadre or marché spécifique of a SAD.
+    pub technique: Technique,
+    /// How an accord-cadre is executed (R2162-2).
+    pub execution: Option<Execution>,
+    /// One or several titulaires of an accord-cadre.
+    pub attributaires: Option<Attributaires>,
+    /// The SAD a marché spécifique is passed under.
+    pub sad_reference: Option<String>,
+    /// Why an accord-cadre lasts more than four years (L2125-1 1°).
+    pub technique_justification: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -44,6 +44,7 @@ pub mod price_line;
 pub mod price_line_quantity;
 pub mod recovery_code;
 pub mod reference_document;
+pub mod sad_admis;
 pub mod signed_acte;
 pub mod visa;
 pub mod visa_proxy;
