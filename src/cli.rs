@@ -78,6 +78,10 @@ pub enum Command {
         /// brouillon, publiee, analyse, attribuee ou notifiee.
         #[arg(long = "jusqu-a", value_name = "ETAPE", default_value = "notifiee")]
         jusqu_a: String,
+        /// convention (AMOA et logiciel) ou techniques (logiciel en marché spécifique d'un
+        /// SAD, matériel en accord-cadre à bons de commande).
+        #[arg(long, value_name = "ACHATS", default_value = "convention")]
+        achats: String,
     },
     /// Produit un document DOCX (pièce ou courrier) à partir d'un contexte JSON, ou le classeur
     /// du DQE (dqe, XLSX).
@@ -381,12 +385,16 @@ pub async fn run(cli: Cli) -> ExitCode {
             Err(e) => fail(e, 2),
         };
     }
-    if let Command::Demo { jusqu_a } = &command {
+    if let Command::Demo { jusqu_a, achats } = &command {
         let stage = match crate::demo::Stage::parse(jusqu_a) {
             Ok(s) => s,
             Err(e) => return fail(e, 2),
         };
-        return match crate::demo::run(settings, stage).await {
+        let purchases = match crate::demo::Purchases::parse(achats) {
+            Ok(p) => p,
+            Err(e) => return fail(e, 2),
+        };
+        return match crate::demo::run_with(settings, stage, purchases).await {
             Ok(built) => {
                 print_demo(&built);
                 ExitCode::SUCCESS

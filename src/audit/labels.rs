@@ -42,6 +42,8 @@ fn word(w: &str) -> &str {
         "echec" => "échec",
         "enregistre" => "enregistré",
         "enregistrees" => "enregistrées",
+        "envoyees" => "envoyées",
+        "importes" => "importés",
         "methode" => "méthode",
         "modifie" => "modifié",
         "modifiee" => "modifiée",
@@ -100,6 +102,14 @@ mod tests {
         assert_eq!(
             action_label("registre.membre_modifie"),
             "Registre : membre modifié"
+        );
+        assert_eq!(
+            action_label("consultation.candidats_admis_importes"),
+            "Consultation : candidats admis importés"
+        );
+        assert_eq!(
+            action_label("consultation.invitations_envoyees"),
+            "Consultation : invitations envoyées"
         );
         // Unknown areas and malformed codes are shown as stored.
         assert_eq!(action_label("test"), "test");

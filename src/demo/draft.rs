@@ -21,7 +21,7 @@ pub async fn run(d: &Demo, t: &Tender) -> Result<i32, AppError> {
     let input = ConsultationInput {
         reference: t.reference.clone(),
         objet: t.objet.to_owned(),
-        nature: "services".into(),
+        nature: t.nature.into(),
         cpv: t.cpv.to_owned(),
         ccag: t.ccag.to_owned(),
         vat_rate: "20".into(),
@@ -65,6 +65,23 @@ pub async fn run(d: &Demo, t: &Tender) -> Result<i32, AppError> {
     let technique = crate::consultations::rules::technique_choice::validate(&t.technique)
         .map_err(AppError::Validation)?;
     crate::techniques::service::set(&st.db, st.clock.now(), &actor, gid, cid, &technique).await?;
+    if !t.sad_admitted.is_empty() {
+        // The list as the central purchasing body's platform exports it (CSV, `;`).
+        let mut csv = String::from("Raison sociale;SIRET;Courriel\n");
+        for (name, siret, email) in &t.sad_admitted {
+            csv.push_str(&format!("{name};{siret};{email}\n"));
+        }
+        crate::techniques::service::import_admitted(
+            &st.db,
+            st.clock.now(),
+            &actor,
+            gid,
+            cid,
+            "candidats_admis_sad.csv",
+            csv.as_bytes(),
+        )
+        .await?;
+    }
     save_dce_data(d, t, cid).await?;
     let grid: Vec<Criterion> = serde_json::from_value(t.grid.clone())
         .map_err(|e| AppError::BadRequest(format!("grille de la démo illisible : {e}")))?;

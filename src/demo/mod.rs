@@ -9,7 +9,10 @@
 //! notification. The calendar is placed so that the last step of the stage asked happened
 //! yesterday (a Monday starts it): the pages read it as a procedure under way.
 //!
-//! Each run creates a new pair of consultations (references `DEMO-AMOA-n`, `DEMO-DUI-n`).
+//! Each run creates a new pair of consultations (references `DEMO-AMOA-n`, `DEMO-DUI-n`); with
+//! `--achats techniques`, the pair bought under a technique d'achat instead: the software as a
+//! marché spécifique of a SAD (`DEMO-SAD-n`) and the hardware as an accord-cadre à bons de
+//! commande (`DEMO-MAT-n`).
 
 mod analysis;
 mod award;
@@ -18,6 +21,7 @@ mod draft;
 mod people;
 mod publish;
 mod tenders;
+mod tenders_techniques;
 
 use crate::clock::Clock;
 use crate::config::Settings;
@@ -26,6 +30,7 @@ use crate::state::AppState;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 pub use people::People;
 pub use tenders::Tender;
+pub use tenders_techniques::{ADMITTED_WITHOUT_OFFER, SAD_REFERENCE};
 
 /// How far the demo goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -91,6 +96,42 @@ impl Stage {
             Stage::Analyse => timeline::SCORING,
             Stage::Attribuee => timeline::DECISION,
             Stage::Notifiee => timeline::NOTIFICATION,
+        }
+    }
+}
+
+/// Which pair of purchases the demo builds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Purchases {
+    /// The AMOA (ordinary marché) and the software (accord-cadre à bons de commande).
+    #[default]
+    Convention,
+    /// The software as a marché spécifique of a SAD and the hardware as an accord-cadre.
+    Techniques,
+}
+
+impl Purchases {
+    /// Parses `convention` or `techniques`.
+    ///
+    /// # Errors
+    /// The French message listing the values.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s.trim().to_lowercase().as_str() {
+            "convention" => Ok(Self::Convention),
+            "techniques" => Ok(Self::Techniques),
+            other => Err(format!(
+                "achats « {other} » inconnus : choisissez convention (AMOA et logiciel) ou techniques (logiciel en marché spécifique d'un SAD, matériel en accord-cadre)"
+            )),
+        }
+    }
+
+    fn tenders(self, n: u32) -> [Tender; 2] {
+        match self {
+            Self::Convention => [tenders::amoa(n), tenders::software(n)],
+            Self::Techniques => [
+                tenders_techniques::software_sad(n),
+                tenders_techniques::hardware(n),
+            ],
         }
     }
 }
@@ -200,6 +241,18 @@ impl Demo {
 /// # Errors
 /// French message of the step that failed.
 pub async fn run(settings: Settings, stage: Stage) -> anyhow::Result<Built> {
+    run_with(settings, stage, Purchases::Convention).await
+}
+
+/// Builds the pair `purchases` in the configured database up to `stage`.
+///
+/// # Errors
+/// French message of the step that failed.
+pub async fn run_with(
+    settings: Settings,
+    stage: Stage,
+    purchases: Purchases,
+) -> anyhow::Result<Built> {
     let today = Clock::system().today_paris();
     let cal = Calendar::ending_before(today, stage);
     let clock = Clock::manual(cal.at(timeline::DCE, 9, 0));
@@ -221,7 +274,7 @@ pub async fn run(settings: Settings, stage: Stage) -> anyhow::Result<Built> {
     let n = tenders::next_number(&demo)
         .await
         .map_err(step("références"))?;
-    let defs = [tenders::amoa(n), tenders::software(n)];
+    let defs = purchases.tenders(n);
     let mut ids = Vec::new();
     for t in &defs {
         ids.push(

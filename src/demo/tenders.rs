@@ -28,6 +28,8 @@ pub struct Bidder {
 pub struct Tender {
     pub reference: String,
     pub objet: &'static str,
+    /// `fournitures`, `services` or `travaux`.
+    pub nature: &'static str,
     pub cpv: &'static str,
     pub ccag: &'static str,
     pub lot_label: &'static str,
@@ -51,6 +53,9 @@ pub struct Tender {
     pub procedure: Option<(&'static str, &'static str)>,
     /// The technique d'achat (L2125-1), as its page's form takes it.
     pub technique: TechniqueForm,
+    /// A marché spécifique's candidates admitted in the SAD's category (name, SIRET, e-mail),
+    /// imported from the central purchasing body's list.
+    pub sad_admitted: Vec<(&'static str, &'static str, &'static str)>,
 }
 
 impl Tender {
@@ -93,6 +98,7 @@ pub fn amoa(n: u32) -> Tender {
     Tender {
         reference: format!("{PREFIX}AMOA-{n}"),
         objet: "Assistance à maîtrise d'ouvrage pour le déploiement d'un dossier usager informatisé (ESMS numérique)",
+        nature: "services",
         cpv: "72224000-1",
         ccag: "pi",
         lot_label: "Assistance à maîtrise d'ouvrage",
@@ -201,6 +207,7 @@ pub fn amoa(n: u32) -> Tender {
             "Le groupement choisit l'appel d'offres ouvert, plus exigeant que la procédure adaptée : la mission d'AMOA prépare le marché du logiciel, au-dessus des seuils, et la même procédure pour les deux marchés garantit aux candidats une publicité et des délais identiques.",
         )),
         technique: TechniqueForm::default(),
+        sad_admitted: Vec::new(),
     }
 }
 
@@ -210,6 +217,7 @@ pub fn software(n: u32) -> Tender {
     Tender {
         reference: format!("{PREFIX}DUI-{n}"),
         objet: "Acquisition et déploiement d'un logiciel de dossier usager informatisé (DUI) pour les SSIAD et SAAD du groupement",
+        nature: "services",
         cpv: "48000000-8",
         ccag: "tic",
         lot_label: "Solution DUI",
@@ -323,6 +331,7 @@ pub fn software(n: u32) -> Tender {
             attributaires: "mono".into(),
             ..TechniqueForm::default()
         },
+        sad_admitted: Vec::new(),
     }
 }
 

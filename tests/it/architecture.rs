@@ -12,6 +12,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("reference_doc", &[]),
     ("cao", &["consultations", "reference_doc"]),
     ("delais", &["consultations", "cao"]),
+    ("techniques", &["consultations"]),
     ("dossier", &["consultations", "scoring"]),
     (
         "pieces",
@@ -61,6 +62,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "offers",
             "visas",
             "attribution",
+            "techniques",
         ],
     ),
 ];

@@ -87,6 +87,14 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
             "/g/{gid}/consultations/{cid}/prolongation"
             | "/api/v1/groupements/{gid}/consultations/{cid}/prolongation",
         ) => COORD,
+        // Technique d'achat: every role reads it, the coordonnateur chooses it and imports the
+        // SAD's admitted candidates.
+        ("GET", "/g/{gid}/consultations/{cid}/technique") => LOGGED,
+        (
+            "POST",
+            "/g/{gid}/consultations/{cid}/technique"
+            | "/g/{gid}/consultations/{cid}/technique/admis",
+        ) => COORD,
         ("GET", "/g/{gid}/courriels") | ("POST", "/g/{gid}/courriels/{id}/renvoyer") => COORD,
         (
             "GET",

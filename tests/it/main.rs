@@ -37,4 +37,5 @@ mod postgres;
 mod reference_doc;
 mod registry_edit;
 mod registry_import;
+mod techniques;
 mod visas;
