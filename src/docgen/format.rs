@@ -190,6 +190,49 @@ pub fn percent_fr(value: Decimal) -> String {
     format!("{}{UNIT_SEP}%", decimal_fr(value, None))
 }
 
+/// The contract's name in a sentence (`form`: `le`, `Le`, `du`, `au`, `nom`) after the
+/// technique d'achat code (`aucune`, `accord_cadre`, `sad`; `None`: an accord-cadre, as every
+/// piece was before the technique was recorded).
+///
+/// # Errors
+/// An unknown form or technique, in French.
+pub fn contract_words(technique: Option<&str>, form: &str) -> Result<&'static str, String> {
+    const ACCORD_CADRE: [&str; 5] = [
+        "l'accord-cadre",
+        "L'accord-cadre",
+        "de l'accord-cadre",
+        "à l'accord-cadre",
+        "accord-cadre",
+    ];
+    const SPECIFIQUE: [&str; 5] = [
+        "le marché spécifique",
+        "Le marché spécifique",
+        "du marché spécifique",
+        "au marché spécifique",
+        "marché spécifique",
+    ];
+    const MARCHE: [&str; 5] = ["le marché", "Le marché", "du marché", "au marché", "marché"];
+    let words = match technique {
+        None | Some("accord_cadre") => ACCORD_CADRE,
+        Some("sad") => SPECIFIQUE,
+        Some("aucune") => MARCHE,
+        Some(other) => return Err(format!("technique d'achat « {other} » inconnue")),
+    };
+    let i = match form {
+        "le" => 0,
+        "Le" => 1,
+        "du" => 2,
+        "au" => 3,
+        "nom" => 4,
+        other => {
+            return Err(format!(
+                "forme « {other} » inconnue : le, Le, du, au ou nom"
+            ));
+        }
+    };
+    Ok(words[i])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -69,6 +69,60 @@ pub fn register(hb: &mut Handlebars<'_>) {
     for (name, f) in table {
         hb.register_helper(name, Box::new(ValueHelper { name, f }));
     }
+    hb.register_helper("contrat", Box::new(ContractHelper));
+    hb.register_helper("accord_cadre", Box::new(AccordCadreHelper));
+}
+
+/// The technique d'achat of the document's consultation (`consultation.technique.code`), read
+/// from the root context: `None` for a context stored before the technique existed, whose
+/// pieces were all written as an accord-cadre.
+fn technique_of(ctx: &Context) -> Option<String> {
+    ctx.data()
+        .pointer("/consultation/technique/code")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+/// `{{contrat "le"}}`: the contract's name as the sentence needs it — `le`, `Le`, `du`, `au`,
+/// `nom` — « l'accord-cadre », « le marché spécifique » or « le marché » after the
+/// consultation's technique d'achat, so that no piece calls an ordinary marché an accord-cadre.
+struct ContractHelper;
+
+impl HelperDef for ContractHelper {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let form = text_arg(h, 0).and_then(|f| {
+            format::contract_words(technique_of(ctx).as_deref(), &f)
+                .map(|w| Value::String(w.to_owned()))
+        });
+        form.map(ScopedJson::Derived).map_err(|m| {
+            RenderError::from(RenderErrorReason::Other(format!(
+                "fonction « contrat » : {m}"
+            )))
+        })
+    }
+}
+
+/// `{{#if (accord_cadre)}}`: whether the consultation is an accord-cadre (a context stored
+/// before the technique existed was one).
+struct AccordCadreHelper;
+
+impl HelperDef for AccordCadreHelper {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        _: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let yes = technique_of(ctx).is_none_or(|t| t == "accord_cadre");
+        Ok(ScopedJson::Derived(Value::Bool(yes)))
+    }
 }
 
 /// The parameter at `idx`, refusing an absent or null value with its path.
@@ -234,6 +288,31 @@ mod tests {
         hb.register_escape_fn(handlebars::no_escape);
         register(&mut hb);
         hb.render_template(src, data)
+    }
+
+    #[test]
+    fn the_contract_is_named_after_the_technique() {
+        let t = |code: Option<&str>| match code {
+            Some(c) => json!({"consultation": {"technique": {"code": c}}}),
+            None => json!({"consultation": {}}),
+        };
+        let src = "{{contrat \"Le\"}} est conclu ; au terme {{contrat \"du\"}}{{#if (accord_cadre)}}, par bons de commande{{/if}}.";
+        assert_eq!(
+            render(src, &t(Some("aucune"))).unwrap(),
+            "Le marché est conclu ; au terme du marché."
+        );
+        assert_eq!(
+            render(src, &t(Some("sad"))).unwrap(),
+            "Le marché spécifique est conclu ; au terme du marché spécifique."
+        );
+        let ac = "L'accord-cadre est conclu ; au terme de l'accord-cadre, par bons de commande.";
+        assert_eq!(render(src, &t(Some("accord_cadre"))).unwrap(), ac);
+        // A context stored before the technique existed keeps its accord-cadre wording.
+        assert_eq!(render(src, &t(None)).unwrap(), ac);
+        let e = render("{{contrat \"des\"}}", &t(None))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("« des »"), "{e}");
     }
 
     #[test]
