@@ -82,7 +82,7 @@ pub const ARTICLES: [(&str, &str); 15] = [
     ),
     ("confidentialite", "Confidentialité et sécurité"),
     ("donnees", "Protection des données personnelles"),
-    ("fin", "Réversibilité et fin de l'accord-cadre"),
+    ("fin", "Réversibilité et fin du contrat"),
     ("sous_traitance", "Sous-traitance"),
     ("resiliation", "Résiliation"),
     ("derogations", "Dérogations au CCAG"),

@@ -426,7 +426,7 @@ pub fn build(f: &Dossier, now: DateTime<Utc>) -> Built {
     let duration = g.number(
         RC_AE_CCAP,
         data.duration_months,
-        "la durée de l'accord-cadre (mois)",
+        "la durée du marché ou de l'accord-cadre (mois)",
     );
     let lots: Vec<Value> = d
         .lots

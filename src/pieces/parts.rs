@@ -132,7 +132,11 @@ pub(super) fn ae(
     ctx["advance"] = json!({"refused": false, "answered": false});
     ctx["duration"] = json!({
         "months": data.duration_months.unwrap_or(0),
-        "start": "à compter de la date de notification de l'accord-cadre",
+        "start": format!(
+            "à compter de la date de notification {}",
+            crate::docgen::format::contract_words(Some(f.detail.c.technique.code()), "du")
+                .unwrap_or("du marché")
+        ),
         "renewable": renewals > 0,
         "renewals": renewals,
         "renewal_months": data.renewal_months.unwrap_or(0),

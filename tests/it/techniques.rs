@@ -33,23 +33,28 @@ async fn letters(app: &TestApp, cid: i32, kind: &str) -> Vec<String> {
         .collect()
 }
 
-async fn rc_text(app: &TestApp, cid: i32) -> String {
+/// The current version of piece `kind`, as stored.
+async fn piece_docx(app: &TestApp, cid: i32, kind: &str) -> Vec<u8> {
     let p = piece::Entity::find()
         .filter(piece::Column::ConsultationId.eq(cid))
-        .filter(piece::Column::Kind.eq("rc"))
+        .filter(piece::Column::Kind.eq(kind))
         .one(&app.state.db)
         .await
         .expect("q")
-        .expect("rc");
-    let v = piece_version::Entity::find()
+        .expect("piece");
+    piece_version::Entity::find()
         .filter(piece_version::Column::PieceId.eq(p.id))
         .order_by_desc(piece_version::Column::Number)
         .one(&app.state.db)
         .await
         .expect("q")
-        .expect("version");
+        .expect("version")
+        .docx
+}
+
+async fn rc_text(app: &TestApp, cid: i32) -> String {
     // Amounts are grouped with no-break spaces: compared here as typed.
-    docx_text::open(&v.docx)
+    docx_text::open(&piece_docx(app, cid, "rc").await)
         .document_text()
         .replace(['\u{202F}', '\u{A0}'], " ")
 }
@@ -174,6 +179,42 @@ async fn a_marche_specifique_and_an_accord_cadre_reach_notification_with_their_o
     assert!(rc.contains("accord-cadre mono-attributaire"), "{rc}");
     assert!(rc.contains("144 000,00 € HT (article R2162-4"), "{rc}");
     assert_eq!(rc.matches("14 400,00 € HT maximum").count(), 10, "{rc}");
+
+    // Every piece of both DCE and every letter of the SAD passes the independent validator, and
+    // none calls the marché spécifique an accord-cadre.
+    let dir = tempfile::tempdir().expect("dir");
+    for (cid, name) in [(sad, "sad"), (mat, "mat")] {
+        for kind in ["rc", "ae", "ccap", "cctp", "bpu"] {
+            let docx = piece_docx(&app, cid, kind).await;
+            if cid == sad {
+                let text = docx_text::open(&docx).document_text();
+                assert!(!text.contains("accord-cadre"), "{kind}: {text}");
+            }
+            std::fs::write(dir.path().join(format!("{name}_{kind}.docx")), docx).expect("write");
+        }
+    }
+    for kind in ["noti1", "noti3", "noti5"] {
+        let l = letter::Entity::find()
+            .filter(letter::Column::ConsultationId.eq(sad))
+            .filter(letter::Column::Kind.eq(kind))
+            .one(db)
+            .await
+            .expect("q")
+            .expect("letter");
+        let text = docx_text::open(&l.docx).document_text();
+        assert!(!text.contains("accord-cadre"), "{kind}: {text}");
+        std::fs::write(dir.path().join(format!("sad_{kind}.docx")), &l.docx).expect("write");
+    }
+    if let Ok(out) = std::env::var("COORDO_TECHNIQUES_DOCS") {
+        for e in std::fs::read_dir(dir.path()).expect("dir") {
+            let p = e.expect("entry").path();
+            std::fs::copy(&p, std::path::Path::new(&out).join(p.file_name().expect("name")))
+                .expect("copy");
+        }
+    }
+    for (file, errors, first) in crate::docgen::validator::audit(dir.path()) {
+        assert_eq!(errors, 0, "{file}: {first:?}");
+    }
 
     // The DECP: technique, modalité, procedure and the maximum as the amount.
     // Published today, after the demo's notification.
