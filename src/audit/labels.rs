@@ -44,6 +44,7 @@ fn word(w: &str) -> &str {
         "enregistrees" => "enregistrées",
         "envoyees" => "envoyées",
         "importes" => "importés",
+        "publiee" => "publiée",
         "methode" => "méthode",
         "modifie" => "modifié",
         "modifiee" => "modifiée",

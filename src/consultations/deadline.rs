@@ -7,9 +7,9 @@
 //!   for any reason that leaves every candidate the same time), never brought forward, and
 //!   only **before it passes**: once it has passed the plis are opened and the competition is
 //!   closed — moving it back would unseal offers that came late, or re-seal opened ones.
-//! - Each extension is journaled with its reason. Announcing it to the candidates who
-//!   withdrew the DCE needs a register of candidates, which Coordo does not keep yet: the
-//!   announcement is made on the buyer's platform (profil d'acheteur), and the journal says so.
+//! - Each extension is journaled with its reason and announced, in the same transaction, to
+//!   every candidate known ([`super::candidates`]: the register of withdrawals, the SAD's
+//!   admitted candidates, the tenderers); the journal gives how many were told.
 
 use super::lifecycle::Status;
 use super::service::{self as consultations, offers_deadline};
@@ -18,7 +18,7 @@ use crate::calendar::{french_datetime, paris_datetime};
 use crate::db::entities::consultation;
 use crate::error::AppError;
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, Set};
 
 /// The offers deadline of a consultation as an instant, if fixed.
 #[must_use]
@@ -82,7 +82,7 @@ pub fn check_extension(
 }
 
 /// Extends the offers deadline of a published consultation (coordonnateur), journaled with
-/// its reason.
+/// its reason and announced to every candidate known (withdrawals, SAD admitted, tenderers).
 ///
 /// # Errors
 /// `Conflict` when the rule refuses; `Validation` on an unreadable date; database errors.
@@ -94,23 +94,62 @@ pub async fn extend(
     cid: i32,
     proposed: &str,
     reason: &str,
-) -> Result<consultation::Model, AppError> {
+) -> Result<Extended, AppError> {
+    let tx = audit::begin(db).await?;
+    let done = extend_in(&tx, now, actor, gid, cid, proposed, reason).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// An extension done: the consultation as updated, and how many candidates were told.
+#[derive(Clone, Debug)]
+pub struct Extended {
+    pub consultation: consultation::Model,
+    pub announced_to: usize,
+}
+
+/// [`extend`] in the caller's transaction (a modification of the DCE extends the deadline in
+/// its own).
+///
+/// # Errors
+/// As [`extend`].
+pub async fn extend_in<C: ConnectionTrait>(
+    tx: &C,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    gid: i32,
+    cid: i32,
+    proposed: &str,
+    reason: &str,
+) -> Result<Extended, AppError> {
     let at = crate::calendar::parse_paris_instant(proposed)
         .map_err(|e| AppError::field("date_limite", e))?;
-    let tx = audit::begin(db).await?;
-    let c = consultations::get(&tx, gid, cid).await?;
+    let c = consultations::get(tx, gid, cid).await?;
     let status = Status::from_code(&c.status).map_err(|e| anyhow::anyhow!("{e}"))?;
     let current = deadline_utc(&c);
     check_extension(status, current, at, now, reason).map_err(AppError::Conflict)?;
     let before = offers_deadline(&c).map(|d| d.format("%Y-%m-%dT%H:%M").to_string());
     let local: NaiveDateTime = at.with_timezone(&chrono_tz::Europe::Paris).naive_local();
     let after = local.format("%Y-%m-%dT%H:%M").to_string();
+    let previous_label = deadline_label(&c);
     let mut a: consultation::ActiveModel = c.into();
     a.offers_deadline = Set(Some(after.clone()));
     a.updated_at = Set(now);
-    let row = a.update(&tx).await?;
+    let row = a.update(tx).await?;
+    let new_label = french_datetime(&at.with_timezone(&chrono_tz::Europe::Paris));
+    let announced_to = super::candidates::announce(
+        tx,
+        now,
+        actor,
+        &row,
+        "prolongation_delai",
+        &serde_json::json!({
+            "previous": previous_label, "deadline": new_label, "reason": reason.trim(),
+        }),
+    )
+    .await?;
     audit::record(
-        &tx,
+        tx,
         now,
         actor,
         audit::Event {
@@ -120,14 +159,16 @@ pub async fn extend(
             entity_id: cid.to_string(),
             summary: serde_json::json!({
                 "before": before, "after": after, "motif": reason.trim(),
-                "annonce_aux_candidats": "à publier sur le profil d'acheteur : Coordo ne tient pas encore de registre des candidats",
-                "nouvelle_date_limite": french_datetime(&at.with_timezone(&chrono_tz::Europe::Paris)),
+                "annonce_aux_candidats": announced_to,
+                "nouvelle_date_limite": new_label,
             }),
         },
     )
     .await?;
-    tx.commit().await?;
-    Ok(row)
+    Ok(Extended {
+        consultation: row,
+        announced_to,
+    })
 }
 
 #[cfg(test)]

@@ -132,10 +132,11 @@ async fn extend_deadline(
         &f.motif,
     )
     .await
-    .map(|c| {
+    .map(|e| {
         format!(
-            "Date limite de remise des offres prolongée : {}.",
-            super::deadline::deadline_label(&c)
+            "Date limite de remise des offres prolongée : {} ; annonce envoyée à {} candidat(s) connu(s).",
+            super::deadline::deadline_label(&e.consultation),
+            e.announced_to
         )
     });
     back_with(&session, gid, cid, r).await
@@ -149,7 +150,7 @@ async fn api_extend_deadline(
 ) -> ApiResult<Json<serde_json::Value>> {
     let cid = cid_of(&cid)?;
     let f: ExtensionForm = json_body(&body)?;
-    let c = super::deadline::extend(
+    let e = super::deadline::extend(
         &st.db,
         st.clock.now(),
         &user.actor(),
@@ -160,8 +161,8 @@ async fn api_extend_deadline(
     )
     .await?;
     Ok(Json(serde_json::json!({
-        "date_limite": c.offers_deadline,
-        "annonce_aux_candidats": "à publier sur le profil d'acheteur (Coordo ne tient pas encore de registre des candidats)",
+        "date_limite": e.consultation.offers_deadline,
+        "annonce_aux_candidats": e.announced_to,
     })))
 }
 

@@ -2,6 +2,7 @@
 //! and the pages and API to create, edit and follow them.
 
 pub mod calendar_facts;
+pub mod candidates;
 pub mod deadline;
 pub mod handlers;
 pub mod lifecycle;

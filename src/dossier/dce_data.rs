@@ -233,7 +233,10 @@ pub const TEXT_FIELDS: [(&str, &str); 24] = [
 
 /// Whole numbers of the form.
 const INT_FIELDS: [(&str, &str); 8] = [
-    ("duration_months", "durée du marché ou de l'accord-cadre (mois)"),
+    (
+        "duration_months",
+        "durée du marché ou de l'accord-cadre (mois)",
+    ),
     ("renewals", "nombre de reconductions"),
     ("renewal_months", "durée d'une reconduction (mois)"),
     ("ccap_payment_days", "délai de paiement (jours)"),

@@ -10,6 +10,8 @@ pub fn kind_label(kind: &str) -> String {
         "cao_convocation" => "Convocation à la CAO".to_owned(),
         "offres_rectification_prix" => "Rectification d'un prix (avis à la CAO)".to_owned(),
         "pieces_contractuelles" => "Pièces contractuelles aux membres".to_owned(),
+        "prolongation_delai" => "Prolongation de la date limite (aux candidats)".to_owned(),
+        "modification_dce" => "Modification du DCE (aux candidats)".to_owned(),
         "sad_invitation" => "Invitation à soumissionner (marché spécifique d'un SAD)".to_owned(),
         "visa_demande" => "Demande de visa".to_owned(),
         "visa_rappel" => "Rappel de visa".to_owned(),

@@ -536,6 +536,48 @@ pub fn signatory(base: &serde_json::Value) -> serde_json::Value {
     })
 }
 
+/// The technique d'achat as the RC states it: an accord-cadre with its execution, titulaires
+/// and maximum, in total and for each member (R2162-4: each member orders its own part); a
+/// marché spécifique with its SAD. A « forme du contrat » that contradicts it is a gap.
+fn technique_json(
+    d: &crate::consultations::service::Detail,
+    contract_form: &str,
+    g: &mut Gaps,
+) -> Value {
+    use crate::consultations::rules::technique::Technique;
+    let c = &d.c;
+    let says_accord_cadre = contract_form.to_lowercase().contains("accord-cadre");
+    if c.technique == Technique::AccordCadre && !says_accord_cadre {
+        g.add(RC, "La forme du contrat des « Données du DCE » ne dit pas « accord-cadre » alors que la technique d'achat choisie est un accord-cadre : écrivez-la (par exemple « accord-cadre à bons de commande »)");
+    } else if c.technique != Technique::AccordCadre && says_accord_cadre {
+        g.add(RC, "La forme du contrat des « Données du DCE » parle d'accord-cadre alors que la technique d'achat choisie n'en est pas un : choisissez la technique « accord-cadre » ou corrigez la forme du contrat");
+    }
+    let mut parts = Vec::new();
+    for l in &d.lots {
+        for (n, member) in &l.needs {
+            // Read once already by the detail, which refuses an altered amount.
+            match crate::consultations::service::need_total(n) {
+                Ok(total) => parts.push(json!({
+                    "lot": l.lot.number, "member": member, "maximum_ht": total.to_string(),
+                })),
+                Err(e) => g.add(RC, e.message()),
+            }
+        }
+    }
+    json!({
+        "code": c.technique.code(),
+        "label": c.technique.label(),
+        "accord_cadre": c.technique == Technique::AccordCadre,
+        "sad": c.technique == Technique::Sad,
+        "execution": c.execution.map(|e| e.label()),
+        "attributaires": c.attributaires.map(|a| a.label()),
+        "sad_reference": c.sad_reference,
+        "maximum_ht": d.total_ht.to_string(),
+        "parts": parts,
+        "several_lots": d.lots.len() > 1,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -601,46 +643,4 @@ mod tests {
             "appel d'offres ouvert"
         );
     }
-}
-
-/// The technique d'achat as the RC states it: an accord-cadre with its execution, titulaires
-/// and maximum, in total and for each member (R2162-4: each member orders its own part); a
-/// marché spécifique with its SAD. A « forme du contrat » that contradicts it is a gap.
-fn technique_json(
-    d: &crate::consultations::service::Detail,
-    contract_form: &str,
-    g: &mut Gaps,
-) -> Value {
-    use crate::consultations::rules::technique::Technique;
-    let c = &d.c;
-    let says_accord_cadre = contract_form.to_lowercase().contains("accord-cadre");
-    if c.technique == Technique::AccordCadre && !says_accord_cadre {
-        g.add(RC, "La forme du contrat des « Données du DCE » ne dit pas « accord-cadre » alors que la technique d'achat choisie est un accord-cadre : écrivez-la (par exemple « accord-cadre à bons de commande »)");
-    } else if c.technique != Technique::AccordCadre && says_accord_cadre {
-        g.add(RC, "La forme du contrat des « Données du DCE » parle d'accord-cadre alors que la technique d'achat choisie n'en est pas un : choisissez la technique « accord-cadre » ou corrigez la forme du contrat");
-    }
-    let mut parts = Vec::new();
-    for l in &d.lots {
-        for (n, member) in &l.needs {
-            // Read once already by the detail, which refuses an altered amount.
-            match crate::consultations::service::need_total(n) {
-                Ok(total) => parts.push(json!({
-                    "lot": l.lot.number, "member": member, "maximum_ht": total.to_string(),
-                })),
-                Err(e) => g.add(RC, e.message()),
-            }
-        }
-    }
-    json!({
-        "code": c.technique.code(),
-        "label": c.technique.label(),
-        "accord_cadre": c.technique == Technique::AccordCadre,
-        "sad": c.technique == Technique::Sad,
-        "execution": c.execution.map(|e| e.label()),
-        "attributaires": c.attributaires.map(|a| a.label()),
-        "sad_reference": c.sad_reference,
-        "maximum_ht": d.total_ht.to_string(),
-        "parts": parts,
-        "several_lots": d.lots.len() > 1,
-    })
 }

@@ -56,15 +56,17 @@ impl PieceVersions {
         self.versions.last()
     }
 }
-/// Whether pieces may still be (re)generated: not once the consultation is published.
+/// Whether pieces may still be (re)generated: not once the consultation is published, except
+/// during a modification of the DCE (R2151-4), whose new versions go to the members' visa again.
 ///
 /// # Errors
 /// `Conflict` with the French reason.
 pub fn ensure_generatable(c: &consultation::Model) -> Result<(), AppError> {
     match Status::from_code(&c.status) {
         Ok(Status::Brouillon | Status::PiecesEnVisa | Status::PretePublier) => Ok(()),
+        Ok(Status::Publiee) if c.dce_modification_open => Ok(()),
         Ok(s) => Err(AppError::Conflict(format!(
-            "La consultation est « {} » : les pièces du marché ne peuvent plus être générées ni modifiées après la publication.",
+            "La consultation est « {} » : les pièces du marché ne peuvent plus être générées ni modifiées après la publication, sauf par une modification du DCE ouverte avant la date limite (page « Consultation publiée »).",
             s.label()
         ))),
         Err(e) => Err(AppError::Internal(anyhow::anyhow!("{e}"))),
@@ -413,6 +415,7 @@ mod tests {
             attributaires: None,
             sad_reference: None,
             technique_justification: None,
+            dce_modification_open: false,
             created_at: at,
             updated_at: at,
         }

@@ -6,6 +6,8 @@
 //! `transitions`).
 
 pub mod handlers;
+pub mod modification;
+pub mod published_handlers;
 
 use crate::audit::{self, Actor};
 use crate::consultations::lifecycle::{self, Status, TransitionContext};

@@ -306,6 +306,7 @@ mod tests {
             attributaires: None,
             sad_reference: None,
             technique_justification: None,
+            dce_modification_open: false,
             created_at: at,
             updated_at: at,
         }

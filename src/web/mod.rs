@@ -70,6 +70,7 @@ fn entries() -> Vec<RouteEntry> {
     all.extend(crate::consultations::handlers::routes());
     all.extend(crate::consultations::needs_handlers::routes());
     all.extend(crate::transitions::handlers::routes());
+    all.extend(crate::transitions::published_handlers::routes());
     all.extend(crate::mail::handlers::routes());
     all.extend(crate::pieces::handlers::routes());
     all.extend(crate::reference_doc::handlers::routes());

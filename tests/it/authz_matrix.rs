@@ -90,6 +90,14 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         // Technique d'achat: every role reads it, the coordonnateur chooses it and imports the
         // SAD's admitted candidates.
         ("GET", "/g/{gid}/consultations/{cid}/technique") => LOGGED,
+        // The life of a published consultation: the coordonnateur's alone.
+        ("GET", "/g/{gid}/consultations/{cid}/publiee") => COORD,
+        (
+            "POST",
+            "/g/{gid}/consultations/{cid}/retraits"
+            | "/g/{gid}/consultations/{cid}/modification-dce"
+            | "/g/{gid}/consultations/{cid}/modification-dce/publier",
+        ) => COORD,
         (
             "POST",
             "/g/{gid}/consultations/{cid}/technique"

@@ -173,7 +173,25 @@ async fn the_deadline_moves_only_later_before_it_passes_with_a_reason() {
     assert_eq!(r.status(), 200, "{}", text(r).await);
     let e = entries(&app, "consultation.prolongation_delai").await;
     assert_eq!(e.len(), 1);
-    assert!(e[0].summary.contains("R2151-4") && e[0].summary.contains("registre des candidats"));
+    assert!(e[0].summary.contains("R2151-4"));
+    // Announced to the one candidate known (the tenderer ALPHA), by an email of its own.
+    assert!(
+        e[0].summary.contains("\"annonce_aux_candidats\":1"),
+        "{}",
+        e[0].summary
+    );
+    let mails = mail_message::Entity::find()
+        .filter(mail_message::Column::Kind.eq("prolongation_delai"))
+        .all(&app.state.db)
+        .await
+        .expect("mails");
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to_addr, "offres@exemple.fr");
+    assert!(
+        mails[0].body_text.contains("22 janvier 2027 à 12 h 00"),
+        "{}",
+        mails[0].body_text
+    );
     // The old deadline has passed but the new one not: still sealed.
     app.state.clock.set(utc(2027, 1, 16, 9, 0, 0));
     assert_eq!(coord.get(&api(gid, cid)).await.status(), 409);

@@ -21,6 +21,7 @@ mod cli;
 mod competition;
 mod consultations;
 mod crash;
+mod dce_modification;
 mod demo;
 mod docgen;
 mod dqe;

@@ -208,8 +208,11 @@ async fn a_marche_specifique_and_an_accord_cadre_reach_notification_with_their_o
     if let Ok(out) = std::env::var("COORDO_TECHNIQUES_DOCS") {
         for e in std::fs::read_dir(dir.path()).expect("dir") {
             let p = e.expect("entry").path();
-            std::fs::copy(&p, std::path::Path::new(&out).join(p.file_name().expect("name")))
-                .expect("copy");
+            std::fs::copy(
+                &p,
+                std::path::Path::new(&out).join(p.file_name().expect("name")),
+            )
+            .expect("copy");
         }
     }
     for (file, errors, first) in crate::docgen::validator::audit(dir.path()) {

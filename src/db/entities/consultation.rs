@@ -47,6 +47,9 @@ pub struct Model {
     pub sad_reference: Option<String>,
     /// Why an accord-cadre lasts more than four years (L2125-1 1°).
     pub technique_justification: Option<String>,
+    /// A modification of the DCE is under way after publication: the pieces may be generated
+    /// and visaed again until it is announced.
+    pub dce_modification_open: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,0 +1,220 @@
+//! A published consultation lives (issue 17): the register of withdrawals, an extension of the
+//! deadline announced to every candidate, and a modification of the DCE — refused on a frozen
+//! DCE, opened with its reason and a later deadline, the pieces generated and visaed again by
+//! every member, then announced to every candidate with the pieces changed and the deadline.
+
+use crate::support::*;
+use coordo::db::entities::{consultation, dce_modification, mail_message};
+use coordo::demo::{Purchases, Stage};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+async fn mails(app: &TestApp, kind: &str) -> Vec<mail_message::Model> {
+    mail_message::Entity::find()
+        .filter(mail_message::Column::Kind.eq(kind))
+        .all(&app.state.db)
+        .await
+        .expect("mails")
+}
+
+async fn consultation(app: &TestApp, cid: i32) -> consultation::Model {
+    consultation::Entity::find_by_id(cid)
+        .one(&app.state.db)
+        .await
+        .expect("q")
+        .expect("consultation")
+}
+
+/// The kinds whose newest version is above 1, from the pieces API.
+async fn changed_kinds(c: &Client, gid: i32, cid: i32) -> Vec<coordo::docgen::DocKind> {
+    let api: serde_json::Value = c
+        .get(&format!(
+            "/api/v1/groupements/{gid}/consultations/{cid}/pieces"
+        ))
+        .await
+        .json()
+        .await
+        .expect("json");
+    api.as_array()
+        .expect("list")
+        .iter()
+        .filter(|p| p["versions"].as_array().is_some_and(|v| v.len() > 1))
+        .map(|p| p["kind"].as_str().expect("kind").parse().expect("kind"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_modified_dce_is_visaed_again_and_announced_to_every_candidate_with_the_new_deadline() {
+    let app = TestApp::spawn().await;
+    let gid = app.gid().await;
+    let settings = coordo::config::Settings::for_test(&app.db_path, &app.mail_dir);
+    let built = coordo::demo::run_with(settings, Stage::Publiee, Purchases::Convention)
+        .await
+        .expect("demo");
+    let cid = built.consultations[1].id;
+    app.state.clock.set(chrono::Utc::now());
+    let coord = app.login(&coord_email()).await;
+    let page = format!("/g/{gid}/consultations/{cid}/publiee");
+    let referent = app.login(&referent_email(SANTELYS)).await;
+    assert_eq!(referent.get(&page).await.status(), 403);
+    assert_eq!(coord.get(&page).await.status(), 200);
+
+    // The register of withdrawals: two candidates, each address once, each field checked.
+    let today = app.state.clock.today_paris().to_string();
+    let retraits = format!("/g/{gid}/consultations/{cid}/retraits");
+    for (name, email) in [
+        ("ALPHA LOGICIELS", "ao@alpha.example.org"),
+        ("BÊTA SANTÉ NUMÉRIQUE", "marches@beta.example.org"),
+    ] {
+        let r = coord
+            .post_form(
+                &retraits,
+                &[("name", name), ("email", email), ("withdrawn_on", &today)],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    }
+    let r = coord
+        .post_form(
+            &retraits,
+            &[
+                ("name", "ALPHA"),
+                ("email", "AO@alpha.example.org"),
+                ("withdrawn_on", &today),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("page").contains("déjà inscrite"));
+
+    // The DCE is frozen while no modification is open.
+    let generate = format!("/g/{gid}/consultations/{cid}/pieces/generate-all");
+    assert_eq!(coord.post_form(&generate, &[]).await.status(), 409);
+
+    // Opening: a reason and a later deadline; the extension goes to both candidates at once.
+    let c = consultation(&app, cid).await;
+    let old = chrono::NaiveDateTime::parse_from_str(
+        c.offers_deadline.as_deref().expect("deadline"),
+        "%Y-%m-%dT%H:%M",
+    )
+    .expect("deadline");
+    let later = (old + chrono::Duration::days(7))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let earlier = (old - chrono::Duration::days(1))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let open = format!("/g/{gid}/consultations/{cid}/modification-dce");
+    let why = "CCTP : ajout de l'exigence d'identifiant national de santé (INS) qualifié";
+    let before = app.audit_count().await;
+    for (motif, date) in [("trop court", later.as_str()), (why, earlier.as_str())] {
+        let r = coord
+            .post_form(&open, &[("motif", motif), ("date_limite", date)])
+            .await;
+        assert_eq!(r.status(), 409, "{motif} {date}");
+    }
+    assert_eq!(app.audit_count().await, before, "a refusal writes nothing");
+    let r = coord
+        .post_form(&open, &[("motif", why), ("date_limite", &later)])
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    assert_eq!(
+        consultation(&app, cid).await.offers_deadline.as_deref(),
+        Some(later.as_str())
+    );
+    let ext = mails(&app, "prolongation_delai").await;
+    assert_eq!(ext.len(), 2);
+    assert!(
+        ext.iter().all(|m| m.body_text.contains(why)),
+        "{}",
+        ext[0].body_text
+    );
+    // A second one cannot open while this one runs.
+    let r = coord
+        .post_form(&open, &[("motif", why), ("date_limite", &later)])
+        .await;
+    assert_eq!(r.status(), 409);
+
+    // Nothing generated yet: nothing to announce.
+    let publish = format!("/g/{gid}/consultations/{cid}/modification-dce/publier");
+    let r = coord.post_form(&publish, &[]).await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.expect("page").contains("Aucune pièce"));
+    // Generated again (the RC and the AE carry the new deadline): not announced before the visas.
+    let r = coord.post_form(&generate, &[]).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let kinds = changed_kinds(&coord, gid, cid).await;
+    assert!(kinds.contains(&coordo::docgen::DocKind::Rc), "{kinds:?}");
+    let r = coord.post_form(&publish, &[]).await;
+    assert_eq!(r.status(), 409);
+    let page = r.text().await.expect("page");
+    assert!(page.contains("visées par chaque membre"), "{page}");
+    assert!(mails(&app, "modification_dce").await.is_empty());
+
+    // Every member visas the new versions (the services the visa pages call).
+    let people = coordo::demo::People::load(&app.state, gid)
+        .await
+        .expect("people");
+    let now = app.state.clock.now();
+    let round = coordo::visas::service::submit(
+        &app.state.db,
+        now,
+        &people.coordonnateur.actor(),
+        gid,
+        cid,
+        &kinds,
+        app.state.clock.today_paris() + chrono::Duration::days(3),
+        "http://localhost",
+    )
+    .await
+    .expect("round");
+    for m in &people.members {
+        for p in &round.pieces {
+            let input = coordo::visas::service::AnswerInput {
+                piece_version_id: p.piece_version_id,
+                member_id: None,
+                decision: coordo::visas::rules::VisaDecision::Favorable,
+                comment: None,
+            };
+            coordo::visas::service::answer(
+                &app.state.db,
+                now,
+                &m.referent,
+                gid,
+                cid,
+                round.round.id,
+                &input,
+                "http://localhost",
+            )
+            .await
+            .expect("visa");
+        }
+    }
+
+    // Published: both candidates told which pieces changed and the deadline, once.
+    let r = coord.post_form(&publish, &[]).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let announced = mails(&app, "modification_dce").await;
+    assert_eq!(announced.len(), 2);
+    let body = &announced[0].body_text;
+    assert!(
+        body.contains("Règlement de la consultation (version 2)"),
+        "{body}"
+    );
+    assert!(body.contains(why), "{body}");
+    let c = consultation(&app, cid).await;
+    let deadline = coordo::consultations::deadline::deadline_label(&c);
+    assert!(body.contains(&deadline), "{deadline} / {body}");
+    assert!(!c.dce_modification_open);
+    let m = dce_modification::Entity::find()
+        .filter(dce_modification::Column::ConsultationId.eq(cid))
+        .one(&app.state.db)
+        .await
+        .expect("q")
+        .expect("modification");
+    assert_eq!(m.announced_to, Some(2));
+    assert!(m.pieces.as_deref().is_some_and(|p| p.contains("\"rc\"")));
+    // Frozen again, and the same publication cannot be sent twice.
+    assert_eq!(coord.post_form(&generate, &[]).await.status(), 409);
+    assert_eq!(coord.post_form(&publish, &[]).await.status(), 409);
+    assert_eq!(mails(&app, "modification_dce").await.len(), 2);
+}
