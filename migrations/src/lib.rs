@@ -22,6 +22,7 @@ mod m20261205_900001_reference_document;
 mod m20261205_950001_pli_dqe;
 mod m20261206_100001_technique;
 mod m20261206_200001_dce_modification;
+mod m20261206_300001_questions;
 mod util;
 
 /// The ordered list of migrations applied at start.
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_950001_pli_dqe::Migration),
             Box::new(m20261206_100001_technique::Migration),
             Box::new(m20261206_200001_dce_modification::Migration),
+            Box::new(m20261206_300001_questions::Migration),
         ]
     }
 }

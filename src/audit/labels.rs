@@ -45,6 +45,8 @@ fn word(w: &str) -> &str {
         "envoyees" => "envoyées",
         "importes" => "importés",
         "publiee" => "publiée",
+        "repondue" => "répondue",
+        "enregistree" => "enregistrée",
         "methode" => "méthode",
         "modifie" => "modifié",
         "modifiee" => "modifiée",

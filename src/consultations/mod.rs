@@ -12,6 +12,7 @@ pub mod needs_handlers;
 pub mod needs_import;
 pub mod needs_import_handlers;
 pub mod needs_sheet;
+pub mod questions;
 pub mod rules;
 pub mod service;
 pub mod timeline;

@@ -12,6 +12,7 @@ pub fn kind_label(kind: &str) -> String {
         "pieces_contractuelles" => "Pièces contractuelles aux membres".to_owned(),
         "prolongation_delai" => "Prolongation de la date limite (aux candidats)".to_owned(),
         "modification_dce" => "Modification du DCE (aux candidats)".to_owned(),
+        "reponse_question" => "Réponse à une question (aux candidats)".to_owned(),
         "sad_invitation" => "Invitation à soumissionner (marché spécifique d'un SAD)".to_owned(),
         "visa_demande" => "Demande de visa".to_owned(),
         "visa_rappel" => "Rappel de visa".to_owned(),

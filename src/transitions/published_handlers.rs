@@ -36,6 +36,18 @@ pub fn routes() -> Vec<RouteEntry> {
         ),
         route(
             Method::POST,
+            "/g/{gid}/consultations/{cid}/questions",
+            COORD,
+            post(ask),
+        ),
+        route(
+            Method::POST,
+            "/g/{gid}/consultations/{cid}/questions/{qid}/reponse",
+            COORD,
+            post(answer_question),
+        ),
+        route(
+            Method::POST,
             "/g/{gid}/consultations/{cid}/modification-dce",
             COORD,
             post(open),
@@ -60,7 +72,20 @@ struct ModificationView {
 }
 
 #[derive(Serialize)]
+struct QuestionView {
+    id: i32,
+    number: i32,
+    asked_by: String,
+    asked_on: String,
+    text: String,
+    answer: Option<String>,
+    answered: String,
+}
+
+#[derive(Serialize)]
 struct View {
+    questions: Vec<QuestionView>,
+    answers_until: String,
     id: i32,
     reference: String,
     published: bool,
@@ -111,7 +136,35 @@ async fn render(
             pieces: m.pieces.unwrap_or_default(),
         })
         .collect();
+    let today = st.clock.today_paris();
+    let answers_until = crate::consultations::service::detail(&st.db, gid, cid, today)
+        .await?
+        .calendar
+        .and_then(Result::ok)
+        .and_then(|c| c.answers_deadline)
+        .map_or_else(|| "incalculable".to_owned(), crate::calendar::french_date);
+    let questions = crate::consultations::questions::list(&st.db, cid)
+        .await?
+        .into_iter()
+        .map(|q| QuestionView {
+            id: q.id,
+            number: q.number,
+            asked_by: q.asked_by,
+            asked_on: crate::calendar::french_date(q.asked_on),
+            text: q.text,
+            answered: q.answered_at.map_or_else(String::new, |t| {
+                format!(
+                    "envoyée le {} à {} candidat(s)",
+                    paris(t),
+                    q.announced_to.unwrap_or(0)
+                )
+            }),
+            answer: q.answer,
+        })
+        .collect();
     let v = View {
+        questions,
+        answers_until,
         id: cid,
         reference: c.reference.clone(),
         published: c.status == crate::consultations::lifecycle::Status::Publiee.code(),
@@ -249,5 +302,63 @@ async fn publish(
     let r = super::modification::publish(&st, &user.actor(), gid, cid)
         .await
         .map(|n| format!("Modification du DCE publiée et annoncée à {n} candidat(s)."));
+    answer(&st, &user, &session, (gid, cid), r).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct QuestionForm {
+    asked_by: String,
+    text: String,
+}
+
+async fn ask(
+    State(st): State<AppState>,
+    Extension(user): Extension<Arc<CurrentUser>>,
+    session: Session,
+    Path((gid, cid)): Path<(i32, String)>,
+    Form(f): Form<QuestionForm>,
+) -> AppResult<Response> {
+    let cid = cid_of(&cid)?;
+    let r = crate::consultations::questions::ask(
+        &st.db,
+        st.clock.now(),
+        &user.actor(),
+        gid,
+        cid,
+        &f.asked_by,
+        &f.text,
+    )
+    .await
+    .map(|q| format!("Question n° {} enregistrée.", q.number));
+    answer(&st, &user, &session, (gid, cid), r).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AnswerForm {
+    answer: String,
+}
+
+async fn answer_question(
+    State(st): State<AppState>,
+    Extension(user): Extension<Arc<CurrentUser>>,
+    session: Session,
+    Path((gid, cid, qid)): Path<(i32, String, String)>,
+    Form(f): Form<AnswerForm>,
+) -> AppResult<Response> {
+    let cid = cid_of(&cid)?;
+    let qid = cid_of(&qid)?;
+    let r = crate::consultations::questions::answer(
+        &st.db,
+        st.clock.now(),
+        &user.actor(),
+        gid,
+        cid,
+        qid,
+        &f.answer,
+    )
+    .await
+    .map(|n| format!("Réponse envoyée à {n} candidat(s), sans nommer l'auteur de la question."));
     answer(&st, &user, &session, (gid, cid), r).await
 }

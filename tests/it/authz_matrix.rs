@@ -95,6 +95,8 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         (
             "POST",
             "/g/{gid}/consultations/{cid}/retraits"
+            | "/g/{gid}/consultations/{cid}/questions"
+            | "/g/{gid}/consultations/{cid}/questions/{qid}/reponse"
             | "/g/{gid}/consultations/{cid}/modification-dce"
             | "/g/{gid}/consultations/{cid}/modification-dce/publier",
         ) => COORD,
@@ -350,6 +352,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         .replace("{name}", "penalites")
         .replace("{rid}", "1")
         .replace("{pid}", "1")
+        .replace("{qid}", "1")
         .replace("{token}", &"0".repeat(64))
         .replace("{uid}", "999999")
         .replace("{handle}", "0000000000000000")

@@ -311,11 +311,7 @@ pub fn compute(input: &DeadlineInput) -> Result<ConsultationCalendar, RulesError
         Some(p.value)
     } else {
         if let Some(why) = exemption.filter(|_| formalised || input.technique == Technique::Sad) {
-            let mut why = why.to_owned();
-            if let Some(first) = why.get_mut(0..1) {
-                first.make_ascii_uppercase();
-            }
-            notes.push(format!("{why}."));
+            notes.push(format!("Pas de délai de suspension : {why}."));
         } else if input.procedure == ProcedureKind::ProcedureAdaptee {
             notes.push("Procédure adaptée : pas de délai de suspension obligatoire ; un délai volontaire avant la signature est conseillé (le référé précontractuel reste possible jusqu'à la signature).".to_string());
         }

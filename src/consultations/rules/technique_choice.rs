@@ -250,10 +250,12 @@ pub fn publication_problems(
 pub fn standstill_exemption(technique: Technique, single_tenderer: bool) -> Option<&'static str> {
     if technique == Technique::Sad {
         Some(
-            "marché spécifique fondé sur un système d'acquisition dynamique : pas de délai de suspension (R2182-2)",
+            "le marché est un marché spécifique fondé sur un système d'acquisition dynamique (article R2182-2 du code de la commande publique)",
         )
     } else if single_tenderer {
-        Some("marché attribué au seul soumissionnaire : pas de délai de suspension (R2182-2)")
+        Some(
+            "le marché est attribué au seul soumissionnaire (article R2182-2 du code de la commande publique)",
+        )
     } else {
         None
     }

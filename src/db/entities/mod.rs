@@ -43,6 +43,7 @@ pub mod pli_dqe;
 pub mod pli_dqe_line;
 pub mod price_line;
 pub mod price_line_quantity;
+pub mod question;
 pub mod recovery_code;
 pub mod reference_document;
 pub mod retrait;
