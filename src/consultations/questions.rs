@@ -29,7 +29,9 @@ pub fn check_text(what: &str, text: &str) -> Result<String, String> {
     let t = text.trim();
     let n = t.chars().count();
     if n < 5 {
-        return Err(format!("{what} est vide ou trop courte (5 caractères au moins)"));
+        return Err(format!(
+            "{what} est vide ou trop courte (5 caractères au moins)"
+        ));
     }
     if n > MAX_CHARS {
         return Err(format!("{what} dépasse {MAX_CHARS} caractères"));
@@ -90,9 +92,9 @@ pub async fn ask(
     let mut errs = crate::error::FieldErrors::new();
     let who = asked_by.trim();
     if who.is_empty() || who.chars().count() > 200 {
-        errs.entry("asked_by".into())
-            .or_default()
-            .push("le candidat qui pose la question est obligatoire (200 caractères au plus)".into());
+        errs.entry("asked_by".into()).or_default().push(
+            "le candidat qui pose la question est obligatoire (200 caractères au plus)".into(),
+        );
     }
     let text = check_text("la question", text).unwrap_or_else(|e| {
         errs.entry("text".into()).or_default().push(e);
@@ -121,14 +123,19 @@ pub async fn ask(
     }
     .insert(&tx)
     .await?;
-    audit::record(&tx, now, actor, audit::Event {
-        groupement_id: Some(gid),
-        action: "consultation.question_enregistree",
-        entity: "consultation",
-        entity_id: cid.to_string(),
-        // The author stays out of the journal, which others read while the offers are sealed.
-        summary: json!({"numero": number}),
-    })
+    audit::record(
+        &tx,
+        now,
+        actor,
+        audit::Event {
+            groupement_id: Some(gid),
+            action: "consultation.question_enregistree",
+            entity: "consultation",
+            entity_id: cid.to_string(),
+            // The author stays out of the journal, which others read while the offers are sealed.
+            summary: json!({"numero": number}),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(row)
@@ -192,13 +199,18 @@ pub async fn answer(
     a.answered_by = Set(Some(actor.label.clone()));
     a.announced_to = Set(Some(i32::try_from(told).unwrap_or(i32::MAX)));
     a.update(&tx).await?;
-    audit::record(&tx, now, actor, audit::Event {
-        groupement_id: Some(gid),
-        action: "consultation.question_repondue",
-        entity: "consultation",
-        entity_id: cid.to_string(),
-        summary: json!({"numero": number, "envoyee_a": told}),
-    })
+    audit::record(
+        &tx,
+        now,
+        actor,
+        audit::Event {
+            groupement_id: Some(gid),
+            action: "consultation.question_repondue",
+            entity: "consultation",
+            entity_id: cid.to_string(),
+            summary: json!({"numero": number, "envoyee_a": told}),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(told)
@@ -217,13 +229,28 @@ mod tests {
         assert!(answer_allowed(d(8), Some(d(8))).is_ok());
         let e = answer_allowed(d(9), Some(d(8))).unwrap_err();
         assert!(e.contains("8 janvier 2027") && e.contains("R2151-4"), "{e}");
-        assert!(answer_allowed(d(1), None).unwrap_err().contains("incalculable"));
+        assert!(
+            answer_allowed(d(1), None)
+                .unwrap_err()
+                .contains("incalculable")
+        );
     }
 
     #[test]
     fn questions_and_answers_are_texts_of_reasonable_length() {
-        assert_eq!(check_text("la question", "  Quel format ?  "), Ok("Quel format ?".into()));
-        assert!(check_text("la question", " ok ").unwrap_err().contains("trop courte"));
-        assert!(check_text("la réponse", &"x".repeat(MAX_CHARS + 1)).unwrap_err().contains("5000"));
+        assert_eq!(
+            check_text("la question", "  Quel format ?  "),
+            Ok("Quel format ?".into())
+        );
+        assert!(
+            check_text("la question", " ok ")
+                .unwrap_err()
+                .contains("trop courte")
+        );
+        assert!(
+            check_text("la réponse", &"x".repeat(MAX_CHARS + 1))
+                .unwrap_err()
+                .contains("5000")
+        );
     }
 }

@@ -245,7 +245,10 @@ async fn an_answer_goes_to_every_candidate_without_its_author_and_in_time() {
     }
     let questions = format!("/g/{gid}/consultations/{cid}/questions");
     let r = coord
-        .post_form(&questions, &[("asked_by", "ALPHA LOGICIELS"), ("text", "?")])
+        .post_form(
+            &questions,
+            &[("asked_by", "ALPHA LOGICIELS"), ("text", "?")],
+        )
         .await;
     assert_eq!(r.status(), 422);
     let q = "Le BPU doit-il chiffrer la reprise des dossiers papier ?";
@@ -264,20 +267,29 @@ async fn an_answer_goes_to_every_candidate_without_its_author_and_in_time() {
     let sent = mails(&app, "reponse_question").await;
     assert_eq!(sent.len(), 2, "every candidate, the author included");
     for m in &sent {
-        assert!(m.body_text.contains(q) && m.body_text.contains(a), "{}", m.body_text);
-        assert!(!m.body_text.contains("ALPHA"), "the author is not named: {}", m.body_text);
+        assert!(
+            m.body_text.contains(q) && m.body_text.contains(a),
+            "{}",
+            m.body_text
+        );
+        assert!(
+            !m.body_text.contains("ALPHA"),
+            "the author is not named: {}",
+            m.body_text
+        );
     }
     let journal = coordo::db::entities::audit_entry::Entity::find()
-        .filter(
-            coordo::db::entities::audit_entry::Column::Action.like("consultation.question%"),
-        )
+        .filter(coordo::db::entities::audit_entry::Column::Action.like("consultation.question%"))
         .all(&app.state.db)
         .await
         .expect("journal");
     assert_eq!(journal.len(), 2);
     assert!(journal.iter().all(|e| !e.summary.contains("ALPHA")));
     // Answered once: a second answer is refused and nothing more is sent.
-    assert_eq!(coord.post_form(&reply, &[("answer", a)]).await.status(), 409);
+    assert_eq!(
+        coord.post_form(&reply, &[("answer", a)]).await.status(),
+        409
+    );
     assert_eq!(mails(&app, "reponse_question").await.len(), 2);
 
     // Three days before the deadline, past the six days of R2132-6: refused until the
@@ -286,7 +298,13 @@ async fn an_answer_goes_to_every_candidate_without_its_author_and_in_time() {
     let deadline = coordo::consultations::deadline::deadline_utc(&c).expect("deadline");
     app.state.clock.set(deadline - chrono::Duration::days(3));
     let r = coord
-        .post_form(&questions, &[("asked_by", "BÊTA SANTÉ NUMÉRIQUE"), ("text", "Faut-il un DUME ?")])
+        .post_form(
+            &questions,
+            &[
+                ("asked_by", "BÊTA SANTÉ NUMÉRIQUE"),
+                ("text", "Faut-il un DUME ?"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), 303);
     let late = coordo::consultations::questions::list(&app.state.db, cid)
@@ -294,7 +312,9 @@ async fn an_answer_goes_to_every_candidate_without_its_author_and_in_time() {
         .expect("questions")[1]
         .id;
     let reply = format!("/g/{gid}/consultations/{cid}/questions/{late}/reponse");
-    let r = coord.post_form(&reply, &[("answer", "Le DUME est accepté.")]).await;
+    let r = coord
+        .post_form(&reply, &[("answer", "Le DUME est accepté.")])
+        .await;
     assert_eq!(r.status(), 409);
     assert!(r.text().await.expect("page").contains("R2132-6"));
     let later = (deadline + chrono::Duration::days(14))
@@ -304,11 +324,19 @@ async fn an_answer_goes_to_every_candidate_without_its_author_and_in_time() {
     let r = coord
         .post_form(
             &format!("/g/{gid}/consultations/{cid}/prolongation"),
-            &[("date_limite", &later), ("motif", "réponse tardive à une question d'un candidat (R2151-4 1°)")],
+            &[
+                ("date_limite", &later),
+                (
+                    "motif",
+                    "réponse tardive à une question d'un candidat (R2151-4 1°)",
+                ),
+            ],
         )
         .await;
     assert_eq!(r.status(), 303);
-    let r = coord.post_form(&reply, &[("answer", "Le DUME est accepté.")]).await;
+    let r = coord
+        .post_form(&reply, &[("answer", "Le DUME est accepté.")])
+        .await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
     assert_eq!(mails(&app, "reponse_question").await.len(), 4);
 }

@@ -158,7 +158,10 @@ async fn a_marche_specifique_and_an_accord_cadre_reach_notification_with_their_o
             "{text}"
         );
         assert!(text.contains("système d'acquisition dynamique"), "{text}");
-        assert!(text.contains("Le marché peut être signé à compter du"), "{text}");
+        assert!(
+            text.contains("Le marché peut être signé à compter du"),
+            "{text}"
+        );
     }
     for text in letters(&app, mat, "noti3").await {
         let text = docx_text::read_as_typed(&text);
