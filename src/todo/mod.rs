@@ -88,6 +88,9 @@ async fn coordinator<C: ConnectionTrait>(
             .as_ref()
             .and_then(|d| d.calendar.as_ref())
             .and_then(|r| r.as_ref().ok());
+        if *status == Status::Publiee {
+            out.extend(published_items(db, gid, c, cal).await?);
+        }
         let Some((what, due, basis)) = rules::coordinator_step(*status, c.launch_date, cal) else {
             continue;
         };
@@ -103,6 +106,41 @@ async fn coordinator<C: ConnectionTrait>(
             ),
             basis,
             href: format!("/g/{gid}/consultations/{}", c.id),
+            blocked_by: None,
+        });
+    }
+    Ok(out)
+}
+
+/// A published consultation's questions awaiting their answer (R2132-6) and its modification
+/// of the DCE awaiting publication (R2151-4).
+async fn published_items<C: ConnectionTrait>(
+    db: &C,
+    gid: i32,
+    c: &consultation::Model,
+    cal: Option<&crate::consultations::rules::deadlines::ConsultationCalendar>,
+) -> Result<Vec<Item>, AppError> {
+    let href = format!("/g/{gid}/consultations/{}/publiee", c.id);
+    let mut out = Vec::new();
+    for q in crate::consultations::questions::list(db, c.id)
+        .await?
+        .into_iter()
+        .filter(|q| q.answer.is_none())
+    {
+        out.push(Item {
+            due: cal.and_then(|k| k.answers_deadline),
+            what: format!("Répondre à la question n° {} d'un candidat — {}", q.number, c.reference),
+            basis: "R2132-6 : réponse à tous les candidats six jours au plus tard avant la date limite (plus tard : prolonger d'abord, R2151-4 1°)",
+            href: href.clone(),
+            blocked_by: None,
+        });
+    }
+    if c.dce_modification_open {
+        out.push(Item {
+            due: cal.and_then(|k| k.offers_deadline).map(|d| d.date_naive()),
+            what: format!("Publier la modification du DCE, une fois les pièces visées — {}", c.reference),
+            basis: "R2151-4 ; convention art. 5.4 et 6.2 : nouvelles versions visées par chaque membre, puis annoncées aux candidats",
+            href,
             blocked_by: None,
         });
     }

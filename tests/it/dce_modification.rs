@@ -128,6 +128,13 @@ async fn a_modified_dce_is_visaed_again_and_announced_to_every_candidate_with_th
         "{}",
         ext[0].body_text
     );
+    let todo = coord
+        .get(&format!("/g/{gid}/a-faire"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(todo.contains("Publier la modification du DCE"), "{todo}");
     // A second one cannot open while this one runs.
     let r = coord
         .post_form(&open, &[("motif", why), ("date_limite", &later)])
@@ -312,6 +319,14 @@ async fn an_answer_goes_to_every_candidate_without_its_author_and_in_time() {
         .expect("questions")[1]
         .id;
     let reply = format!("/g/{gid}/consultations/{cid}/questions/{late}/reponse");
+    // The coordonnateur's to-do names it, with its basis.
+    let todo = coord
+        .get(&format!("/g/{gid}/a-faire"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(todo.contains("Répondre à la question n° 2"), "{todo}");
     let r = coord
         .post_form(&reply, &[("answer", "Le DUME est accepté.")])
         .await;

@@ -349,3 +349,61 @@ async fn only_admitted_candidates_tender_and_the_technique_is_set_once_by_the_co
     assert_eq!(referent.get(&page_path).await.status(), 200);
     assert_eq!(referent.post_form(&page_path, &form).await.status(), 403);
 }
+
+#[tokio::test]
+async fn the_admitted_list_is_imported_all_or_nothing_and_twice_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let gid = app.gid().await;
+    let coord = app.login(&coord_email()).await;
+    let cid = crate::consultations::software_tender(&app, &coord).await;
+    let page = format!("/g/{gid}/consultations/{cid}/technique");
+    let import = format!("{page}/admis");
+    let good = "Éditeur;N° SIRET;Adresse électronique\nATALANTE LOGICIELS SANTÉ;83190472700011;atalante@example.org\nDOMICILIA NUMÉRIQUE;84526318500017;domicilia@example.org\n";
+    // Not a marché spécifique yet: refused.
+    let r = coord
+        .post_file(&import, "fichier", "admis.csv", good.as_bytes())
+        .await;
+    assert_eq!(r.status(), 409);
+    let r = coord
+        .post_form(
+            &page,
+            &[
+                ("technique", "sad"),
+                ("sad_reference", coordo::demo::SAD_REFERENCE),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    // A bad file: every error with its line and column, nothing written.
+    let before = app.audit_count().await;
+    let bad = "Raison sociale;SIRET;Courriel\nALPHA;83190472700012;alpha@example.org\n;84526318500017;pas-une-adresse\n";
+    let r = coord
+        .post_file(&import, "fichier", "admis.csv", bad.as_bytes())
+        .await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("page");
+    for m in [
+        "Ligne 2, colonne « SIRET »",
+        "Ligne 3, colonne « Raison sociale »",
+        "Ligne 3, colonne « Courriel »",
+    ] {
+        assert!(body.contains(m), "{m}: {body}");
+    }
+    assert_eq!(app.audit_count().await, before);
+    // The good one: journaled once; the same file again writes nothing.
+    let r = coord
+        .post_file(&import, "fichier", "admis.csv", good.as_bytes())
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.audit_count().await, before + 1);
+    let r = coord
+        .post_file(&import, "fichier", "admis.csv", good.as_bytes())
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.audit_count().await, before + 1);
+    let body = coord.get(&page).await.text().await.expect("page");
+    assert!(
+        body.contains("DOMICILIA NUMÉRIQUE") && body.contains("pas encore"),
+        "{body}"
+    );
+}
