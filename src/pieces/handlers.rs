@@ -245,22 +245,8 @@ async fn show(
     };
     let generatable = service::ensure_generatable(&c).is_ok();
     let view = views::show(gid, &c, kind, &versions, generatable, compare);
-    let csrf = security::csrf_token(&session).await?;
-    let flash = security::take_flash(&session).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let page = Page::new(
-        format!("{} — {}", context::short_code(kind), c.reference),
-        Some(&user),
-        csrf,
-        view,
-    )
-    .flash(flash)
-    .errors(errors);
-    Ok((status, st.templates.page("pieces/show", &page)?).into_response())
+    let title = format!("{} — {}", context::short_code(kind), c.reference);
+    crate::web::form_page::render(&st, &user, &session, "pieces/show", title, view, errors).await
 }
 
 async fn download(

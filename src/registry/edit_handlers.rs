@@ -8,11 +8,10 @@ use super::{edit_service, service, views};
 use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
-use crate::web::render::Page;
 use crate::web::security::{self, Access};
 use crate::web::{RouteEntry, route};
 use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form};
@@ -223,18 +222,9 @@ async fn render(
         findings,
         edit,
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     let messages: Vec<String> = errors.values().flatten().cloned().collect();
-    let csrf = security::csrf_token(session).await?;
-    let flash = security::take_flash(session).await?;
-    let page = Page::new(m.member.name.clone(), Some(user), csrf, view)
-        .flash(flash)
-        .errors(messages);
-    Ok((status, st.templates.page("registry/member", &page)?).into_response())
+    let title = m.member.name.clone();
+    crate::web::form_page::render(st, user, session, "registry/member", title, view, messages).await
 }
 
 fn mid_of(raw: &str) -> AppResult<i32> {

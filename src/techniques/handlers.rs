@@ -7,10 +7,9 @@ use crate::consultations::rules::technique::Technique;
 use crate::consultations::rules::technique_choice::{self, Execution, TechniqueForm};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::render::Page;
 use crate::web::{Access, RouteEntry, route, security};
 use axum::extract::{Multipart, Path, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form};
@@ -164,22 +163,8 @@ async fn render(
     errors: Vec<String>,
 ) -> AppResult<Response> {
     let v = view(st, gid, cid, form).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let flash = security::take_flash(session).await?;
-    let csrf = security::csrf_token(session).await?;
-    let page = Page::new(
-        format!("Technique d'achat — {}", v.reference),
-        Some(user),
-        csrf,
-        v,
-    )
-    .flash(flash)
-    .errors(errors);
-    Ok((status, st.templates.page("techniques/page", &page)?).into_response())
+    let title = format!("Technique d'achat — {}", v.reference);
+    crate::web::form_page::render(st, user, session, "techniques/page", title, v, errors).await
 }
 
 async fn show(

@@ -6,11 +6,10 @@ use crate::consultations::handlers::cid_of;
 use crate::consultations::{candidates, deadline};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::render::Page;
 use crate::web::security::{self, Access};
 use crate::web::{RouteEntry, route};
 use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form};
@@ -185,22 +184,17 @@ async fn render(
         modifications,
         today: st.clock.today_paris().to_string(),
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let flash = security::take_flash(session).await?;
-    let csrf = security::csrf_token(session).await?;
-    let page = Page::new(
-        format!("Consultation publiée — {}", v.reference),
-        Some(user),
-        csrf,
+    let title = format!("Consultation publiée — {}", v.reference);
+    crate::web::form_page::render(
+        st,
+        user,
+        session,
+        "consultations/published",
+        title,
         v,
+        errors,
     )
-    .flash(flash)
-    .errors(errors);
-    Ok((status, st.templates.page("consultations/published", &page)?).into_response())
+    .await
 }
 
 async fn show(

@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod csrf;
 pub mod error_pages;
+pub mod form_page;
 pub mod headers;
 pub mod input;
 pub mod render;

@@ -42,9 +42,9 @@ async fn changed_kinds(c: &Client, gid: i32, cid: i32) -> Vec<coordo::docgen::Do
         .collect()
 }
 
-#[tokio::test]
-async fn a_modified_dce_is_visaed_again_and_announced_to_every_candidate_with_the_new_deadline() {
-    let app = TestApp::spawn().await;
+/// The demo's software tender, published (its deadline ahead), the service's clock at now,
+/// and two candidates inscribed in the register of withdrawals: (gid, cid, coordonnateur).
+async fn published_with_two_candidates(app: &TestApp) -> (i32, i32, Client) {
     let gid = app.gid().await;
     let settings = coordo::config::Settings::for_test(&app.db_path, &app.mail_dir);
     let built = coordo::demo::run_with(settings, Stage::Publiee, Purchases::Convention)
@@ -53,26 +53,34 @@ async fn a_modified_dce_is_visaed_again_and_announced_to_every_candidate_with_th
     let cid = built.consultations[1].id;
     app.state.clock.set(chrono::Utc::now());
     let coord = app.login(&coord_email()).await;
-    let page = format!("/g/{gid}/consultations/{cid}/publiee");
-    let referent = app.login(&referent_email(SANTELYS)).await;
-    assert_eq!(referent.get(&page).await.status(), 403);
-    assert_eq!(coord.get(&page).await.status(), 200);
-
-    // The register of withdrawals: two candidates, each address once, each field checked.
     let today = app.state.clock.today_paris().to_string();
-    let retraits = format!("/g/{gid}/consultations/{cid}/retraits");
     for (name, email) in [
         ("ALPHA LOGICIELS", "ao@alpha.example.org"),
         ("BÊTA SANTÉ NUMÉRIQUE", "marches@beta.example.org"),
     ] {
         let r = coord
             .post_form(
-                &retraits,
+                &format!("/g/{gid}/consultations/{cid}/retraits"),
                 &[("name", name), ("email", email), ("withdrawn_on", &today)],
             )
             .await;
         assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
     }
+    (gid, cid, coord)
+}
+
+#[tokio::test]
+async fn a_modified_dce_is_visaed_again_and_announced_to_every_candidate_with_the_new_deadline() {
+    let app = TestApp::spawn().await;
+    let (gid, cid, coord) = published_with_two_candidates(&app).await;
+    let page = format!("/g/{gid}/consultations/{cid}/publiee");
+    let referent = app.login(&referent_email(SANTELYS)).await;
+    assert_eq!(referent.get(&page).await.status(), 403);
+    assert_eq!(coord.get(&page).await.status(), 200);
+
+    // The register of withdrawals: each address once.
+    let today = app.state.clock.today_paris().to_string();
+    let retraits = format!("/g/{gid}/consultations/{cid}/retraits");
     let r = coord
         .post_form(
             &retraits,
@@ -229,27 +237,7 @@ async fn a_modified_dce_is_visaed_again_and_announced_to_every_candidate_with_th
 #[tokio::test]
 async fn an_answer_goes_to_every_candidate_without_its_author_and_in_time() {
     let app = TestApp::spawn().await;
-    let gid = app.gid().await;
-    let settings = coordo::config::Settings::for_test(&app.db_path, &app.mail_dir);
-    let built = coordo::demo::run_with(settings, Stage::Publiee, Purchases::Convention)
-        .await
-        .expect("demo");
-    let cid = built.consultations[1].id;
-    app.state.clock.set(chrono::Utc::now());
-    let coord = app.login(&coord_email()).await;
-    let today = app.state.clock.today_paris().to_string();
-    for (name, email) in [
-        ("ALPHA LOGICIELS", "ao@alpha.example.org"),
-        ("BÊTA SANTÉ NUMÉRIQUE", "marches@beta.example.org"),
-    ] {
-        let r = coord
-            .post_form(
-                &format!("/g/{gid}/consultations/{cid}/retraits"),
-                &[("name", name), ("email", email), ("withdrawn_on", &today)],
-            )
-            .await;
-        assert_eq!(r.status(), 303);
-    }
+    let (gid, cid, coord) = published_with_two_candidates(&app).await;
     let questions = format!("/g/{gid}/consultations/{cid}/questions");
     let r = coord
         .post_form(
