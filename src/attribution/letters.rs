@@ -229,7 +229,11 @@ pub fn noti5(
         "signed_on": contract.signed_on.to_string(),
         "amount_ht": contract.amount_ht.round_dp(2).to_string(),
         "maximum_ht": contract.maximum_ht.round_dp(2).to_string(),
-        "execution_start": "à compter de la réception de la présente notification, les prestations étant exécutées au fur et à mesure de l'émission des bons de commande par chaque membre du groupement",
+        "execution_start": if base.pointer("/consultation/technique/code").and_then(Value::as_str).is_none_or(|t| t == "accord_cadre") {
+            "à compter de la réception de la présente notification, les prestations étant exécutées au fur et à mesure de l'émission des bons de commande par chaque membre du groupement"
+        } else {
+            "à compter de la réception de la présente notification, chaque membre du groupement réglant sa part des prestations"
+        },
     });
     ctx["guarantee"] = json!({"kind": "none"});
     // R2182-4: the notification sends the titulaire a copy of the contract signed by the buyer;

@@ -149,15 +149,20 @@ pub(super) fn ae(
         "date": null,
     });
     // ATTRI1 section D: the defaults say who answers for a groupement whose members each pay
-    // their own orders (convention art. 6.2).
+    // their own orders (convention art. 6.2) — bons de commande only for an accord-cadre.
+    let own_part = if f.detail.c.technique == crate::consultations::rules::technique::Technique::AccordCadre {
+        "pour les bons de commande qu'il émet"
+    } else {
+        "pour sa part du marché"
+    };
     ctx["buyer_info"] = json!({
         "info_contact": or(&ae.info_contact, if contact.is_empty() {
             format!("le service des marchés du {coord_name}")
         } else {
             format!("le service des marchés du {coord_name} ({contact})")
         }),
-        "accountant": or(&ae.accountant, "le comptable assignataire de chaque membre du groupement, pour les bons de commande qu'il émet".to_owned()),
-        "budget_line": or(&ae.budget_line, "le budget de chaque membre du groupement, pour les bons de commande qu'il émet".to_owned()),
+        "accountant": or(&ae.accountant, format!("le comptable assignataire de chaque membre du groupement, {own_part}")),
+        "budget_line": or(&ae.budget_line, format!("le budget de chaque membre du groupement, {own_part}")),
     });
     ctx["annexes"] = json!([
         "l'annexe financière : le bordereau des prix unitaires et le détail quantitatif estimatif (BPU/DQE) complétés",
