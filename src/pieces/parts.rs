@@ -150,11 +150,12 @@ pub(super) fn ae(
     });
     // ATTRI1 section D: the defaults say who answers for a groupement whose members each pay
     // their own orders (convention art. 6.2) — bons de commande only for an accord-cadre.
-    let own_part = if f.detail.c.technique == crate::consultations::rules::technique::Technique::AccordCadre {
-        "pour les bons de commande qu'il émet"
-    } else {
-        "pour sa part du marché"
-    };
+    let own_part =
+        if f.detail.c.technique == crate::consultations::rules::technique::Technique::AccordCadre {
+            "pour les bons de commande qu'il émet"
+        } else {
+            "pour sa part du marché"
+        };
     ctx["buyer_info"] = json!({
         "info_contact": or(&ae.info_contact, if contact.is_empty() {
             format!("le service des marchés du {coord_name}")

@@ -218,3 +218,61 @@ async fn every_page_each_role_reaches_from_home_is_clean_under_axe_core() {
         b.assert_accessible();
     }
 }
+
+/// The technique d'achat chosen in the browser: a marché spécifique of the Resah's SAD, its
+/// admitted editors imported from the platform's CSV through the file field; the page is
+/// clean under axe-core before and after.
+#[tokio::test]
+async fn the_coordonnateur_sets_a_marche_specifique_and_imports_its_admitted_editors() {
+    let app = TestApp::spawn().await;
+    let coord = app.login(&coord_email()).await;
+    let cid = crate::consultations::software_tender(&app, &coord).await;
+    let gid = app.gid().await;
+    let b = Browser::start().await;
+    b.login(&app.base, &coord_email(), PASSWORD).await;
+    b.goto(&format!("{}/g/{gid}/consultations/{cid}", app.base))
+        .await;
+    b.click(&format!("a[href='/g/{gid}/consultations/{cid}/technique']"))
+        .await;
+    b.wait_text("h1", "Technique d'achat").await;
+    b.click("#technique_sad").await;
+    b.fill("#sad_reference", coordo::demo::SAD_REFERENCE).await;
+    b.click("form[action$='/technique'] button[type=submit]")
+        .await;
+    let body = b.wait_text("body", "Technique d'achat enregistrée").await;
+    assert!(
+        body.contains("Candidats admis dans la catégorie du SAD"),
+        "{body}"
+    );
+
+    let csv = app.db_path.with_file_name("admis.csv");
+    std::fs::write(
+        &csv,
+        "Éditeur;N° SIRET;Adresse électronique\nATALANTE LOGICIELS SANTÉ;83190472700011;atalante@example.org\n",
+    )
+    .expect("csv");
+    b.find("#fichier_admis")
+        .await
+        .send_keys(csv.to_str().expect("path"))
+        .await
+        .expect("file");
+    b.click("form[action*='/technique/admis'] button[type=submit]")
+        .await;
+    let body = b.wait_text("body", "candidat(s) admis enregistré(s)").await;
+    assert!(
+        body.contains("ATALANTE LOGICIELS SANTÉ") && body.contains("pas encore"),
+        "{body}"
+    );
+    b.screenshot("technique-sad").await;
+    // Each radio button sits on the line of its words.
+    let apart = b
+        .client
+        .execute(
+            "return [...document.querySelectorAll('input[type=radio]')].filter(r => Math.abs(r.getBoundingClientRect().top - r.closest('label').getBoundingClientRect().top) > 12).length",
+            vec![],
+        )
+        .await
+        .expect("radios");
+    assert_eq!(apart, serde_json::json!(0));
+    b.assert_accessible();
+}
