@@ -178,6 +178,19 @@ pub fn header_key(h: &str) -> String {
     plain.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The first column whose header, read by [`header_key`] (a trailing colon dropped, « n° »
+/// read « no »), is one of `names` (given in that form).
+#[must_use]
+pub fn column(header: &[String], names: &[&str]) -> Option<usize> {
+    header.iter().position(|h| {
+        let k = header_key(h)
+            .trim_end_matches(':')
+            .trim()
+            .replace("n°", "no");
+        names.contains(&k.as_str())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

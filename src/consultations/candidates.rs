@@ -157,6 +157,79 @@ pub async fn add_retrait(
     Ok(row)
 }
 
+/// Inscribes the withdrawals of the platform's register (CSV or XLSX), all or nothing; the
+/// addresses already inscribed are left out, so the same register twice changes nothing.
+/// Returns how many were inscribed.
+///
+/// # Errors
+/// `Validation` with the file's errors by line and column; `Conflict` when the consultation
+/// is not published; database errors.
+pub async fn import_retraits(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    gid: i32,
+    cid: i32,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<usize, AppError> {
+    let today = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
+    let file_error = |m: Vec<String>| {
+        let mut e = crate::error::FieldErrors::new();
+        e.insert("fichier".into(), m);
+        AppError::Validation(e)
+    };
+    let table = crate::table_file::read(file_name, bytes, None).map_err(|_| {
+        file_error(vec!["Le fichier est vide ou illisible : déposez le registre des retraits exporté du profil d'acheteur (.csv ou .xlsx).".into()])
+    })?;
+    let tx = audit::begin(db).await?;
+    let c = consultations::get(&tx, gid, cid).await?;
+    if c.status != Status::Publiee.code() {
+        return Err(AppError::Conflict("Le registre des retraits se tient pendant la consultation publiée, jusqu'à la date limite de remise des offres.".into()));
+    }
+    let known = retraits(&tx, cid)
+        .await?
+        .into_iter()
+        .map(|r| r.email.to_lowercase())
+        .collect();
+    let rows = super::retraits_import::parse(&table, &known, c.publication_date, today)
+        .map_err(file_error)?;
+    for r in &rows {
+        retrait::ActiveModel {
+            consultation_id: Set(cid),
+            name: Set(r.name.clone()),
+            email: Set(r.email.clone()),
+            withdrawn_on: Set(r.day),
+            created_at: Set(now),
+            created_by: Set(actor.label.clone()),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await?;
+    }
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    audit::record(
+        &tx,
+        now,
+        actor,
+        audit::Event {
+            groupement_id: Some(gid),
+            action: "consultation.retraits_importes",
+            entity: "consultation",
+            entity_id: cid.to_string(),
+            summary: json!({
+                "fichier": file_name, "sha256": crate::mail::outbox::sha256_hex(bytes),
+                "nombre": rows.len(),
+            }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(rows.len())
+}
+
 /// Every candidate to inform, once per address (case ignored): the withdrawals, the SAD's
 /// admitted candidates, the tenderers. Name and address, sorted by address.
 ///

@@ -13,6 +13,7 @@ pub mod needs_import;
 pub mod needs_import_handlers;
 pub mod needs_sheet;
 pub mod questions;
+pub mod retraits_import;
 pub mod rules;
 pub mod service;
 pub mod timeline;

@@ -10,7 +10,7 @@
 //! invited to tender (R2162-48 and following), so each line needs all three.
 
 use crate::identifiers::Siret;
-use crate::table_file::header_key;
+use crate::table_file::column;
 use std::collections::HashSet;
 
 /// One admitted candidate.
@@ -43,16 +43,6 @@ const EMAIL: &[&str] = &[
     "adresse electronique",
     "adresse e-mail",
 ];
-
-fn column(header: &[String], names: &[&str]) -> Option<usize> {
-    header.iter().position(|h| {
-        let k = header_key(h)
-            .trim_end_matches(':')
-            .trim()
-            .replace("n°", "no");
-        names.contains(&k.as_str())
-    })
-}
 
 /// Reads the admitted candidates; all errors at once, each with its line and column.
 ///

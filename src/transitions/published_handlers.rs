@@ -35,6 +35,12 @@ pub fn routes() -> Vec<RouteEntry> {
         ),
         route(
             Method::POST,
+            "/g/{gid}/consultations/{cid}/retraits/import",
+            COORD,
+            post(import_retraits),
+        ),
+        route(
+            Method::POST,
             "/g/{gid}/consultations/{cid}/questions",
             COORD,
             post(ask),
@@ -354,5 +360,36 @@ async fn answer_question(
     )
     .await
     .map(|n| format!("Réponse envoyée à {n} candidat(s), sans nommer l'auteur de la question."));
+    answer(&st, &user, &session, (gid, cid), r).await
+}
+
+async fn import_retraits(
+    State(st): State<AppState>,
+    Extension(user): Extension<Arc<CurrentUser>>,
+    session: Session,
+    Path((gid, cid)): Path<(i32, String)>,
+    form: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let cid = cid_of(&cid)?;
+    let (name, bytes) = crate::web::upload::file_part(
+        form,
+        "fichier",
+        "Le formulaire d'envoi est incomplet ou trop volumineux : déposez le registre des retraits (.csv ou .xlsx).",
+    )
+    .await?;
+    let r = candidates::import_retraits(
+        &st.db,
+        st.clock.now(),
+        &user.actor(),
+        gid,
+        cid,
+        &name,
+        &bytes,
+    )
+    .await
+    .map(|n| match n {
+        0 => "Aucun nouveau retrait : chaque adresse du fichier est déjà inscrite.".to_owned(),
+        n => format!("{n} retrait(s) inscrit(s) au registre."),
+    });
     answer(&st, &user, &session, (gid, cid), r).await
 }

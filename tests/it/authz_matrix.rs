@@ -95,6 +95,7 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         (
             "POST",
             "/g/{gid}/consultations/{cid}/retraits"
+            | "/g/{gid}/consultations/{cid}/retraits/import"
             | "/g/{gid}/consultations/{cid}/questions"
             | "/g/{gid}/consultations/{cid}/questions/{qid}/reponse"
             | "/g/{gid}/consultations/{cid}/modification-dce"

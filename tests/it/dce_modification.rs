@@ -343,3 +343,55 @@ async fn an_answer_goes_to_every_candidate_without_its_author_and_in_time() {
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
     assert_eq!(mails(&app, "reponse_question").await.len(), 4);
 }
+
+#[tokio::test]
+async fn the_platforms_register_of_withdrawals_is_imported_once_with_its_errors_by_line() {
+    let app = TestApp::spawn().await;
+    let (gid, cid, coord) = published_with_two_candidates(&app).await;
+    let import = format!("/g/{gid}/consultations/{cid}/retraits/import");
+    let today = app.state.clock.today_paris().format("%d/%m/%Y").to_string();
+    let before = app.audit_count().await;
+    let bad = "Entreprise;Adresse électronique;Date de retrait\nDELTA;pas-une-adresse;\n;epsilon@example.org;lundi\n";
+    let r = coord
+        .post_file(&import, "fichier", "retraits.csv", bad.as_bytes())
+        .await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("page");
+    for m in [
+        "Ligne 2, colonne « Courriel »",
+        "Ligne 3, colonne « Raison sociale »",
+        "Ligne 3, colonne « Date de retrait »",
+    ] {
+        assert!(body.contains(m), "{m}: {body}");
+    }
+    assert_eq!(app.audit_count().await, before, "nothing written");
+    // One address already inscribed (another case), one new: one inscription, journaled.
+    let good = format!(
+        "Entreprise;Adresse électronique;Date de retrait\nALPHA LOGICIELS;AO@ALPHA.example.org;{today}\nDELTA SOINS;delta@example.org;{today}\n"
+    );
+    let r = coord
+        .post_file(&import, "fichier", "retraits.csv", good.as_bytes())
+        .await;
+    assert_eq!(r.status(), 303);
+    let rows = coordo::consultations::candidates::retraits(&app.state.db, cid)
+        .await
+        .expect("retraits");
+    assert_eq!(rows.len(), 3);
+    assert_eq!(app.audit_count().await, before + 1);
+    // The same register again changes nothing.
+    let r = coord
+        .post_file(&import, "fichier", "retraits.csv", good.as_bytes())
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.audit_count().await, before + 1);
+    let page = coord
+        .get(&format!("/g/{gid}/consultations/{cid}/publiee"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("Aucun nouveau retrait") && page.contains("DELTA SOINS"),
+        "{page}"
+    );
+}
