@@ -59,16 +59,8 @@ impl Dossier {
     /// beyond four years unjustified, a marché spécifique without admitted candidates.
     #[must_use]
     pub fn technique_problems(&self) -> Vec<String> {
-        let c = &self.detail.c;
-        let choice = crate::consultations::rules::technique_choice::TechniqueChoice {
-            technique: c.technique,
-            execution: c.execution,
-            attributaires: c.attributaires,
-            sad_reference: c.sad_reference.clone(),
-            justification: c.technique_justification.clone(),
-        };
         crate::consultations::rules::technique_choice::publication_problems(
-            &choice,
+            &self.detail.c.technique_choice(),
             self.detail.total_ht,
             self.data.duration_months,
             self.admitted.len(),

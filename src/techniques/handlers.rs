@@ -83,7 +83,7 @@ fn cid_of(s: &str) -> Result<i32, AppError> {
 async fn view(st: &AppState, gid: i32, cid: i32, form: Option<&TechniqueForm>) -> AppResult<View> {
     let today = st.clock.today_paris();
     let d = crate::consultations::service::detail(&st.db, gid, cid, today).await?;
-    let stored = service::choice_of(&d.c);
+    let stored = d.c.technique_choice();
     let f = form.cloned().unwrap_or_else(|| TechniqueForm {
         technique: stored.technique.code().to_owned(),
         execution: stored

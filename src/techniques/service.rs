@@ -19,18 +19,6 @@ use sea_orm::{
 };
 use serde_json::json;
 
-/// The stored choice of a consultation.
-#[must_use]
-pub fn choice_of(c: &consultation::Model) -> TechniqueChoice {
-    TechniqueChoice {
-        technique: c.technique,
-        execution: c.execution,
-        attributaires: c.attributaires,
-        sad_reference: c.sad_reference.clone(),
-        justification: c.technique_justification.clone(),
-    }
-}
-
 fn summary(ch: &TechniqueChoice) -> serde_json::Value {
     json!({
         "technique": ch.technique, "execution": ch.execution, "attributaires": ch.attributaires,
@@ -53,7 +41,7 @@ pub async fn set(
 ) -> Result<bool, AppError> {
     let tx = audit::begin(db).await?;
     let c = consultations::get(&tx, gid, cid).await?;
-    let before = choice_of(&c);
+    let before = c.technique_choice();
     if &before == choice {
         return Ok(false);
     }

@@ -58,3 +58,20 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The technique d'achat as its rules read it (one place: the page, the dossier's
+    /// publication checks and the documents derive from it).
+    #[must_use]
+    pub fn technique_choice(
+        &self,
+    ) -> crate::consultations::rules::technique_choice::TechniqueChoice {
+        crate::consultations::rules::technique_choice::TechniqueChoice {
+            technique: self.technique,
+            execution: self.execution,
+            attributaires: self.attributaires,
+            sad_reference: self.sad_reference.clone(),
+            justification: self.technique_justification.clone(),
+        }
+    }
+}
