@@ -51,6 +51,14 @@ impl From<sea_orm::DbErr> for AppError {
 
 impl AppError {
     /// A validation error on one field.
+    /// The refusal of an uploaded file: its errors (by line and column), all under « fichier ».
+    #[must_use]
+    pub fn file(messages: Vec<String>) -> Self {
+        let mut m = FieldErrors::new();
+        m.insert("fichier".to_owned(), messages);
+        Self::Validation(m)
+    }
+
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         let mut m = FieldErrors::new();
         m.insert(field.to_owned(), vec![message.into()]);

@@ -19,6 +19,8 @@ use sea_orm::{
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
+const OPEN_WHILE_PUBLISHED: &str = "Le registre des retraits se tient pendant la consultation publiée, jusqu'à la date limite de remise des offres.";
+
 /// The register of withdrawals, in order of entry.
 ///
 /// # Errors
@@ -115,7 +117,7 @@ pub async fn add_retrait(
     let tx = audit::begin(db).await?;
     let c = consultations::get(&tx, gid, cid).await?;
     if c.status != Status::Publiee.code() {
-        return Err(AppError::Conflict("Le registre des retraits se tient pendant la consultation publiée, jusqu'à la date limite de remise des offres.".into()));
+        return Err(AppError::Conflict(OPEN_WHILE_PUBLISHED.into()));
     }
     let (name, email, day) = validate_retrait(name, email, day, c.publication_date, today)
         .map_err(AppError::Validation)?;
@@ -174,18 +176,13 @@ pub async fn import_retraits(
     bytes: &[u8],
 ) -> Result<usize, AppError> {
     let today = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
-    let file_error = |m: Vec<String>| {
-        let mut e = crate::error::FieldErrors::new();
-        e.insert("fichier".into(), m);
-        AppError::Validation(e)
-    };
     let table = crate::table_file::read(file_name, bytes, None).map_err(|_| {
-        file_error(vec!["Le fichier est vide ou illisible : déposez le registre des retraits exporté du profil d'acheteur (.csv ou .xlsx).".into()])
+        AppError::file(vec!["Le fichier est vide ou illisible : déposez le registre des retraits exporté du profil d'acheteur (.csv ou .xlsx).".into()])
     })?;
     let tx = audit::begin(db).await?;
     let c = consultations::get(&tx, gid, cid).await?;
     if c.status != Status::Publiee.code() {
-        return Err(AppError::Conflict("Le registre des retraits se tient pendant la consultation publiée, jusqu'à la date limite de remise des offres.".into()));
+        return Err(AppError::Conflict(OPEN_WHILE_PUBLISHED.into()));
     }
     let known = retraits(&tx, cid)
         .await?
@@ -193,7 +190,7 @@ pub async fn import_retraits(
         .map(|r| r.email.to_lowercase())
         .collect();
     let rows = super::retraits_import::parse(&table, &known, c.publication_date, today)
-        .map_err(file_error)?;
+        .map_err(AppError::file)?;
     for r in &rows {
         retrait::ActiveModel {
             consultation_id: Set(cid),

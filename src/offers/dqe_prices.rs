@@ -119,9 +119,7 @@ pub enum Uploaded {
 }
 
 fn refused(messages: Vec<String>) -> AppError {
-    let mut errs = FieldErrors::new();
-    errs.insert("fichier".into(), messages);
-    AppError::Validation(errs)
+    AppError::file(messages)
 }
 
 /// Uploads the filled DQE `bytes` on pli `pid` (coordonnateur, opened pli).

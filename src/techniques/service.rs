@@ -120,11 +120,7 @@ pub async fn import_admitted(
             crate::table_file::ReadError::Unreadable => "Ce classeur Excel (.xlsx) est illisible : enregistrez-le de nouveau, ou exportez la liste en .csv.",
         })
     })?;
-    let rows = admitted::parse(&table).map_err(|errs| {
-        let mut m = crate::error::FieldErrors::new();
-        m.insert("fichier".into(), errs);
-        AppError::Validation(m)
-    })?;
+    let rows = admitted::parse(&table).map_err(AppError::file)?;
     let sha = outbox::sha256_hex(bytes);
     let tx = audit::begin(db).await?;
     let c = consultations::get(&tx, gid, cid).await?;
